@@ -1,0 +1,193 @@
+"""The `crisis-desk` command: a thin layer over the library (nothing in the core imports it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import CrisisError
+
+app = typer.Typer(help="crisis-desk: crisis-response drafting assistant (triage, cited drafts, guards, review).",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="knowledge base + database folder "
+                                             "(env CRISIS_DATA_DIR, default ~/.crisis-desk)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+T = TypeVar("T")
+
+
+def _runtime(data_dir: Path | None) -> Any:
+    if data_dir is not None:
+        os.environ["CRISIS_DATA_DIR"] = str(data_dir)
+    from .config import get_settings
+    from .runtime import Runtime
+
+    get_settings.cache_clear()
+    return Runtime(get_settings())
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Turn our errors into one readable line and a non-zero exit code (no traceback)."""
+    try:
+        return fn()
+    except CrisisError as exc:
+        err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
+        raise typer.Exit(2) from exc
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="folder or file of documents")] = Path("knowledge"),
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Index a folder of documents (Markdown + YAML front matter, .txt, .json, .jsonl), incrementally."""
+    from rich.progress import Progress
+
+    runtime = _runtime(data_dir)
+
+    def work() -> Any:
+        kb = runtime.kb
+        if as_json:
+            return kb.ingest_path(path)
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("embedding", total=None)
+
+            def tick(done: int, total: int, doc_id: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{doc_id[:40]:40}")
+
+            return kb.ingest_path(path, progress=tick)
+
+    report = _run(work)
+    if as_json:
+        _emit_json(report.model_dump(exclude={"errors"}) | {"errors": report.errors})
+    else:
+        out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                  f"removed {report.removed}, failed {report.failed} ({report.embedded} chunks embedded; "
+                  f"{runtime.kb.count()} chunks in the store)")
+        for e in report.errors:
+            err.print(f"[yellow]skipped[/yellow] {e['reason']}")
+    if report.failed and not (report.added or report.updated or report.unchanged):
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str,
+    kind: Annotated[list[str] | None, typer.Option(help="policy|faq|fact_sheet|statement|guideline|contact")] = None,
+    lang: Annotated[str | None, typer.Option(help="language of the documents, e.g. fr")] = None,
+    incident: Annotated[str | None, typer.Option()] = None,
+    k: Annotated[int, typer.Option(min=1, max=50)] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid|vector|lexical")] = "hybrid",
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search approved, currently valid knowledge."""
+    from .knowledge.store import SearchFilter
+    from .models import KINDS
+
+    bad = [x for x in kind or [] if x not in KINDS]
+    if bad or mode not in ("hybrid", "vector", "lexical"):
+        err.print(f"[red]error[/red]: unknown kind {bad} (one of {', '.join(KINDS)})" if bad
+                  else "[red]error[/red]: --mode must be hybrid, vector or lexical")
+        raise typer.Exit(2)
+    runtime = _runtime(data_dir)
+    hits = _run(lambda: runtime.kb.search(query, k=k, mode=mode,  # type: ignore[arg-type]
+                                          filters=SearchFilter(kinds=kind, language=lang, incident=incident)))
+    if as_json:
+        _emit_json({"hits": [h.model_dump(mode="json", include={"doc_id", "chunk_id", "title", "kind", "language",
+                                                                  "approved", "score", "text"}) for h in hits]})
+        return
+    if not hits:
+        out.print("no approved, currently valid document matches (is the knowledge ingested? "
+                  "`crisis-desk ingest knowledge`)")
+        return
+    table = Table(show_lines=True)
+    for col in ("#", "score", "doc / chunk", "kind", "lang", "text"):
+        table.add_column(col)
+    for n, h in enumerate(hits, 1):
+        table.add_row(str(n), f"{h.score:.3f}", f"{h.title}\n[dim]{h.chunk_id}[/dim]", h.kind, h.language,
+                      h.text[:300])
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default 127.0.0.1 (CRISIS_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="default 8000 (CRISIS_PORT)")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the HTTP API (and the review console at /console)."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    runtime = _runtime(data_dir)
+    s = runtime.settings
+    uvicorn.run(create_app(runtime=runtime), host=host or s.host, port=port or s.port, log_level="info")
+
+
+@app.command()
+def doctor(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
+    """What is configured and what is reachable."""
+    runtime = _runtime(data_dir)
+    report: dict[str, Any] = {"settings": runtime.settings.describe(), "checks": {}}
+    checks = report["checks"]
+    try:
+        from .knowledge.embeddings import model_path, tokenizer_path
+
+        checks["embeddings"] = {"ok": model_path().is_file() and tokenizer_path().is_file(),
+                                "model": str(model_path()), "provider": runtime.settings.embedding_provider}
+    except Exception as exc:
+        checks["embeddings"] = {"ok": False, "error": str(exc)}
+    try:
+        kb = runtime.kb
+        checks["chroma"] = {"ok": True, "mode": "server" if runtime.settings.chroma_url else "embedded",
+                            "where": runtime.settings.chroma_url or str(runtime.settings.chroma_path),
+                            "chunks": kb.count(), "documents": len(kb.documents())}
+    except CrisisError as exc:
+        checks["chroma"] = {"ok": False, "error": exc.detail}
+    try:
+        runtime.db.ping()
+        checks["database"] = {"ok": True, "url": runtime.settings.describe().get("database_url")
+                              or runtime.settings.sqlalchemy_url}
+    except Exception as exc:
+        checks["database"] = {"ok": False, "error": str(exc)}
+    try:
+        from .llm import provider_status
+
+        checks["llm"] = provider_status(runtime.settings)
+    except Exception as exc:
+        checks["llm"] = {"ok": False, "error": str(exc)}
+    if as_json:
+        _emit_json(report)
+    else:
+        table = Table("check", "ok", "details")
+        for name, c in checks.items():
+            details = ", ".join(f"{k}={v}" for k, v in c.items() if k != "ok")
+            table.add_row(name, "[green]yes[/green]" if c.get("ok") else "[red]no[/red]", details)
+        out.print(table)
+    if not all(c.get("ok") for c in checks.values()):
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console-script shim for `python -m assistant.cli`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,248 @@
+"""Domain types used at every boundary (API, CLI, store, chain). No I/O here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Kind = Literal["policy", "faq", "fact_sheet", "statement", "guideline", "contact"]
+KINDS: tuple[str, ...] = ("policy", "faq", "fact_sheet", "statement", "guideline", "contact")
+
+Platform = Literal["x", "facebook", "instagram", "linkedin", "tiktok", "youtube", "website", "email", "other"]
+# Reply length limits per platform (characters). LinkedIn comments allow 1250.
+PLATFORM_LIMITS: dict[str, int] = {
+    "x": 280,
+    "facebook": 8000,
+    "instagram": 2200,
+    "linkedin": 1250,
+    "tiktok": 150,
+    "youtube": 10000,
+    "website": 5000,
+    "email": 10000,
+    "other": 2000,
+}
+# What a community manager should aim for, below the hard limit (long replies are not read).
+PLATFORM_TARGETS: dict[str, int] = {
+    "x": 280,
+    "facebook": 700,
+    "instagram": 600,
+    "linkedin": 800,
+    "tiktok": 150,
+    "youtube": 700,
+    "website": 1200,
+    "email": 1500,
+    "other": 700,
+}
+
+Intent = Literal[
+    "complaint", "question", "rumour", "threat_legal", "press", "safety", "praise", "spam_troll", "other"
+]
+Severity = Literal["low", "medium", "high", "critical"]
+Sentiment = Literal["negative", "neutral", "positive"]
+EscalationTarget = Literal["legal", "press", "safety", "comms_lead", "support"]
+DraftStatus = Literal["draft", "edited", "approved", "rejected", "posted"]
+FlagSeverity = Literal["info", "low", "medium", "high"]
+UpdateKind = Literal["holding", "progress", "resolution"]
+Channel = Literal["x", "facebook", "instagram", "linkedin", "website"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- knowledge
+
+
+class DocumentIn(_Model):
+    """A knowledge document as submitted (API) or loaded from a file."""
+
+    id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
+    title: str = Field(min_length=1, max_length=300)
+    kind: Kind
+    language: str = Field(default="en", min_length=2, max_length=8)
+    approved: bool = False
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    incident: str | None = Field(default=None, max_length=100)
+    source_url: str | None = Field(default=None, max_length=2000)
+    version: str | None = Field(default=None, max_length=100, description="e.g. 'v3 as of 2026-11-27 18:00'")
+    text: str = Field(min_length=1)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("text is empty")
+        return v
+
+    @field_validator("language")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        return v.lower()
+
+    @field_validator("valid_from", "valid_until")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            v = v.replace(tzinfo=UTC)
+        return v
+
+
+class Chunk(_Model):
+    id: str
+    doc_id: str
+    index: int
+    text: str
+    heading: str = ""
+
+
+class SearchHit(_Model):
+    doc_id: str
+    chunk_id: str
+    title: str
+    kind: str
+    language: str
+    approved: bool
+    score: float
+    text: str
+    heading: str = ""
+    incident: str | None = None
+    doc_version: str = ""
+    valid_until: datetime | None = None
+
+
+class IngestReport(_Model):
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    embedded: int = 0
+    errors: list[dict[str, str]] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- comments and triage
+
+
+class Comment(_Model):
+    id: str | None = Field(default=None, max_length=200)
+    text: str = Field(min_length=1)
+    author: str | None = Field(default=None, max_length=200)
+    author_handle: str | None = Field(default=None, max_length=200)
+    platform: Platform = "other"
+    followers: int | None = Field(default=None, ge=0)
+    verified: bool = False
+    url: str | None = Field(default=None, max_length=2000)
+    created_at: datetime | None = None
+    language: str | None = Field(default=None, min_length=2, max_length=8)
+    thread_context: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("comment text is empty")
+        if "\x00" in v:
+            raise ValueError("comment text contains NUL bytes (binary data?)")
+        return v
+
+
+class Triage(_Model):
+    language: str
+    language_confidence: float = 1.0
+    sentiment: Sentiment = "neutral"
+    sentiment_score: float = 0.0  # -1 .. 1
+    intent: Intent = "other"
+    intents: list[str] = Field(default_factory=list, description="all intents that matched, strongest first")
+    severity: Severity = "low"
+    priority: float = 0.0  # 0 .. 100, orders the review queue
+    should_respond: bool = True
+    escalate_to: list[EscalationTarget] = Field(default_factory=list)
+    influencer: bool = False
+    injection_suspected: bool = False
+    reasons: list[str] = Field(default_factory=list, description="readable: which rule fired and why")
+    provider: str = "rules"
+
+
+# ---------------------------------------------------------------- drafts
+
+
+class Citation(_Model):
+    doc_id: str
+    chunk_id: str
+    title: str
+    quote: str
+    sentence: int | None = Field(default=None, description="index of the draft sentence this supports")
+
+
+class Flag(_Model):
+    code: str
+    severity: FlagSeverity
+    message: str
+    span: tuple[int, int] | None = None
+    source: str | None = None
+
+
+class DraftVariant(_Model):
+    style: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+
+
+class Draft(_Model):
+    id: str
+    kind: Literal["reply", "update"] = "reply"
+    comment_id: str | None = None
+    incident: str | None = None
+    text: str
+    language: str
+    platform: str = "other"
+    provider: str
+    model: str
+    prompt_version: str
+    citations: list[Citation] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    triage: Triage | None = None
+    variants: list[DraftVariant] = Field(default_factory=list)
+    unknowns: list[str] = Field(default_factory=list, description="questions the knowledge could not answer")
+    fallback: bool = Field(default=False, description="true when the configured provider failed")
+    fallback_reason: str | None = None
+    no_reply_reason: str | None = None
+    status: DraftStatus = "draft"
+    original_text: str = ""
+    version: int = 1
+    knowledge_versions: dict[str, str] = Field(default_factory=dict, description="chunk_id -> doc version")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DraftRequest(_Model):
+    comment: Comment
+    incident: str | None = Field(default=None, max_length=100)
+    variants: list[str] = Field(default_factory=list, max_length=4, description="e.g. ['empathetic', 'concise']")
+    force: bool = Field(default=False, description="draft even when triage says not to respond")
+
+
+class PublicUpdate(_Model):
+    kind: UpdateKind
+    channel: Channel
+    language: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description="what the fact sheet lacks for this update")
+    provider: str = "offline"
+    prompt_version: str = ""
+
+
+class UpdateRequest(_Model):
+    kind: UpdateKind = "holding"
+    channels: list[Channel] = Field(default_factory=lambda: ["x", "website"], min_length=1, max_length=5)
+    language: str = "en"
