@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -123,6 +124,106 @@ def search(
         table.add_row(str(n), f"{h.score:.3f}", f"{h.title}\n[dim]{h.chunk_id}[/dim]", h.kind, h.language,
                       h.text[:300])
     out.print(table)
+
+
+def _print_flags(flags: list[Any]) -> None:
+    colours = {"high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+    for f in flags:
+        c = colours.get(f.severity, "white")
+        out.print(f"  [{c}]{f.severity:6}[/{c}] {f.code}: {f.message}")
+
+
+@app.command()
+def draft(
+    text: Annotated[str, typer.Argument(help="the comment to answer")],
+    author: Annotated[str | None, typer.Option(help="the author's name")] = None,
+    handle: Annotated[str | None, typer.Option(help="the author's handle")] = None,
+    platform: Annotated[str, typer.Option(help="x|facebook|instagram|linkedin|tiktok|youtube|website|email|other")] = "x",
+    followers: Annotated[int | None, typer.Option(min=0)] = None,
+    incident: Annotated[str | None, typer.Option(help="incident id, e.g. recall-2026-11")] = None,
+    variant: Annotated[list[str] | None, typer.Option(help="extra styles: concise, empathetic")] = None,
+    force: Annotated[bool, typer.Option(help="draft even when triage says not to respond")] = False,
+    stream: Annotated[bool, typer.Option(help="print the reply as it is written")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a reply to one comment (a preview: nothing is stored or posted)."""
+    from pydantic import ValidationError
+
+    from .drafting import draft_reply
+    from .models import Comment, DraftRequest
+
+    try:
+        req = DraftRequest(comment=Comment(text=text, author=author, author_handle=handle, platform=platform,  # type: ignore[arg-type]
+                                           followers=followers),
+                           incident=incident, variants=variant or [], force=force)
+    except ValidationError as exc:
+        err.print(f"[red]error[/red] (invalid_input): {exc.errors()[0]['loc'][-1]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from exc
+    runtime = _runtime(data_dir)
+
+    async def on_token(chunk: str) -> None:
+        sys.stdout.write(chunk)
+        sys.stdout.flush()
+
+    result = _run(lambda: asyncio.run(draft_reply(runtime, req, on_token=on_token if stream and not as_json else None)))
+    if as_json:
+        _emit_json(result.model_dump(mode="json"))
+        return
+    if stream:
+        sys.stdout.write("\n\n")
+    t = result.triage
+    if t is not None:
+        out.print(f"[dim]triage: {t.language} · {t.intent} · {t.sentiment} · severity {t.severity} · "
+                  f"escalate {', '.join(t.escalate_to) or 'none'}[/dim]")
+    if not result.text:
+        out.print(f"[yellow]no reply drafted[/yellow]: {result.no_reply_reason} (use --force to draft anyway)")
+        return
+    if not stream:
+        out.print(result.text, markup=False, highlight=False)
+    out.print(f"[dim]{len(result.text)} chars · provider {result.provider}"
+              f"{' (fallback)' if result.fallback else ''} · {result.prompt_version}[/dim]")
+    for i, c in enumerate(result.citations, 1):
+        out.print(f"  [{i}] {c.title} ({c.chunk_id}): “{c.quote[:120]}”", markup=False, highlight=False)
+    _print_flags(result.flags)
+    for v in result.variants:
+        out.print(f"\n[bold]{v.style}[/bold]")
+        out.print(v.text, markup=False, highlight=False)
+
+
+@app.command()
+def update(
+    kind: Annotated[str, typer.Option(help="holding|progress|resolution")] = "holding",
+    channels: Annotated[str, typer.Option(help="comma-separated: x,facebook,instagram,linkedin,website")] = "x,website",
+    incident: Annotated[str, typer.Option(help="incident id")] = "recall-2026-11",
+    lang: Annotated[str, typer.Option(help="en|fr")] = "en",
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a public update for each channel from the incident fact sheet."""
+    from pydantic import ValidationError
+
+    from .models import UpdateRequest
+    from .updates import draft_updates
+
+    try:
+        req = UpdateRequest(kind=kind, channels=[c.strip() for c in channels.split(",") if c.strip()],  # type: ignore[arg-type]
+                            language=lang)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        err.print(f"[red]error[/red] (invalid_input): {'.'.join(map(str, e['loc']))}: {e['msg']}")
+        raise typer.Exit(2) from exc
+    runtime = _runtime(data_dir)
+    updates = _run(lambda: draft_updates(runtime.kb, incident, req.kind, list(req.channels), req.language))
+    if as_json:
+        _emit_json({"incident": incident, "updates": [u.model_dump(mode="json") for u in updates]})
+        return
+    for u in updates:
+        out.rule(f"{u.channel} · {u.kind} · {len(u.text)} chars")
+        out.print(u.text, markup=False, highlight=False)
+        for i, c in enumerate(u.citations, 1):
+            out.print(f"  [{i}] {c.title} ({c.chunk_id})", markup=False, highlight=False)
+        _print_flags(u.flags)
 
 
 @app.command()

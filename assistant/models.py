@@ -189,6 +189,20 @@ class Flag(_Model):
     source: str | None = None
 
 
+class DraftSentence(BaseModel):
+    """One sentence of a draft and the chunk ids that support it (empty for greeting/empathy)."""
+
+    text: str = Field(min_length=1, max_length=2000)
+    sources: list[str] = Field(default_factory=list)
+
+
+class DraftOut(BaseModel):
+    """What a provider (LLM or offline composer) returns before citations and guards are attached."""
+
+    sentences: list[DraftSentence] = Field(min_length=1, max_length=30)
+    unknowns: list[str] = Field(default_factory=list, max_length=10)
+
+
 class DraftVariant(_Model):
     style: str
     text: str

@@ -77,9 +77,14 @@ class SearchFilter:
     at: datetime | None = None
     include_unapproved: bool = False
     include_expired: bool = False
+    # Only what may NOT be used (unapproved, expired, not yet valid): what the guards compare against.
+    disallowed_only: bool = False
 
     def accepts(self, meta: ChunkMeta, at: float) -> bool:
-        if not meta.usable(at, self.include_unapproved, self.include_expired):
+        usable = meta.usable(at, self.include_unapproved, self.include_expired)
+        if self.disallowed_only:
+            usable = not meta.usable(at, False, False)
+        if not usable:
             return False
         if self.kinds and meta.kind not in self.kinds:
             return False

@@ -1,0 +1,29 @@
+"""`POST /v1/triage`: comment -> Triage (language, sentiment, intent, severity, escalation, reasons)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from ...drafting import check_comment
+from ...models import Comment, Triage
+from ...triage import triage
+from ..auth import AgentDep
+from ..deps import RuntimeDep
+
+router = APIRouter(prefix="/v1", tags=["triage"])
+
+
+class TriageRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"comment": {
+        "text": "Mon avocat va vous contacter, c'est inadmissible !", "author": "Marc", "platform": "facebook"}}]})
+    comment: Comment
+    incident: str | None = None
+
+
+@router.post("/triage", response_model=Triage)
+def triage_comment(req: TriageRequest, runtime: RuntimeDep, _: AgentDep) -> Triage:
+    check_comment(runtime.settings, req.comment)
+    result = triage(req.comment)
+    runtime.monitor_observe(req.comment, result, req.incident)
+    return result

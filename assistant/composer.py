@@ -1,0 +1,217 @@
+"""The offline provider: a deterministic composer that writes a reply from retrieved knowledge.
+
+No model, no network. It finds what the author is worried about (topics), picks the knowledge
+sentences that answer that (facts by relevance, the fact sheet's "not known yet" items stated as
+such, the next step), and assembles them in the reply shape of DESIGN.md, in the author's language,
+within the platform's length. Its output has the same structure as an LLM's (`DraftOut`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .context import Context
+from .knowledge.chunking import split_sentences
+from .knowledge.lexical import analyze, fold
+from .models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
+from .phrases import GUIDELINE_APOLOGY, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
+
+_MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
+KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.85, "contact": 0.8, "statement": 0.6}
+MAX_FACTS = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    chunk_id: str
+    hit: SearchHit
+    terms: frozenset[str]
+    unknown: bool
+    next_step: bool
+
+
+def clean(sentence: str) -> str:
+    s = _MD.sub("", sentence).strip()
+    s = re.sub(r"\s+", " ", s)
+    if s and s[-1] not in ".!?…:":
+        s += "."
+    return s
+
+
+def candidates(hits: list[SearchHit], language: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for hit in hits:
+        heading = fold(hit.heading)
+        unknown = any(h in heading for h in UNKNOWN_HEADINGS)
+        for raw in split_sentences(hit.text):
+            text = clean(raw)
+            key = fold(text)
+            # Questions (FAQ headings), labels and duplicates are not facts to state.
+            if len(text) < 25 or text.endswith("?") or text.endswith(":") or key in seen:
+                continue
+            seen.add(key)
+            out.append(Candidate(text, hit.chunk_id, hit, frozenset(analyze(text)), unknown,
+                                 bool(NEXT_STEP.search(text))))
+    # Same-language sentences first: a French reply quotes French sources when it can.
+    out.sort(key=lambda c: c.hit.language != language)
+    return out
+
+
+def detect_topics(text: str) -> list[Topic]:
+    return [t for t in TOPICS if t.pattern.search(text)]
+
+
+def _score(c: Candidate, want: set[str], comment_terms: set[str], language: str) -> float:
+    if not c.terms:
+        return 0.0
+    overlap = len(c.terms & want) * 2 + len(c.terms & comment_terms)
+    prior = KIND_PRIOR.get(c.hit.kind, 0.5) * (1.0 if c.hit.language == language else 0.55)
+    return overlap * prior / (1 + 0.01 * len(c.text))
+
+
+def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], language: str, used: set[str],
+          *, unknown: bool | None = None, next_step: bool | None = None) -> Candidate | None:
+    best, best_score = None, 0.0
+    for c in cands:
+        if c.text in used or (unknown is not None and c.unknown != unknown):
+            continue
+        if next_step is not None and c.next_step != next_step:
+            continue
+        if any(len(c.terms & frozenset(analyze(u))) > 0.7 * max(1, len(c.terms)) for u in used):
+            continue  # near-duplicate of a sentence already chosen (fr/en twins, FAQ vs fact sheet)
+        s = _score(c, want, comment_terms, language)
+        if s > best_score:
+            best, best_score = c, s
+    return best
+
+
+def _name(comment: Comment) -> str | None:
+    if comment.platform in ("x", "tiktok", "instagram") and comment.author_handle:
+        return "@" + comment.author_handle.lstrip("@")
+    if comment.author:
+        return comment.author.split()[0]
+    if comment.author_handle:
+        return "@" + comment.author_handle.lstrip("@")
+    return None
+
+
+@dataclass
+class Part:
+    sentence: DraftSentence
+    priority: int  # lower is kept longer when the platform limit forces cuts
+
+
+def _fact(c: Candidate, priority: int) -> Part:
+    return Part(DraftSentence(text=c.text, sources=[c.chunk_id]), priority)
+
+
+def _say(language: str, key: str, priority: int, **values: str) -> Part:
+    return Part(DraftSentence(text=phrase(language, key, **values)), priority)
+
+
+def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
+            platform: str, signature: str | None = None, style: str = "default") -> DraftOut:
+    lang = triage.language if triage.language in ("en", "fr") else "en"
+    limit = PLATFORM_TARGETS.get(platform, 700)
+    if style == "concise":
+        limit = min(limit, 280)
+    name = _name(comment)
+    parts: list[Part] = [_say(lang, "greet", 0, name=name) if name else _say(lang, "greet_anon", 0)]
+    topics = detect_topics(masked_text)
+    comment_terms = set(analyze(masked_text))
+    cands = candidates(ctx.sources, lang)
+    used: set[str] = set()
+    unknowns: list[str] = []
+    escalations = set(triage.escalate_to)
+
+    # Legal threats and journalists get a holding reply only: no facts, no argument.
+    if "legal" in escalations or "press" in escalations:
+        parts.append(_say(lang, "legal" if "legal" in escalations else "press", 1))
+        return _finish(parts, lang, limit, signature, unknowns)
+
+    if triage.intent == "praise" and not topics:
+        parts.append(_say(lang, "thanks_praise", 1))
+    elif "safety" in escalations or triage.intent == "safety":
+        parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
+    elif triage.intent == "rumour":
+        parts.append(_say(lang, "ack_rumour", 2))
+    elif topics:
+        parts.append(Part(DraftSentence(text=topics[0].ack[lang]), 4))
+    else:
+        parts.append(_say(lang, "ack_generic", 4))
+
+    guideline_text = " ".join(h.text for h in ctx.guideline)
+    negative = triage.sentiment == "negative" or triage.intent in ("complaint", "safety")
+    if negative and GUIDELINE_APOLOGY.search(guideline_text):
+        parts.append(_say(lang, "apology", 3))
+
+    # Facts: one per concern, most important concern first; "not known yet" items stated as such.
+    if not topics and triage.intent in ("rumour", "question", "complaint"):
+        topics = [t for t in TOPICS if t.name == "batches"]
+    n_facts = 0
+    for topic in topics:
+        if n_facts >= MAX_FACTS:
+            break
+        want = set(analyze(topic.query))
+        c = _best(cands, want, comment_terms, lang, used, unknown=topic.unknown, next_step=False)
+        if c is None and not topic.unknown:
+            c = _best(cands, want, comment_terms, lang, used, unknown=False)
+        if c is None:
+            unknowns.append(f"{topic.name}: {masked_text[:160]}")
+            if topic.unknown:
+                parts.append(_say(lang, "not_in_kb", 6))
+            continue
+        used.add(c.text)
+        n_facts += 1
+        part = _fact(c, 2 + n_facts)
+        if c.unknown and not fold(c.text).startswith(("we don", "nous ne", "on ne")):
+            part.sentence.text = f"{phrase(lang, 'unknown_intro')} {c.text[0].lower()}{c.text[1:]}"
+        parts.append(part)
+        if topic.name == "ate":
+            # Safety first: the instruction sentence next to it (do not eat / see a doctor).
+            extra = _best(cands, want | {"doctor", "medecin", "symptom"}, comment_terms, lang, used,
+                          unknown=False, next_step=False)
+            if extra is not None:
+                used.add(extra.text)
+                parts.append(_fact(extra, 2))
+
+    if "support" in escalations:
+        parts.append(_say(lang, "dm_account", 2))
+    if "safety" in escalations:
+        parts.append(_say(lang, "safety_handoff", 1))
+    # The next step: hotline, form or link, relevant to what was asked.
+    if triage.intent != "praise" or topics:
+        want = set(analyze(" ".join(t.query for t in topics) + " hotline form formulaire"))
+        step = _best(cands, want, comment_terms, lang, used, next_step=True, unknown=False)
+        if step is not None:
+            used.add(step.text)
+            parts.append(_fact(step, 5 if "safety" not in escalations else 1))
+    if "comms_lead" in escalations:
+        parts.append(_say(lang, "influencer", 9))
+    return _finish(parts, lang, limit, signature, unknowns)
+
+
+def _finish(parts: list[Part], lang: str, limit: int, signature: str | None, unknowns: list[str]) -> DraftOut:
+    parts.append(_say(lang, "signoff", 8, signature=signature or phrase(lang, "signature")))
+    # Cut the least important parts until the reply fits; the greeting and one answer always stay.
+    while len(" ".join(p.sentence.text for p in parts)) > limit and len(parts) > 2:
+        worst = max(range(1, len(parts)), key=lambda i: (parts[i].priority, i))
+        parts.pop(worst)
+    return DraftOut(sentences=[p.sentence for p in parts], unknowns=unknowns)
+
+
+def render(out: DraftOut) -> str:
+    """Join sentences: the greeting on its own line, the sign-off on its own line."""
+    texts = [s.text for s in out.sentences]
+    if len(texts) >= 2 and texts[0].endswith(","):
+        head, body = texts[0], texts[1:]
+    else:
+        head, body = "", texts
+    tail = body.pop() if body and body[-1].startswith("–") else ""
+    text = " ".join(body)
+    if head:
+        text = f"{head} {text}" if len(text) < 200 else f"{head}\n{text}"
+    return f"{text}\n{tail}".strip() if tail else text

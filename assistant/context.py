@@ -1,0 +1,60 @@
+"""Retrieval for a draft: the approved, currently valid knowledge that may be used, and the rest.
+
+`sources` may be stated and cited; `policy` bounds what may be promised; `guideline` holds tone
+rules and banned phrases; `disallowed` (outdated or unapproved text close to the question) is only
+given to the guards, so a draft that repeats it is caught.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .knowledge.store import KnowledgeBase, SearchFilter
+from .models import SearchHit
+
+FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
+
+
+@dataclass
+class Context:
+    language: str
+    sources: list[SearchHit] = field(default_factory=list)
+    policy: list[SearchHit] = field(default_factory=list)
+    guideline: list[SearchHit] = field(default_factory=list)
+    disallowed: list[SearchHit] = field(default_factory=list)
+
+    def versions(self) -> dict[str, str]:
+        return {h.chunk_id: h.doc_version for h in self.sources}
+
+    def by_chunk(self) -> dict[str, SearchHit]:
+        return {h.chunk_id: h for h in [*self.sources, *self.policy, *self.guideline]}
+
+
+def _search_lang(kb: KnowledgeBase, query: str, k: int, base: SearchFilter, language: str) -> list[SearchHit]:
+    """Same-language documents first; fall back to any language when they are too few."""
+    hits = kb.search(query, k=k, filters=SearchFilter(**{**base.__dict__, "language": language}))
+    if len(hits) < max(2, k // 2):
+        seen = {h.chunk_id for h in hits}
+        hits += [h for h in kb.search(query, k=k, filters=base) if h.chunk_id not in seen]
+    return hits[:k]
+
+
+def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | None = None,
+             at: datetime | None = None, k: int = 8) -> Context:
+    at = at or datetime.now(UTC)
+    ctx = Context(language=language)
+    base = SearchFilter(kinds=FACT_KINDS, incident=incident, at=at)
+    ctx.sources = _search_lang(kb, query, k, base, language)
+    ctx.policy = _search_lang(kb, query, 4, SearchFilter(kinds=("policy",), incident=incident, at=at), language)
+    ctx.guideline = _search_lang(kb, "tone apology banned phrases escalation " + query, 4,
+                                 SearchFilter(kinds=("guideline",), at=at), language)
+    # Banned phrases must always be known to the guard, whatever the query.
+    for doc_id in kb.find_docs(SearchFilter(kinds=("guideline",), at=at, language=language)):
+        for hit in kb.doc_chunks(doc_id):
+            if "banned" in hit.heading.lower() or "interdit" in hit.heading.lower():
+                if hit.chunk_id not in {g.chunk_id for g in ctx.guideline}:
+                    ctx.guideline.append(hit)
+    ctx.disallowed = kb.search(query, k=k, filters=SearchFilter(kinds=FACT_KINDS, incident=incident, at=at,
+                                                                 disallowed_only=True))
+    return ctx

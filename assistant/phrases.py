@@ -1,0 +1,134 @@
+"""The offline composer's phrasebook (French and English) and the concern topics it recognises.
+
+Only non-factual words live here (greetings, empathy, apologies, hand-offs). Every fact in a reply
+comes from the knowledge base and is cited; nothing below states a fact about the incident.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    pattern: re.Pattern[str]
+    query: str  # what to look for in the knowledge (both languages: the lexical index stems both)
+    ack: dict[str, str]  # acknowledgement, in the author's terms
+    unknown: bool = False  # answered by the fact sheet's "not known yet" section
+
+
+def _p(words: str) -> re.Pattern[str]:
+    return re.compile(words, re.IGNORECASE)
+
+
+# Order matters: the first topics found are answered first when space is short (e.g. on X).
+TOPICS: tuple[Topic, ...] = (
+    Topic("ate", _p(r"\b(ate|eaten|eating|eat it|swallow\w*|mang[ée]\w*|aval[ée]\w*|sick|malade|"
+                    r"hospital|h[ôo]pital|urgences|doctor|m[ée]decin|bless[ée]|hurt|injur\w*|cut|coup[ée]|"
+                    r"tooth|dent|vomit\w*)\b"),
+          "already eaten do not eat consult doctor symptoms safety team déjà mangé consommer médecin symptômes",
+          {"en": "I'm so sorry to hear this, and I understand how worrying it is.",
+           "fr": "Nous sommes vraiment désolés d'apprendre cela, et nous comprenons votre inquiétude."}),
+    Topic("batches", _p(r"\b(batch\w*|lots?|L\d{4}|which (products?|boxes|ones)|quels? (produits?|lots?|bo[iî]tes?)|"
+                        r"best before|dlc|dluo|concern\w*|affect\w*|my box|ma bo[iî]te|paquets?|boxes)\b"),
+          "batches concerned batch number best before lots concernés numéro de lot",
+          {"en": "You want to know whether your box is concerned.",
+           "fr": "Vous voulez savoir si votre paquet est concerné."}),
+    Topic("refund", _p(r"\b(refund\w*|money back|reimburs\w*|rembours\w*|argent|pay me back|receipt|"
+                       r"ticket de caisse|preuve d'achat|proof of purchase)\b"),
+          "refund purchase price photo batch number receipt 14 days remboursement photo numéro de lot ticket 14 jours",
+          {"en": "You're asking how to get your money back.",
+           "fr": "Vous nous demandez comment obtenir votre remboursement."}),
+    Topic("waiting", _p(r"\b(still waiting|no answer|no reply|nobody answers|can'?t get through|on hold|"
+                        r"toujours pas|attends? (depuis|toujours)|pas de r[ée]ponse|injoignable|personne ne r[ée]pond)\b"),
+          "refunds paid within 14 days hotline opening hours remboursement sous 14 jours horaires",
+          {"en": "I'm sorry you've been left waiting.",
+           "fr": "Nous sommes désolés de vous avoir fait attendre sans réponse."}),
+    Topic("compensation", _p(r"\b(compensat\w*|vouchers?|coupon|bon d'achat|dédommag\w*|dedommag\w*|indemn\w*|"
+                             r"geste commercial|goodwill|damages)\b"),
+          "goodwill voucher recalled products bon d'achat geste commercial produits rappelés",
+          {"en": "You're asking about compensation.",
+           "fr": "Vous posez la question d'un dédommagement."}),
+    Topic("cause", _p(r"\b(why|cause\w*|how did|how could|what happened|reason|pourquoi|comment (est-ce|c'est|ça)|"
+                      r"origine|raison|faute|fault|responsib\w*)\b"),
+          "cause investigation not yet known cause enquête pas encore connue",
+          {"en": "You want to understand how this could happen.",
+           "fr": "Vous voulez comprendre comment cela a pu arriver."}, unknown=True),
+    Topic("other_products", _p(r"\b(other (products?|batches|cereals?)|autres? (produits?|lots?|céréales)|"
+                               r"all (your|the) products|tous (vos|les) produits|everything|safe to eat|"
+                               r"sans danger|contaminat\w*|is it safe)\b"),
+          "other batches tests ongoing no evidence autres lots analyses en cours aucun élément",
+          {"en": "You're wondering whether other products are affected.",
+           "fr": "Vous vous demandez si d'autres produits sont touchés."}, unknown=True),
+    Topic("updates", _p(r"\b(updates?|news|keep (us|me) posted|when will (you|we) know|nouvelles|"
+                        r"tenir au courant|quand (saura|aurons)|prochain point)\b"),
+          "next update nouveau point prochaine mise à jour",
+          {"en": "You'd like to know when you'll hear more.",
+           "fr": "Vous aimeriez savoir quand vous en saurez plus."}),
+    Topic("contact", _p(r"\b(hotline|phone|call|number|contact|reach|email|joindre|num[ée]ro|appeler|t[ée]l[ée]phone)\b"),
+          "hotline phone recall form contact numéro formulaire",
+          {"en": "You're looking for the right way to reach us.",
+           "fr": "Vous cherchez comment nous joindre."}),
+)
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "greet": "Hi {name},",
+        "greet_anon": "Hi,",
+        "thanks_praise": "Thank you so much for your kind words, they mean a lot to the team right now.",
+        "ack_generic": "Thank you for your message, and I understand your concern.",
+        "ack_rumour": "I understand why this is worrying, so here is what we can confirm.",
+        "apology": "We're truly sorry for the worry and inconvenience this recall causes.",
+        "unknown_intro": "What we don't know yet:",
+        "not_in_kb": "I don't have a confirmed answer on this yet; I've passed your question on and we'll "
+                     "come back to you.",
+        "dm_account": "For anything about your own order, please send us a private message (no personal "
+                      "details in public) and we'll look into it.",
+        "legal": "I've passed your message to the team in charge, who will contact you directly by private "
+                 "message.",
+        "press": "Thank you for getting in touch. Our press team will contact you directly with the official "
+                 "information.",
+        "safety_handoff": "Please send us a private message so our safety team can contact you directly.",
+        "influencer": "I've also shared your message with our communications lead.",
+        "signoff": "– {signature}",
+        "signature": "The customer care team",
+    },
+    "fr": {
+        "greet": "Bonjour {name},",
+        "greet_anon": "Bonjour,",
+        "thanks_praise": "Merci beaucoup pour votre message, il compte énormément pour l'équipe en ce moment.",
+        "ack_generic": "Merci pour votre message, je comprends votre inquiétude.",
+        "ack_rumour": "Je comprends que cela inquiète, voici ce que nous pouvons confirmer.",
+        "apology": "Nous sommes sincèrement désolés pour l'inquiétude et la gêne causées par ce rappel.",
+        "unknown_intro": "Ce que nous ne savons pas encore :",
+        "not_in_kb": "Je n'ai pas encore de réponse confirmée sur ce point ; je transmets votre question et "
+                     "nous reviendrons vers vous.",
+        "dm_account": "Pour tout ce qui concerne votre commande, écrivez-nous en message privé (sans données "
+                      "personnelles en public) et nous regardons cela.",
+        "legal": "J'ai transmis votre message à l'équipe concernée, qui vous contactera directement en "
+                 "message privé.",
+        "press": "Merci de nous avoir contactés. Notre service presse va vous répondre directement avec les "
+                 "informations officielles.",
+        "safety_handoff": "Écrivez-nous en message privé pour que notre équipe sécurité puisse vous contacter "
+                          "directement.",
+        "influencer": "J'ai également transmis votre message à notre responsable communication.",
+        "signoff": "– {signature}",
+        "signature": "L'équipe service client",
+    },
+}
+
+# Headings of the fact sheet's "not known yet" section, folded (see lexical.fold).
+UNKNOWN_HEADINGS = ("don't know", "dont know", "do not know", "not yet known", "not known yet", "unknown",
+                    "ne savons pas", "pas encore", "inconnu")
+# Sentences that carry the next step (a phone number, a form, a link).
+NEXT_STEP = re.compile(r"(\+?\d[\d ]{7,}\d|https?://\S+|hotline|formulaire|form\b)", re.IGNORECASE)
+# Apologise when the guideline asks for it (its wording, either language).
+GUIDELINE_APOLOGY = re.compile(r"\b(apologi[sz]e|say (we are|we're) sorry|excus\w*|s'excuser|présent\w* nos excuses)\b",
+                               re.IGNORECASE)
+
+
+def phrase(language: str, key: str, **values: str) -> str:
+    table = PHRASES.get(language, PHRASES["en"])
+    return table[key].format(**values) if values else table[key]

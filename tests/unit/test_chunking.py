@@ -1,0 +1,58 @@
+from assistant.knowledge.chunking import MAX_CHARS, chunk_document, content_hash, split_sentences
+from assistant.knowledge.lexical import BM25, analyze, fold
+from tests.utils.kb import doc
+
+TEXT = """# Fact sheet
+## What we know
+Batches L4821 and L4822 are concerned. They were sold in France, Belgium and Switzerland.
+## What we don't know yet
+The cause is not yet known. Results are expected by 2026-12-04.
+## Long
+""" + " ".join(f"Sentence number {i} says something about refunds within 14 days." for i in range(60))
+
+
+def test_chunks_follow_headings_and_stay_bounded() -> None:
+    chunks = chunk_document(doc("fs", TEXT))
+    assert chunks[0].heading == "Fact sheet > What we know"
+    assert chunks[1].heading == "Fact sheet > What we don't know yet"
+    assert all(len(c.text) <= MAX_CHARS for c in chunks)
+    assert len([c for c in chunks if c.heading.endswith("Long")]) >= 3
+    # No sentence is cut in the middle.
+    assert all(c.text.rstrip().endswith(".") for c in chunks)
+
+
+def test_chunk_ids_are_stable_across_runs() -> None:
+    a = chunk_document(doc("fs", TEXT))
+    b = chunk_document(doc("fs", TEXT))
+    assert [c.id for c in a] == [c.id for c in b] == [f"fs::{i}" for i in range(len(a))]
+    assert [c.text for c in a] == [c.text for c in b]
+
+
+def test_content_hash_changes_with_text_and_approval_only() -> None:
+    base = doc("fs", TEXT)
+    assert content_hash(base) == content_hash(doc("fs", TEXT))
+    assert content_hash(base) != content_hash(doc("fs", TEXT + " More."))
+    assert content_hash(base) != content_hash(doc("fs", TEXT, approved=False))
+
+
+def test_sentences_keep_amounts_and_dates() -> None:
+    assert split_sentences("A €5 voucher. Best before 03/2027. Call 0 800 55 12 12.") == [
+        "A €5 voucher.", "Best before 03/2027.", "Call 0 800 55 12 12."]
+
+
+def test_analyzer_folds_accents_and_stems_both_languages() -> None:
+    assert fold("Remboursé à 100 %") == "rembourse a 100 %"
+    assert set(analyze("remboursement")) & set(analyze("remboursés"))
+    assert set(analyze("refunds")) & set(analyze("refunded"))
+    assert "l4822" in analyze("Lot L4822 !")
+
+
+def test_bm25_ranks_exact_identifiers_and_supports_removal() -> None:
+    idx = BM25()
+    idx.add("a", "Batch L4821 is recalled.")
+    idx.add("b", "Batch L4822 is recalled too.")
+    idx.add("c", "Our refund policy.")
+    assert idx.search("L4822")[0][0] == "b"
+    assert idx.search("L4822", allowed=["a", "c"]) == []
+    idx.remove("b")
+    assert idx.search("L4822") == [] and len(idx) == 2
