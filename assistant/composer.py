@@ -15,8 +15,11 @@ from .context import Context
 from .knowledge.chunking import split_sentences
 from .knowledge.lexical import analyze, fold
 from .models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
-from .phrases import GUIDELINE_APOLOGY, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
+from .phrases import GUIDELINE_APOLOGY, INTERNAL_HEADINGS, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
 
+PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
+_NEGATED = re.compile(r"^(we (do not|don't|dont) know|nous ne (savons|connaissons)|on ne sait)")
+LINK = re.compile(r"https?://\S+")
 _MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
 KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.85, "contact": 0.8, "statement": 0.6}
 MAX_FACTS = 3
@@ -45,23 +48,48 @@ def candidates(hits: list[SearchHit], language: str) -> list[Candidate]:
     seen: set[str] = set()
     for hit in hits:
         heading = fold(hit.heading)
+        if any(h in heading for h in INTERNAL_HEADINGS):
+            continue
         unknown = any(h in heading for h in UNKNOWN_HEADINGS)
         for raw in split_sentences(hit.text):
             text = clean(raw)
             key = fold(text)
-            # Questions (FAQ headings), labels and duplicates are not facts to state.
-            if len(text) < 25 or text.endswith("?") or text.endswith(":") or key in seen:
+            # Questions (FAQ headings), labels, list fragments and duplicates are not facts to state.
+            if len(text) < 25 or text.endswith(("?", ":", ";.")) or not text[0].isupper() or key in seen:
                 continue
             seen.add(key)
-            out.append(Candidate(text, hit.chunk_id, hit, frozenset(analyze(text)), unknown,
-                                 bool(NEXT_STEP.search(text))))
+            # A "we don't know yet" sentence is one wherever it stands (the FAQ repeats the fact sheet).
+            out.append(Candidate(text, hit.chunk_id, hit, frozenset(analyze(text)),
+                                 unknown or bool(_NEGATED.match(key)), bool(NEXT_STEP.search(text))))
     # Same-language sentences first: a French reply quotes French sources when it can.
     out.sort(key=lambda c: c.hit.language != language)
     return out
 
 
-def detect_topics(text: str) -> list[Topic]:
-    return [t for t in TOPICS if t.pattern.search(text)]
+TOPIC = {t.name: t for t in TOPICS}
+
+
+def detect_topics(text: str, intent: str = "other") -> list[Topic]:
+    """Concerns in the order the author raised them; a health concern always comes first.
+
+    Someone still waiting for a refund needs the refund delay, not how to claim one; a rumour is
+    answered with what is confirmed and what is still being checked.
+    """
+    found = [(m.start(), t) for t in TOPICS if (m := t.pattern.search(text))]
+    found.sort(key=lambda pt: (pt[1].name != "ate", pt[1].name != "waiting", pt[0]))
+    topics = [t for _, t in found]
+    if any(t.name == "waiting" for t in topics):
+        topics = [t for t in topics if t.name != "refund"]
+    if intent == "rumour":
+        topics += [TOPIC[n] for n in ("batches", "other_products") if TOPIC[n] not in topics]
+    elif not topics and intent in ("question", "complaint"):
+        topics = [TOPIC["batches"]]
+    return topics
+
+
+def retrieval_query(text: str, intent: str) -> str:
+    """The comment plus what its concerns need from the knowledge (their vocabulary, both languages)."""
+    return " ".join([text, *(t.query for t in detect_topics(text, intent))])
 
 
 def _score(c: Candidate, want: set[str], comment_terms: set[str], language: str) -> float:
@@ -69,14 +97,20 @@ def _score(c: Candidate, want: set[str], comment_terms: set[str], language: str)
         return 0.0
     overlap = len(c.terms & want) * 2 + len(c.terms & comment_terms)
     prior = KIND_PRIOR.get(c.hit.kind, 0.5) * (1.0 if c.hit.language == language else 0.55)
+    # "We don't know yet X" answers a question about X better than a detail from the same section.
+    if c.unknown and _NEGATED.match(fold(c.text)):
+        overlap += 1
     return overlap * prior / (1 + 0.01 * len(c.text))
 
 
 def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], language: str, used: set[str],
-          *, unknown: bool | None = None, next_step: bool | None = None) -> Candidate | None:
+          *, unknown: bool | None = None, next_step: bool | None = None, must: re.Pattern[str] | None = None,
+          max_chars: int = 10_000) -> Candidate | None:
     best, best_score = None, 0.0
     for c in cands:
-        if c.text in used or (unknown is not None and c.unknown != unknown):
+        if c.text in used or (unknown is not None and c.unknown != unknown) or len(c.text) > max_chars:
+            continue
+        if must is not None and not must.search(c.text):
             continue
         if next_step is not None and c.next_step != next_step:
             continue
@@ -120,7 +154,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         limit = min(limit, 280)
     name = _name(comment)
     parts: list[Part] = [_say(lang, "greet", 0, name=name) if name else _say(lang, "greet_anon", 0)]
-    topics = detect_topics(masked_text)
+    topics = detect_topics(masked_text, triage.intent)
     comment_terms = set(analyze(masked_text))
     cands = candidates(ctx.sources, lang)
     used: set[str] = set()
@@ -129,13 +163,15 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
 
     # Legal threats and journalists get a holding reply only: no facts, no argument.
     if "legal" in escalations or "press" in escalations:
+        if "safety" in escalations:
+            parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
         parts.append(_say(lang, "legal" if "legal" in escalations else "press", 1))
         return _finish(parts, lang, limit, signature, unknowns)
 
     if triage.intent == "praise" and not topics:
         parts.append(_say(lang, "thanks_praise", 1))
     elif "safety" in escalations or triage.intent == "safety":
-        parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
+        parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 2))
     elif triage.intent == "rumour":
         parts.append(_say(lang, "ack_rumour", 2))
     elif topics:
@@ -146,19 +182,21 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     guideline_text = " ".join(h.text for h in ctx.guideline)
     negative = triage.sentiment == "negative" or triage.intent in ("complaint", "safety")
     if negative and GUIDELINE_APOLOGY.search(guideline_text):
-        parts.append(_say(lang, "apology", 3))
+        parts.append(_say(lang, "apology", 6))
 
     # Facts: one per concern, most important concern first; "not known yet" items stated as such.
-    if not topics and triage.intent in ("rumour", "question", "complaint"):
-        topics = [t for t in TOPICS if t.name == "batches"]
+    # On short platforms a long sentence would push everything else out: prefer short ones.
+    fact_max = max(90, limit // 2)
     n_facts = 0
+    said_unknown = False
     for topic in topics:
         if n_facts >= MAX_FACTS:
             break
         want = set(analyze(topic.query))
-        c = _best(cands, want, comment_terms, lang, used, unknown=topic.unknown, next_step=False)
+        c = _best(cands, want, comment_terms, lang, used, unknown=topic.unknown, next_step=False,
+                  max_chars=fact_max)
         if c is None and not topic.unknown:
-            c = _best(cands, want, comment_terms, lang, used, unknown=False)
+            c = _best(cands, want, comment_terms, lang, used, unknown=False, max_chars=fact_max)
         if c is None:
             unknowns.append(f"{topic.name}: {masked_text[:160]}")
             if topic.unknown:
@@ -166,9 +204,10 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
             continue
         used.add(c.text)
         n_facts += 1
-        part = _fact(c, 2 + n_facts)
-        if c.unknown and not fold(c.text).startswith(("we don", "nous ne", "on ne")):
+        part = _fact(c, 1 if topic.name == "ate" else 2 + n_facts)
+        if c.unknown and not _NEGATED.match(fold(c.text)) and not said_unknown:
             part.sentence.text = f"{phrase(lang, 'unknown_intro')} {c.text[0].lower()}{c.text[1:]}"
+        said_unknown = said_unknown or c.unknown
         parts.append(part)
         if topic.name == "ate":
             # Safety first: the instruction sentence next to it (do not eat / see a doctor).
@@ -176,16 +215,22 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
                           unknown=False, next_step=False)
             if extra is not None:
                 used.add(extra.text)
-                parts.append(_fact(extra, 2))
+                parts.append(_fact(extra, 5))
 
     if "support" in escalations:
         parts.append(_say(lang, "dm_account", 2))
     if "safety" in escalations:
-        parts.append(_say(lang, "safety_handoff", 1))
+        parts.append(_say(lang, "safety_handoff", 4))
     # The next step: hotline, form or link, relevant to what was asked.
     if triage.intent != "praise" or topics:
-        want = set(analyze(" ".join(t.query for t in topics) + " hotline form formulaire"))
-        step = _best(cands, want, comment_terms, lang, used, next_step=True, unknown=False)
+        need = "hotline call phone appeler" if "safety" in escalations else " ".join(t.query for t in topics)
+        want = set(analyze(need + " hotline form formulaire"))
+        # Someone worried about their health needs a number to call; others a page to act on.
+        must = PHONE if "safety" in escalations else LINK
+        step = None
+        for pattern in (must, None):
+            step = step or _best(cands, want, comment_terms, lang, used, next_step=True, unknown=False,
+                                 must=pattern, max_chars=max(80, limit // 3))
         if step is not None:
             used.add(step.text)
             parts.append(_fact(step, 5 if "safety" not in escalations else 1))

@@ -14,6 +14,8 @@ from .knowledge.store import KnowledgeBase, SearchFilter
 from .models import SearchHit
 
 FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
+NEXT_STEP_QUERIES = ("hotline free call phone number France Belgium Switzerland ligne d'assistance appel gratuit",
+                     "recall form link web page formulaire de rappel lien")
 
 
 @dataclass
@@ -46,6 +48,12 @@ def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | No
     ctx = Context(language=language)
     base = SearchFilter(kinds=FACT_KINDS, incident=incident, at=at)
     ctx.sources = _search_lang(kb, query, k, base, language)
+    # The next step (hotline, form) must be at hand whatever the question was.
+    for need in NEXT_STEP_QUERIES:
+        seen = {h.chunk_id for h in ctx.sources}
+        ctx.sources += [h for h in _search_lang(kb, need, 2, SearchFilter(kinds=("contact", "fact_sheet"),
+                                                                          incident=incident, at=at), language)
+                        if h.chunk_id not in seen]
     ctx.policy = _search_lang(kb, query, 4, SearchFilter(kinds=("policy",), incident=incident, at=at), language)
     ctx.guideline = _search_lang(kb, "tone apology banned phrases escalation " + query, 4,
                                  SearchFilter(kinds=("guideline",), at=at), language)

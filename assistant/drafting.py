@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from . import guards
-from .composer import compose, render
+from .composer import compose, render, retrieval_query
 from .config import Settings
 from .context import Context, retrieve
 from .errors import PayloadTooLarge, ProviderUnavailable
@@ -137,7 +137,7 @@ class Drafter:
                          prompt_version="", no_reply_reason=f"triage says not to respond ({reason})",
                          flags=[_mark(f, "comment") for f in injection_flags])
 
-        query = _query(masked.text, comment)
+        query = _query(retrieval_query(masked.text, tri.intent), comment)
         ctx = retrieve(self.runtime.kb, query, language=tri.language if tri.language in ("en", "fr") else "en",
                        incident=req.incident)
         provider, model, version = "offline", "offline-composer", OFFLINE_VERSION

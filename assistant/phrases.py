@@ -28,12 +28,12 @@ TOPICS: tuple[Topic, ...] = (
     Topic("ate", _p(r"\b(ate|eaten|eating|eat it|swallow\w*|mang[ée]\w*|aval[ée]\w*|sick|malade|"
                     r"hospital|h[ôo]pital|urgences|doctor|m[ée]decin|bless[ée]|hurt|injur\w*|cut|coup[ée]|"
                     r"tooth|dent|vomit\w*)\b"),
-          "already eaten do not eat consult doctor symptoms safety team déjà mangé consommer médecin symptômes",
+          "ate symptoms consult doctor child mangé symptômes consultez médecin enfant",
           {"en": "I'm so sorry to hear this, and I understand how worrying it is.",
            "fr": "Nous sommes vraiment désolés d'apprendre cela, et nous comprenons votre inquiétude."}),
     Topic("batches", _p(r"\b(batch\w*|lots?|L\d{4}|which (products?|boxes|ones)|quels? (produits?|lots?|bo[iî]tes?)|"
-                        r"best before|dlc|dluo|concern\w*|affect\w*|my box|ma bo[iî]te|paquets?|boxes)\b"),
-          "batches concerned batch number best before lots concernés numéro de lot",
+                        r"best before|dlc|dluo|concern\w*|affect\w*|my box|ma bo[iî]te|paquets?)\b"),
+          "only batches concerned recalled L4821 L4822 seuls lots concernés rappelés",
           {"en": "You want to know whether your box is concerned.",
            "fr": "Vous voulez savoir si votre paquet est concerné."}),
     Topic("refund", _p(r"\b(refund\w*|money back|reimburs\w*|rembours\w*|argent|pay me back|receipt|"
@@ -41,8 +41,10 @@ TOPICS: tuple[Topic, ...] = (
           "refund purchase price photo batch number receipt 14 days remboursement photo numéro de lot ticket 14 jours",
           {"en": "You're asking how to get your money back.",
            "fr": "Vous nous demandez comment obtenir votre remboursement."}),
-    Topic("waiting", _p(r"\b(still waiting|no answer|no reply|nobody answers|can'?t get through|on hold|"
-                        r"toujours pas|attends? (depuis|toujours)|pas de r[ée]ponse|injoignable|personne ne r[ée]pond)\b"),
+    Topic("waiting", _p(r"\b(still waiting|still nothing|still no\w*|no answer|no reply|nobody answers|"
+                        r"can'?t get through|on hold|\d+ (days|weeks) ago|weeks? later|toujours pas|toujours rien|"
+                        r"attends? (depuis|toujours)|depuis \d+ (jours|semaines)|pas de r[ée]ponse|injoignable|"
+                        r"personne ne r[ée]pond)\b"),
           "refunds paid within 14 days hotline opening hours remboursement sous 14 jours horaires",
           {"en": "I'm sorry you've been left waiting.",
            "fr": "Nous sommes désolés de vous avoir fait attendre sans réponse."}),
@@ -53,11 +55,11 @@ TOPICS: tuple[Topic, ...] = (
            "fr": "Vous posez la question d'un dédommagement."}),
     Topic("cause", _p(r"\b(why|cause\w*|how did|how could|what happened|reason|pourquoi|comment (est-ce|c'est|ça)|"
                       r"origine|raison|faute|fault|responsib\w*)\b"),
-          "cause investigation not yet known cause enquête pas encore connue",
+          "cause caused investigation supplier results expected cause origine enquête connaissons fournisseur résultats",
           {"en": "You want to understand how this could happen.",
            "fr": "Vous voulez comprendre comment cela a pu arriver."}, unknown=True),
     Topic("other_products", _p(r"\b(other (products?|batches|cereals?)|autres? (produits?|lots?|céréales)|"
-                               r"all (your|the) products|tous (vos|les) produits|everything|safe to eat|"
+                               r"all (of )?(your|the) \w+|tou(s|tes) (vos|les) \w+|everything|safe to eat|"
                                r"sans danger|contaminat\w*|is it safe)\b"),
           "other batches tests ongoing no evidence autres lots analyses en cours aucun élément",
           {"en": "You're wondering whether other products are affected.",
@@ -122,8 +124,11 @@ PHRASES: dict[str, dict[str, str]] = {
 # Headings of the fact sheet's "not known yet" section, folded (see lexical.fold).
 UNKNOWN_HEADINGS = ("don't know", "dont know", "do not know", "not yet known", "not known yet", "unknown",
                     "ne savons pas", "pas encore", "inconnu")
-# Sentences that carry the next step (a phone number, a form, a link).
-NEXT_STEP = re.compile(r"(\+?\d[\d ]{7,}\d|https?://\S+|hotline|formulaire|form\b)", re.IGNORECASE)
+# Sentences that carry the next step: a phone number or a link someone can act on.
+NEXT_STEP = re.compile(r"(\+?\d[\d ]{7,}\d|https?://\S+)", re.IGNORECASE)
+# Sections written for staff, not customers ("what staff must not promise"): never quoted in a reply.
+INTERNAL_HEADINGS = ("must not", "never promise", "staff", "internal", "ne faut jamais", "jamais promettre",
+                     "interdit", "a ne pas", "escalat", "escalad")
 # Apologise when the guideline asks for it (its wording, either language).
 GUIDELINE_APOLOGY = re.compile(r"\b(apologi[sz]e|say (we are|we're) sorry|excus\w*|s'excuser|présent\w* nos excuses)\b",
                                re.IGNORECASE)
