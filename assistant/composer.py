@@ -78,7 +78,7 @@ def detect_topics(text: str, intent: str = "other") -> list[Topic]:
     found = [(m.start(), t) for t in TOPICS if (m := t.pattern.search(text))]
     found.sort(key=lambda pt: (pt[1].name != "ate", pt[1].name != "waiting", pt[0]))
     topics = [t for _, t in found]
-    if any(t.name == "waiting" for t in topics):
+    if any(t.name in ("waiting", "delay") for t in topics):
         topics = [t for t in topics if t.name != "refund"]
     if intent == "rumour":
         topics += [TOPIC[n] for n in ("batches", "other_products") if TOPIC[n] not in topics]

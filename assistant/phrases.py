@@ -48,6 +48,11 @@ TOPICS: tuple[Topic, ...] = (
           "refunds paid within 14 days hotline opening hours remboursement sous 14 jours horaires",
           {"en": "I'm sorry you've been left waiting.",
            "fr": "Nous sommes désolés de vous avoir fait attendre sans réponse."}),
+    Topic("delay", _p(r"\b(how long|how many days|when will i (get|receive|be)|when do i get|combien de temps|"
+                      r"d[ée]lai|quand (vais-je|serai|est-ce que je|aurai)|sous combien)\b"),
+          "refunds paid within 14 days of receiving the claim remboursement versé sous 14 jours délai",
+          {"en": "You'd like to know how long the refund takes.",
+           "fr": "Vous voulez savoir dans quel délai arrive votre remboursement."}),
     Topic("compensation", _p(r"\b(compensat\w*|vouchers?|coupon|bon d'achat|dédommag\w*|dedommag\w*|indemn\w*|"
                              r"geste commercial|goodwill|damages)\b"),
           "goodwill voucher recalled products bon d'achat geste commercial produits rappelés",
