@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .context import Context
 from .knowledge.chunking import split_sentences
-from .knowledge.lexical import analyze, fold
+from .knowledge.lexical import analyze, fold, term_set
 from .models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
 from .phrases import GUIDELINE_APOLOGY, INTERNAL_HEADINGS, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
 
@@ -43,24 +44,34 @@ def clean(sentence: str) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
+def _chunk_sentences(chunk_id: str, version: str, heading: str, text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
+    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk; cached by version."""
+    folded_heading = fold(heading)
+    if any(h in folded_heading for h in INTERNAL_HEADINGS):
+        return ()
+    in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
+    out = []
+    for raw in split_sentences(text):
+        s = clean(raw)
+        # Questions (FAQ headings), labels and list fragments are not facts to state.
+        if len(s) < 25 or s.endswith(("?", ":", ";.")) or not s[0].isupper():
+            continue
+        # A "we don't know yet" sentence is one wherever it stands (the FAQ repeats the fact sheet).
+        unknown = in_unknown_section or bool(_NEGATED.match(fold(s)))
+        out.append((s, frozenset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
+    return tuple(out)
+
+
 def candidates(hits: list[SearchHit], language: str) -> list[Candidate]:
     out: list[Candidate] = []
     seen: set[str] = set()
     for hit in hits:
-        heading = fold(hit.heading)
-        if any(h in heading for h in INTERNAL_HEADINGS):
-            continue
-        unknown = any(h in heading for h in UNKNOWN_HEADINGS)
-        for raw in split_sentences(hit.text):
-            text = clean(raw)
-            key = fold(text)
-            # Questions (FAQ headings), labels, list fragments and duplicates are not facts to state.
-            if len(text) < 25 or text.endswith(("?", ":", ";.")) or not text[0].isupper() or key in seen:
+        for text, terms, unknown, next_step in _chunk_sentences(hit.chunk_id, hit.doc_version, hit.heading, hit.text):
+            if text in seen:
                 continue
-            seen.add(key)
-            # A "we don't know yet" sentence is one wherever it stands (the FAQ repeats the fact sheet).
-            out.append(Candidate(text, hit.chunk_id, hit, frozenset(analyze(text)),
-                                 unknown or bool(_NEGATED.match(key)), bool(NEXT_STEP.search(text))))
+            seen.add(text)
+            out.append(Candidate(text, hit.chunk_id, hit, terms, unknown, next_step))
     # Same-language sentences first: a French reply quotes French sources when it can.
     out.sort(key=lambda c: c.hit.language != language)
     return out
@@ -114,7 +125,7 @@ def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], langu
             continue
         if next_step is not None and c.next_step != next_step:
             continue
-        if any(len(c.terms & frozenset(analyze(u))) > 0.7 * max(1, len(c.terms)) for u in used):
+        if any(len(c.terms & term_set(u)) > 0.7 * max(1, len(c.terms)) for u in used):
             continue  # near-duplicate of a sentence already chosen (fr/en twins, FAQ vs fact sheet)
         s = _score(c, want, comment_terms, language)
         if s > best_score:
@@ -166,7 +177,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         if "safety" in escalations:
             parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
         parts.append(_say(lang, "legal" if "legal" in escalations else "press", 1))
-        return _finish(parts, lang, limit, signature, unknowns)
+        return _finish(parts, lang, limit, signature, unknowns, style)
 
     if triage.intent == "praise" and not topics:
         parts.append(_say(lang, "thanks_praise", 1))
@@ -181,8 +192,13 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
 
     guideline_text = " ".join(h.text for h in ctx.guideline)
     negative = triage.sentiment == "negative" or triage.intent in ("complaint", "safety")
-    if negative and GUIDELINE_APOLOGY.search(guideline_text):
-        parts.append(_say(lang, "apology", 6))
+    if (negative or style == "empathetic") and GUIDELINE_APOLOGY.search(guideline_text):
+        parts.append(_say(lang, "apology", 2 if style == "empathetic" else 6))
+    if style == "empathetic":
+        parts.append(_say(lang, "empathy", 3))
+    if style == "concise":
+        # Straight to the answer: no acknowledgement line, no apology, no sign-off.
+        parts = [p for p in parts if p.sentence.sources or p is parts[0]]
 
     # Facts: one per concern, most important concern first; "not known yet" items stated as such.
     # On short platforms a long sentence would push everything else out: prefer short ones.
@@ -236,11 +252,13 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
             parts.append(_fact(step, 5 if "safety" not in escalations else 1))
     if "comms_lead" in escalations:
         parts.append(_say(lang, "influencer", 9))
-    return _finish(parts, lang, limit, signature, unknowns)
+    return _finish(parts, lang, limit, signature, unknowns, style)
 
 
-def _finish(parts: list[Part], lang: str, limit: int, signature: str | None, unknowns: list[str]) -> DraftOut:
-    parts.append(_say(lang, "signoff", 8, signature=signature or phrase(lang, "signature")))
+def _finish(parts: list[Part], lang: str, limit: int, signature: str | None, unknowns: list[str],
+            style: str = "default") -> DraftOut:
+    if style != "concise":
+        parts.append(_say(lang, "signoff", 8, signature=signature or phrase(lang, "signature")))
     # Cut the least important parts until the reply fits; the greeting and one answer always stay.
     while len(" ".join(p.sentence.text for p in parts)) > limit and len(parts) > 2:
         worst = max(range(1, len(parts)), key=lambda i: (parts[i].priority, i))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .knowledge.store import KnowledgeBase, SearchFilter
+from .knowledge.store import KnowledgeBase, Mode, SearchFilter
 from .models import SearchHit
 
 FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
@@ -33,36 +33,45 @@ class Context:
         return {h.chunk_id: h for h in [*self.sources, *self.policy, *self.guideline]}
 
 
-def _search_lang(kb: KnowledgeBase, query: str, k: int, base: SearchFilter, language: str) -> list[SearchHit]:
+def _search_lang(kb: KnowledgeBase, query: str, k: int, base: SearchFilter, language: str,
+                 rank: list[str] | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
     """Same-language documents first; fall back to any language when they are too few."""
-    hits = kb.search(query, k=k, filters=SearchFilter(**{**base.__dict__, "language": language}))
+    hits = kb.search(query, k=k, filters=SearchFilter(**{**base.__dict__, "language": language}), vector_rank=rank,
+                     mode=mode)
     if len(hits) < max(2, k // 2):
         seen = {h.chunk_id for h in hits}
-        hits += [h for h in kb.search(query, k=k, filters=base) if h.chunk_id not in seen]
+        hits += [h for h in kb.search(query, k=k, filters=base, vector_rank=rank, mode=mode)
+                 if h.chunk_id not in seen]
     return hits[:k]
 
 
 def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | None = None,
-             at: datetime | None = None, k: int = 8) -> Context:
+             at: datetime | None = None, k: int = 8, vector_text: str | None = None) -> Context:
+    """`query` feeds the lexical ranker (it may carry expansion terms); `vector_text` (the comment itself)
+    is embedded once, and its one vector ranking serves every search below."""
     at = at or datetime.now(UTC)
     ctx = Context(language=language)
+    rank = kb.vector_rank(vector_text or query, depth=max(80, kb.count() // 20))
     base = SearchFilter(kinds=FACT_KINDS, incident=incident, at=at)
-    ctx.sources = _search_lang(kb, query, k, base, language)
+    ctx.sources = _search_lang(kb, query, k, base, language, rank)
     # The next step (hotline, form) must be at hand whatever the question was.
     for need in NEXT_STEP_QUERIES:
         seen = {h.chunk_id for h in ctx.sources}
+        # Keyword lookups: the lexical ranker alone finds "hotline" and "form" reliably, at no vector cost.
         ctx.sources += [h for h in _search_lang(kb, need, 2, SearchFilter(kinds=("contact", "fact_sheet"),
-                                                                          incident=incident, at=at), language)
+                                                                          incident=incident, at=at), language,
+                                                mode="lexical")
                         if h.chunk_id not in seen]
-    ctx.policy = _search_lang(kb, query, 4, SearchFilter(kinds=("policy",), incident=incident, at=at), language)
+    ctx.policy = _search_lang(kb, query, 4, SearchFilter(kinds=("policy",), incident=incident, at=at), language,
+                              rank)
     ctx.guideline = _search_lang(kb, "tone apology banned phrases escalation " + query, 4,
-                                 SearchFilter(kinds=("guideline",), at=at), language)
+                                 SearchFilter(kinds=("guideline",), at=at), language, rank)
     # Banned phrases must always be known to the guard, whatever the query.
     for doc_id in kb.find_docs(SearchFilter(kinds=("guideline",), at=at, language=language)):
         for hit in kb.doc_chunks(doc_id):
             if "banned" in hit.heading.lower() or "interdit" in hit.heading.lower():
                 if hit.chunk_id not in {g.chunk_id for g in ctx.guideline}:
                     ctx.guideline.append(hit)
-    ctx.disallowed = kb.search(query, k=k, filters=SearchFilter(kinds=FACT_KINDS, incident=incident, at=at,
-                                                                 disallowed_only=True))
+    ctx.disallowed = kb.search(query, k=k, vector_rank=rank,
+                               filters=SearchFilter(kinds=FACT_KINDS, incident=incident, at=at, disallowed_only=True))
     return ctx

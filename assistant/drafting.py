@@ -23,8 +23,8 @@ from .composer import compose, render, retrieval_query
 from .config import Settings
 from .context import Context, retrieve
 from .errors import PayloadTooLarge, ProviderUnavailable
-from .knowledge.lexical import analyze
 from .knowledge.chunking import split_sentences
+from .knowledge.lexical import term_set
 from .models import (
     PLATFORM_LIMITS,
     Citation,
@@ -49,15 +49,29 @@ OFFLINE_VERSION = "offline-composer-v1"
 
 def best_quote(sentence: str, chunk_text: str) -> str:
     """The sentence of the chunk that supports a draft sentence best (shown to the reviewer)."""
-    want = set(analyze(sentence))
+    want = term_set(sentence)
     options = split_sentences(chunk_text) or [chunk_text]
-    return max(options, key=lambda s: len(want & set(analyze(s))))[:500]
+    return max(options, key=lambda s: len(want & term_set(s)))[:500]
 
 
-def cite(out: DraftOut, ctx: Context) -> tuple[list[Citation], list[Flag]]:
+def sentence_positions(out: DraftOut, text: str) -> list[int]:
+    """For each DraftOut sentence, the index of the guard's sentence (guards.split_sentences) holding it,
+    so a citation points at the sentence the reviewer and the claim check see."""
+    spans = guards.split_sentences(text)
+    cursor, positions = 0, []
+    for sent in out.sentences:
+        at = text.find(sent.text, cursor)
+        at = at if at >= 0 else cursor
+        cursor = at + len(sent.text)
+        positions.append(next((j for j, (a, b) in enumerate(spans) if a <= at < b), max(0, len(spans) - 1)))
+    return positions
+
+
+def cite(out: DraftOut, ctx: Context, text: str) -> tuple[list[Citation], list[Flag]]:
     chunks = ctx.by_chunk()
     citations: list[Citation] = []
     flags: list[Flag] = []
+    positions = sentence_positions(out, text)
     for i, sent in enumerate(out.sentences):
         for cid in dict.fromkeys(sent.sources):
             hit = chunks.get(cid)
@@ -67,7 +81,7 @@ def cite(out: DraftOut, ctx: Context) -> tuple[list[Citation], list[Flag]]:
                                           "currently valid source retrieved for this draft"))
                 continue
             citations.append(Citation(doc_id=hit.doc_id, chunk_id=cid, title=hit.title,
-                                      quote=best_quote(sent.text, hit.text), sentence=i))
+                                      quote=best_quote(sent.text, hit.text), sentence=positions[i]))
     return citations, flags
 
 
@@ -154,7 +168,7 @@ class Drafter:
 
         query = _query(retrieval_query(masked.text, tri.intent), comment)
         ctx = retrieve(self.runtime.kb, query, language=tri.language if tri.language in ("en", "fr") else "en",
-                       incident=req.incident)
+                       incident=req.incident, vector_text=masked.text)
         provider, model, version = "offline", "offline-composer", OFFLINE_VERSION
         fallback_reason = None
         use_llm = self.settings.llm_provider == "openai"
@@ -199,7 +213,7 @@ class Drafter:
     def _finish(self, out: DraftOut, ctx: Context, platform: str, masked: guards.MaskResult,
                 injected: bool) -> tuple[str, list[Citation], list[Flag]]:
         text = render(out)
-        citations, cite_flags = cite(out, ctx)
+        citations, cite_flags = cite(out, ctx, text)
         flags = cite_flags + guards.check_draft(text, _guard_context(ctx, platform, masked, injected, citations))
         return text, citations, flags
 

@@ -89,6 +89,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ack_rumour": "I understand why this is worrying, so here is what we can confirm.",
         "apology": "We're truly sorry for the worry and inconvenience this recall causes.",
         "unknown_intro": "What we don't know yet:",
+        "empathy": "We know how stressful this is, and we're here to help you through it.",
         "not_in_kb": "I don't have a confirmed answer on this yet; I've passed your question on and we'll "
                      "come back to you.",
         "dm_account": "For anything about your own order, please send us a private message (no personal "
@@ -110,6 +111,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ack_rumour": "Je comprends que cela inquiète, voici ce que nous pouvons confirmer.",
         "apology": "Nous sommes sincèrement désolés pour l'inquiétude et la gêne causées par ce rappel.",
         "unknown_intro": "Ce que nous ne savons pas encore :",
+        "empathy": "Nous savons à quel point c'est stressant, et nous sommes là pour vous aider.",
         "not_in_kb": "Je n'ai pas encore de réponse confirmée sur ce point ; je transmets votre question et "
                      "nous reviendrons vers vous.",
         "dm_account": "Pour tout ce qui concerne votre commande, écrivez-nous en message privé (sans données "

@@ -143,7 +143,7 @@ def draft_updates(kb: KnowledgeBase, incident: str, kind: UpdateKind, channels: 
         text = " ".join(s.text for s in out.sentences)
         if channel == "website":
             text = f"{HEADERS.get(lang, 'Update')} – {incident}\n\n" + "\n\n".join(s.text for s in out.sentences)
-        citations, cite_flags = cite(out, ctx)
+        citations, cite_flags = cite(out, ctx, text)
         gctx = guards.GuardContext(sources=ctx.sources, citations=citations, policy=ctx.policy,
                                    guideline=ctx.guideline, disallowed=[], platform=channel, language=lang,
                                    comment_pii=[], injection=False)

@@ -102,10 +102,10 @@ class ChromaEmbeddingAdapter:
     def __init__(self, inner: Embeddings) -> None:
         self._inner = inner
 
-    def __call__(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's protocol name
+    def __call__(self, input: list[str]) -> list[np.ndarray]:
         return [np.asarray(v, dtype=np.float32) for v in self._inner.embed_documents(list(input))]
 
-    def embed_query(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002
+    def embed_query(self, input: list[str]) -> list[np.ndarray]:
         return self(input)
 
     @staticmethod

@@ -126,6 +126,7 @@ class KnowledgeBase:
         self._meta: dict[str, ChunkMeta] = {}
         self._text: dict[str, str] = {}
         self._bm25 = BM25()
+        self._query_cache: dict[str, list[float]] = {}
         self._load_mirror()
 
     # ------------------------------------------------------------------ setup
@@ -275,7 +276,8 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ search
 
     def search(self, query: str, *, k: int = 5, filters: SearchFilter | None = None,
-               mode: Mode = "hybrid") -> list[SearchHit]:
+               mode: Mode = "hybrid", vector_rank: Sequence[str] | None = None) -> list[SearchHit]:
+        """Rank the chunks that pass the filters; `vector_rank` reuses one vector query for many searches."""
         f = filters or SearchFilter()
         at = (f.at or datetime.now(UTC)).timestamp()
         with self._lock:
@@ -288,22 +290,35 @@ class KnowledgeBase:
             for rank, (cid, _) in enumerate(self._bm25.search(query, allowed, depth)):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         if mode in ("hybrid", "vector"):
-            for rank, cid in enumerate(self._vector_ids(query, allowed, depth)):
+            allow = set(allowed)
+            ids = vector_rank if vector_rank is not None else self.vector_rank(query, allowed)
+            for rank, cid in enumerate([c for c in ids if c in allow][:depth]):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(ranked.items(), key=lambda kv: (-kv[1], _chunk_order(kv[0])))[:k]
         top = 2.0 / (RRF_K + 1) if mode == "hybrid" else 1.0 / (RRF_K + 1)
         return [self._hit(cid, score / top) for cid, score in best]
 
-    def _vector_ids(self, query: str, allowed: list[str], depth: int) -> list[str]:
-        vector = self.embeddings.embed_query(query)
-        n = min(depth, len(allowed))
+    def vector_rank(self, text: str, allowed: Sequence[str] | None = None, depth: int = 80) -> list[str]:
+        """Chunk ids by vector similarity to `text` (one Chroma query), restricted to `allowed` docs."""
+        if not self._meta:
+            return []
+        vector = self._embed_query(text)
         where: dict[str, Any] | None = None
-        if len(allowed) < len(self._meta):
+        if allowed is not None and len(allowed) < len(self._meta):
             where = {"doc_id": {"$in": sorted({self._meta[c].doc_id for c in allowed})}}
-        res = self.collection.query(query_embeddings=[vector], n_results=min(len(self._meta), n * 2),
+        res = self.collection.query(query_embeddings=[vector], n_results=min(len(self._meta), depth),
                                     where=where, include=[])
-        allow = set(allowed)
-        return [cid for cid in res["ids"][0] if cid in allow][:n]
+        return list(res["ids"][0])
+
+    def _embed_query(self, text: str) -> list[float]:
+        # The same texts come back (fixed next-step queries, copy-paste campaigns): embed once.
+        cached = self._query_cache.get(text)
+        if cached is None:
+            cached = self.embeddings.embed_query(text)
+            if len(self._query_cache) >= 2048:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = cached
+        return cached
 
     def _hit(self, cid: str, score: float) -> SearchHit:
         m = self._meta[cid]

@@ -103,10 +103,14 @@ def test_personal_data_never_echoed(sample_runtime) -> None:
 
 
 def test_variants(sample_runtime) -> None:
-    comment = Comment(text="How long does the refund take?", author="Sam", platform="facebook")
-    d = asyncio.run(draft_reply(sample_runtime, DraftRequest(comment=comment, variants=["concise"])))
-    (v,) = d.variants
-    assert v.style == "concise" and len(v.text) <= 280 < len(d.text) + 1 and v.citations
+    comment = Comment(text="How long does the refund take? Still nothing after 10 days", author="Sam",
+                      platform="facebook")
+    d = asyncio.run(draft_reply(sample_runtime, DraftRequest(comment=comment, variants=["concise", "empathetic"])))
+    concise, empathetic = d.variants
+    assert concise.style == "concise" and len(concise.text) <= 280 and len(concise.text) < len(d.text)
+    assert "14 days" in concise.text and concise.citations
+    assert empathetic.style == "empathetic" and "stressful" in empathetic.text and "sorry" in empathetic.text
+    assert "14 days" in empathetic.text and empathetic.citations
 
 
 def test_oversized_comment_is_refused_not_truncated(sample_runtime) -> None:
