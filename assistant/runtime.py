@@ -7,6 +7,8 @@ created on first use so `crisis-desk doctor` or `/healthz` never pays for loadin
 from __future__ import annotations
 
 import threading
+import uuid
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ from .config import Settings, get_settings
 
 if TYPE_CHECKING:
     from .knowledge.store import KnowledgeBase
+    from .models import Comment, Triage
 
 
 class Runtime:
@@ -42,6 +45,23 @@ class Runtime:
         from .store import Database
 
         return Database(self.settings.sqlalchemy_url)
+
+    @cached_property
+    def monitor(self) -> Any:
+        """Stream statistics over every comment this process triaged or drafted (spike alerts)."""
+        from .monitor import Monitor
+
+        return Monitor()
+
+    def monitor_observe(self, comment: Comment, triage: Triage | None, incident: str | None) -> None:
+        from .guards import mask_pii
+
+        if triage is None:
+            return
+        with self._lock:
+            # Alerts show example comments to people: masked like everything else that leaves the chain.
+            self.monitor.observe(comment.id or uuid.uuid4().hex, comment.created_at or datetime.now(UTC),
+                                 incident=incident, sentiment=triage.sentiment, text=mask_pii(comment.text).text)
 
     def close(self) -> None:
         if "db" in self.__dict__:

@@ -1,0 +1,31 @@
+"""`GET /v1/alerts`: spikes and new topics detected on the comment stream."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from ...monitor import Alert
+from ..auth import AgentDep
+from ..deps import RuntimeDep
+
+router = APIRouter(prefix="/v1", tags=["alerts"])
+
+
+class AlertsOut(BaseModel):
+    data: list[Alert]
+    count: int
+
+
+@router.get("/alerts", response_model=AlertsOut)
+def list_alerts(runtime: RuntimeDep, _: AgentDep,
+                incident: Annotated[str | None, Query(max_length=100)] = None,
+                at: datetime | None = None, include_resolved: bool = False,
+                limit: Annotated[int, Query(ge=1, le=200)] = 50) -> AlertsOut:
+    alerts = runtime.monitor.alerts(at=at, include_resolved=include_resolved)
+    if incident is not None:
+        alerts = [a for a in alerts if a.incident == incident]
+    return AlertsOut(data=alerts[:limit], count=len(alerts))
