@@ -254,6 +254,8 @@ class PublicUpdate(_Model):
     missing: list[str] = Field(default_factory=list, description="what the fact sheet lacks for this update")
     provider: str = "offline"
     prompt_version: str = ""
+    knowledge_versions: dict[str, str] = Field(default_factory=dict)
+    draft_id: str | None = Field(default=None, description="the stored draft a lead reviews and approves")
 
 
 class UpdateRequest(_Model):

@@ -10,6 +10,7 @@ and flagged, never invented.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -21,8 +22,9 @@ from .errors import NotFound
 from .knowledge.chunking import split_sentences
 from .knowledge.lexical import fold
 from .knowledge.store import KnowledgeBase, SearchFilter
-from .models import PLATFORM_LIMITS, DraftOut, DraftSentence, Flag, PublicUpdate, SearchHit, UpdateKind
+from .models import PLATFORM_LIMITS, Draft, DraftOut, DraftSentence, Flag, PublicUpdate, SearchHit, UpdateKind
 
+PROMPT_VERSION = "update-offline-v1"
 # Channel budgets: hard limits where the platform has one, readable lengths elsewhere.
 CHANNEL_BUDGET = {"x": 280, "instagram": 900, "facebook": 1200, "linkedin": 1300, "website": 4000}
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -148,7 +150,17 @@ def draft_updates(kb: KnowledgeBase, incident: str, kind: UpdateKind, channels: 
                                    guideline=ctx.guideline, disallowed=[], platform=channel, language=lang,
                                    comment_pii=[], injection=False)
         flags = missing_flags + cite_flags + guards.check_draft(text, gctx)
+        versions = {c.chunk_id: h.doc_version for c in citations if (h := ctx.by_chunk().get(c.chunk_id))}
         updates.append(PublicUpdate(kind=kind, channel=channel, language=lang, text=text,  # type: ignore[arg-type]
                                     citations=citations, flags=flags, missing=[MISSING_TEXT[m] for m in missing],
-                                    provider="offline", prompt_version="update-offline-v1"))
+                                    provider="offline", prompt_version=PROMPT_VERSION,
+                                    knowledge_versions=versions))
     return updates
+
+
+def as_draft(update: PublicUpdate, incident: str) -> Draft:
+    """A public update goes through the same review as replies (kind "update": only leads approve it)."""
+    return Draft(id=uuid.uuid4().hex, kind="update", incident=incident, text=update.text, original_text=update.text,
+                 language=update.language, platform=update.channel, provider=update.provider, model="offline-composer",
+                 prompt_version=update.prompt_version, citations=update.citations, flags=update.flags,
+                 unknowns=update.missing, knowledge_versions=update.knowledge_versions)

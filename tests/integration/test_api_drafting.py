@@ -151,6 +151,13 @@ def test_public_updates_per_channel(api) -> None:
     ups = r.json()["updates"]
     assert [u["channel"] for u in ups] == ["x", "linkedin", "website"]
     assert len(ups[0]["text"]) <= 280 and all(u["citations"] and u["language"] == "fr" for u in ups)
+    # Stored for review: an agent may not approve a public update, a lead may.
+    first = client.get(f"/v1/drafts/{ups[0]['draft_id']}", headers=keys["agent"].headers).json()
+    assert first["kind"] == "update" and first["text"] == ups[0]["text"]
+    r = client.post(f"/v1/drafts/{first['id']}/approve", json={"version": 1}, headers=keys["agent"].headers)
+    problem(r, 403, "forbidden")
+    r = client.post(f"/v1/drafts/{first['id']}/approve", json={"version": 1}, headers=keys["lead"].headers)
+    assert r.status_code == 200 and r.json()["status"] == "approved"
     problem(client.post("/v1/incidents/unknown-incident/updates", json={"kind": "holding"},
                         headers=keys["agent"].headers), 404, "not_found")
     problem(client.post("/v1/incidents/recall-2026-11/updates", json={"kind": "apology"},

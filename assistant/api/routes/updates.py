@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from ...models import PublicUpdate, UpdateRequest
-from ...updates import draft_updates
+from ... import review
+from ...updates import as_draft, draft_updates
 from ..auth import AgentDep
 from ..deps import RuntimeDep
 
@@ -23,7 +24,14 @@ class UpdatesOut(BaseModel):
 
 @router.post("/{incident_id}/updates", response_model=UpdatesOut)
 async def create_updates(incident_id: Annotated[str, Path(max_length=100)], req: UpdateRequest,
-                         runtime: RuntimeDep, _: AgentDep) -> UpdatesOut:
+                         runtime: RuntimeDep, principal: AgentDep) -> UpdatesOut:
+    """Drafts one update per channel, stores each for review (only a lead approves an update)."""
     updates = await asyncio.to_thread(draft_updates, runtime.kb, incident_id, req.kind, list(req.channels),
                                       req.language)
-    return UpdatesOut(incident=incident_id, updates=updates)
+
+    def store() -> list[PublicUpdate]:
+        return [u.model_copy(update={"draft_id": review.save_new_draft(runtime.db, as_draft(u, incident_id), None,
+                                                                       principal).id})
+                for u in updates]
+
+    return UpdatesOut(incident=incident_id, updates=await asyncio.to_thread(store))
