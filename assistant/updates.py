@@ -20,7 +20,7 @@ from .context import Context
 from .drafting import cite
 from .errors import NotFound
 from .knowledge.chunking import split_sentences
-from .knowledge.lexical import fold
+from .knowledge.lexical import fold, term_set
 from .knowledge.store import KnowledgeBase, SearchFilter
 from .models import PLATFORM_LIMITS, Draft, DraftOut, DraftSentence, Flag, PublicUpdate, SearchHit, UpdateKind
 
@@ -101,7 +101,11 @@ def plan_pieces(kind: UpdateKind, chunks: list[SearchHit], language: str) -> tup
     missing: list[str] = []
     used: set[str] = set()
     for section, count, priority in PLAN[kind]:
-        found = [(s, c) for s, c in by_section.get(section, []) if s not in used][:count]
+        # A sentence that repeats what an earlier one said (same batch numbers, same words) is skipped;
+        # not what customers must do, even when it names the same product.
+        found = [(s, c) for s, c in by_section.get(section, [])
+                 if s not in used and (section == "customers" or not any(
+                     len(term_set(s) & term_set(u)) > 0.6 * len(term_set(s)) for u in used))][:count]
         if not found:
             missing.append(section)
         for s, c in found:
@@ -137,14 +141,14 @@ def draft_updates(kb: KnowledgeBase, incident: str, kind: UpdateKind, channels: 
     ctx.guideline = [h for d in kb.find_docs(SearchFilter(kinds=("guideline",), language=lang, at=at))
                      for h in kb.doc_chunks(d)]
     missing_flags = [Flag(code="missing_fact", severity="high" if m in ("resolution", "happened", "known") else "medium",
-                          message=f"the fact sheet has no {MISSING_TEXT[m]}: add it before publishing",
+                          message=f"missing from the fact sheet: {MISSING_TEXT[m]} (add it before publishing)",
                           source="fact_sheet") for m in missing]
     updates: list[PublicUpdate] = []
     for channel in channels:
         out = fit(pieces, CHANNEL_BUDGET.get(channel, PLATFORM_LIMITS.get(channel, 2000)))
         text = " ".join(s.text for s in out.sentences)
         if channel == "website":
-            text = f"{HEADERS.get(lang, 'Update')} – {incident}\n\n" + "\n\n".join(s.text for s in out.sentences)
+            text = f"{HEADERS.get(lang, 'Update')}\n\n" + "\n\n".join(s.text for s in out.sentences)
         citations, cite_flags = cite(out, ctx, text)
         gctx = guards.GuardContext(sources=ctx.sources, citations=citations, policy=ctx.policy,
                                    guideline=ctx.guideline, disallowed=[], platform=channel, language=lang,
