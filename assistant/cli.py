@@ -286,6 +286,68 @@ def doctor(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
         raise typer.Exit(1)
 
 
+@app.callback()
+def _global(data_dir: DataDir = None) -> None:
+    """Global options (before the command): `crisis-desk --data-dir DIR keys create ...`."""
+    if data_dir is not None:
+        os.environ["CRISIS_DATA_DIR"] = str(data_dir)
+
+
+eval_app = typer.Typer(help="Measure quality on labelled sets (triage, retrieval).", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@eval_app.command("triage")
+def eval_triage(
+    path: Annotated[Path, typer.Argument(help="labelled JSONL set")] = ROOT / "tests/data/triage_set.jsonl",
+    misses: Annotated[int, typer.Option(help="how many misses to list")] = 15,
+    as_json: JsonOpt = False,
+) -> None:
+    """Accuracy and per-label precision/recall/F1 of the offline triage on a labelled set."""
+    from .evals import evaluate_triage, format_report, report_json
+
+    if not path.is_file():
+        err.print(f"[red]error[/red]: no such file: {path}")
+        raise typer.Exit(2)
+    report = evaluate_triage(path)
+    sys.stdout.write((report_json(report) if as_json else format_report(report, misses=misses)) + "\n")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    path: Annotated[Path, typer.Argument(help="labelled JSONL queries")] = ROOT / "tests/data/retrieval_queries.jsonl",
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """hit@k and MRR of hybrid vs vector-only vs lexical ranking on the ingested knowledge."""
+    from dataclasses import asdict
+
+    from .knowledge.evaluate import evaluate, load_queries
+
+    runtime = _runtime(data_dir)
+    queries = load_queries(path)
+    scores = [_run(lambda m=m: evaluate(runtime.kb, queries, m)) for m in ("hybrid", "vector", "lexical")]
+    if as_json:
+        _emit_json([asdict(s) for s in scores])
+        return
+    table = Table("mode", "queries", "hit@1", "hit@3", "hit@5", "MRR")
+    for sc in scores:
+        table.add_row(sc.mode, str(sc.queries), f"{sc.hit_at_1:.2f}", f"{sc.hit_at_3:.2f}", f"{sc.hit_at_5:.2f}",
+                      f"{sc.mrr:.3f}")
+    out.print(table)
+
+
+def _register_review_commands() -> None:
+    from .cli_review import keys_app, queue_command
+
+    app.add_typer(keys_app, name="keys")
+    app.command("queue")(queue_command)
+
+
+_register_review_commands()
+
+
 def main() -> None:  # pragma: no cover - console-script shim for `python -m assistant.cli`
     app()
 
