@@ -20,3 +20,12 @@ def test_holdout_never_misses_legal_press_or_safety() -> None:
     assert report.language.accuracy >= 0.98
     assert report.intent.accuracy >= 0.85  # measured 0.90 when the set was written
     assert report.should_respond.accuracy >= 0.9
+
+
+def test_extra_regression_set_keeps_every_escalation() -> None:
+    """230 more comments (tuned on after one blind measurement: a regression guard, not evidence)."""
+    report = evaluate_triage(HOLDOUT.parent / "triage_extra.jsonl")
+    for target in ("legal", "press", "safety"):
+        score = report.escalation.label(target)
+        assert score is not None and score.recall == 1.0, (target, score)
+    assert report.intent.macro_f1 >= 0.9 and report.language.accuracy >= 0.98
