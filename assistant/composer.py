@@ -21,6 +21,7 @@ from .phrases import GUIDELINE_APOLOGY, INTERNAL_HEADINGS, NEXT_STEP, TOPICS, UN
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
 _NEGATED = re.compile(r"^(we (do not|don't|dont) know|nous ne (savons|connaissons)|on ne sait)")
 LINK = re.compile(r"https?://\S+")
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
 KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.85, "contact": 0.8, "statement": 0.6}
 MAX_FACTS = 3
@@ -177,7 +178,16 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         if "safety" in escalations:
             parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
         parts.append(_say(lang, "legal" if "legal" in escalations else "press", 1))
+        if "press" in escalations and "legal" not in escalations:
+            # The guideline sends journalists to the press office: its address, cited, and nothing else.
+            contact = _best(cands, set(analyze("press office journalists media presse journalistes")), set(), lang,
+                            used, must=EMAIL)
+            if contact is not None:
+                parts.append(_fact(contact, 2))
         return _finish(parts, lang, limit, signature, unknowns, style)
+    if "safety" in escalations:
+        # A short, warm holding reply: what to do now, who to call; the rest goes to the safety team.
+        topics = [TOPIC["ate"]]
 
     if triage.intent == "praise" and not topics:
         parts.append(_say(lang, "thanks_praise", 1))

@@ -15,7 +15,8 @@ from .models import SearchHit
 
 FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
 NEXT_STEP_QUERIES = ("hotline free call phone number France Belgium Switzerland ligne d'assistance appel gratuit",
-                     "recall form link web page formulaire de rappel lien")
+                     "recall form link web page formulaire de rappel lien",
+                     "press office journalists media contact presse journalistes")
 
 
 @dataclass

@@ -109,7 +109,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "thanks_praise": "Merci beaucoup pour votre message, il compte énormément pour l'équipe en ce moment.",
         "ack_generic": "Merci pour votre message, je comprends votre inquiétude.",
         "ack_rumour": "Je comprends que cela inquiète, voici ce que nous pouvons confirmer.",
-        "apology": "Nous sommes sincèrement désolés pour l'inquiétude et la gêne causées par ce rappel.",
+        "apology": "Nous sommes sincèrement désolés pour l'inquiétude et la gêne liées à ce rappel.",
         "unknown_intro": "Ce que nous ne savons pas encore :",
         "empathy": "Nous savons à quel point c'est stressant, et nous sommes là pour vous aider.",
         "not_in_kb": "Je n'ai pas encore de réponse confirmée sur ce point ; je transmets votre question et "

@@ -84,7 +84,16 @@ def test_legal_and_press_get_a_holding_reply_without_facts(sample_runtime) -> No
     legal = draft(sample_runtime, "My lawyer will sue you, this is a class action in the making.")
     assert "legal" in legal.triage.escalate_to and legal.citations == []
     press = draft(sample_runtime, "Journalist at Le Monde here, writing a story on the recall: how many reports?")
-    assert "press" in press.triage.escalate_to and press.citations == [] and "3 reports" not in press.text
+    assert "press" in press.triage.escalate_to and "3 reports" not in press.text
+    # Only the press office's address, as the guideline says: no figures, no quotes.
+    assert {c.doc_id for c in press.citations} <= {"contact-hotline"} and "press@alpena.example" in press.text
+
+
+def test_safety_gets_a_short_holding_reply(sample_runtime) -> None:
+    d = draft(sample_runtime, "My daughter ate some and now has a stomach ache. Also which batches are recalled?")
+    assert "safety" in d.triage.escalate_to
+    assert "doctor" in d.text and "0 800 55 12 12" in d.text and "private message" in d.text
+    assert "L4822" not in d.text  # the rest waits: the safety team takes it from here
 
 
 def test_spam_gets_no_draft_unless_forced(sample_runtime) -> None:
