@@ -50,6 +50,12 @@ class RateLimited(CrisisError):
     code, status, title = "rate_limited", 429, "Too many requests"
 
 
+class PreconditionRequired(InvalidInput):
+    """A change that does not say which version it changes (no body `version`, no If-Match)."""
+
+    code, status, title = "version_required", 428, "Precondition required"
+
+
 class ApprovalBlocked(CrisisError):
     code, status, title = "approval_blocked", 409, "Approval blocked by a high-severity flag"
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 Kind = Literal["policy", "faq", "fact_sheet", "statement", "guideline", "contact"]
 KINDS: tuple[str, ...] = ("policy", "faq", "fact_sheet", "statement", "guideline", "contact")
@@ -56,17 +57,36 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Input(BaseModel):
+    """What arrives from outside (API bodies): unknown keys are refused; booleans and counts must be
+    real JSON booleans and integers (StrictBool/StrictInt), not "1" or 0."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _reject_numbers(v: object) -> object:
+    """Dates are ISO 8601 strings; a bare number (epoch seconds? milliseconds?) is ambiguous: refuse it."""
+    numeric = isinstance(v, int | float) and not isinstance(v, bool)
+    if numeric or (isinstance(v, str) and re.fullmatch(r"\s*[-+]?\d+(\.\d*)?\s*", v)):
+        raise ValueError("expected an ISO 8601 date-time such as 2026-11-27T18:00:00Z, not a number")
+    return v
+
+
+# A datetime given from outside (body or query): ISO 8601 only.
+IsoDatetime = Annotated[datetime, BeforeValidator(_reject_numbers)]
+
+
 # ---------------------------------------------------------------- knowledge
 
 
-class DocumentIn(_Model):
+class DocumentIn(_Input):
     """A knowledge document as submitted (API) or loaded from a file."""
 
     id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
     title: str = Field(min_length=1, max_length=300)
     kind: Kind
     language: str = Field(default="en", min_length=2, max_length=8)
-    approved: bool = False
+    approved: StrictBool = False
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     incident: str | None = Field(default=None, max_length=100)
@@ -85,6 +105,11 @@ class DocumentIn(_Model):
     @classmethod
     def _lang(cls, v: str) -> str:
         return v.lower()
+
+    @field_validator("valid_from", "valid_until", mode="before")
+    @classmethod
+    def _no_epoch_numbers(cls, v: object) -> object:
+        return _reject_numbers(v)
 
     @field_validator("valid_from", "valid_until")
     @classmethod
@@ -130,18 +155,23 @@ class IngestReport(_Model):
 # ---------------------------------------------------------------- comments and triage
 
 
-class Comment(_Model):
+class Comment(_Input):
     id: str | None = Field(default=None, max_length=200)
     text: str = Field(min_length=1)
     author: str | None = Field(default=None, max_length=200)
     author_handle: str | None = Field(default=None, max_length=200)
     platform: Platform = "other"
-    followers: int | None = Field(default=None, ge=0)
-    verified: bool = False
+    followers: StrictInt | None = Field(default=None, ge=0)
+    verified: StrictBool = False
     url: str | None = Field(default=None, max_length=2000)
     created_at: datetime | None = None
     language: str | None = Field(default=None, min_length=2, max_length=8)
     thread_context: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _no_epoch_numbers(cls, v: object) -> object:
+        return _reject_numbers(v)
 
     @field_validator("text")
     @classmethod
@@ -237,11 +267,11 @@ class Draft(_Model):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class DraftRequest(_Model):
+class DraftRequest(_Input):
     comment: Comment
     incident: str | None = Field(default=None, max_length=100)
     variants: list[str] = Field(default_factory=list, max_length=4, description="e.g. ['empathetic', 'concise']")
-    force: bool = Field(default=False, description="draft even when triage says not to respond")
+    force: StrictBool = Field(default=False, description="draft even when triage says not to respond")
 
 
 class PublicUpdate(_Model):
@@ -258,7 +288,7 @@ class PublicUpdate(_Model):
     draft_id: str | None = Field(default=None, description="the stored draft a lead reviews and approves")
 
 
-class UpdateRequest(_Model):
+class UpdateRequest(_Input):
     kind: UpdateKind = "holding"
     channels: list[Channel] = Field(default_factory=lambda: ["x", "website"], min_length=1, max_length=5)
     language: str = "en"

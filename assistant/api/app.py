@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from ..config import Settings
 from ..runtime import Runtime
 from . import problems
+from .auth import problem_responses
 from .limits import BodyLimit
 
 log = logging.getLogger("assistant.api")
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if exc.name != f"{__package__}.routes.{name}":
                 raise
             continue
-        app.include_router(module.router)
+        # Every route documents its errors as problem+json (what it really answers).
+        app.include_router(module.router, responses=problem_responses(400, 404, 409, 413))
     origins = runtime.settings.cors_origins
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],

@@ -36,7 +36,8 @@ def _explain(exc: ValidationError) -> str:
 
 def validate_document(data: dict[str, Any], origin: str) -> DocumentIn:
     try:
-        return DocumentIn.model_validate(data)
+        # Files are YAML: a date, a number for a version are fine there (lax), unlike API bodies.
+        return DocumentIn.model_validate(data, strict=False)
     except ValidationError as exc:
         raise DocumentInvalid(f"{origin}: {_explain(exc)}") from exc
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from ...models import IsoDatetime
 from ...monitor import Alert
 from ..auth import AgentDep
 from ..deps import RuntimeDep
@@ -23,7 +23,7 @@ class AlertsOut(BaseModel):
 @router.get("/alerts", response_model=AlertsOut)
 def list_alerts(runtime: RuntimeDep, _: AgentDep,
                 incident: Annotated[str | None, Query(max_length=100)] = None,
-                at: datetime | None = None, include_resolved: bool = False,
+                at: IsoDatetime | None = None, include_resolved: bool = False,
                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> AlertsOut:
     alerts = runtime.monitor.alerts(at=at, include_resolved=include_resolved)
     if incident is not None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from ...knowledge.store import SearchFilter
-from ...models import DocumentIn, Kind, SearchHit
+from ...models import DocumentIn, IsoDatetime, Kind, SearchHit
 from ..auth import AgentDep, LeadDep
 from ..deps import RuntimeDep
 
@@ -53,7 +52,7 @@ def search(
     kind: Annotated[list[Kind] | None, Query()] = None,
     lang: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
     incident: Annotated[str | None, Query(max_length=100)] = None,
-    at: datetime | None = None,
+    at: IsoDatetime | None = None,
     include_unapproved: bool = False,
     mode: Literal["hybrid", "vector", "lexical"] = "hybrid",
 ) -> SearchResult:

@@ -1,0 +1,41 @@
+"""The review console: one static page (no build step, no external assets) over the same API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from ..auth import AgentDep, Principal, problem_responses
+
+router = APIRouter(tags=["console"])
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+# Everything comes from this server and nothing runs inline: comment text cannot become script.
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+                               "connect-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                               "form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+MEDIA = {"console.js": "text/javascript", "console.css": "text/css"}
+
+
+@router.get("/console", include_in_schema=False)
+def console() -> FileResponse:
+    return FileResponse(STATIC / "console.html", media_type="text/html", headers=HEADERS)
+
+
+@router.get("/console/{asset}", include_in_schema=False)
+def console_asset(asset: Literal["console.js", "console.css"]) -> FileResponse:
+    return FileResponse(STATIC / asset, media_type=MEDIA[asset], headers=HEADERS)
+
+
+@router.get("/v1/me", response_model=Principal, responses=problem_responses())
+def me(principal: AgentDep) -> Principal:
+    """The key's id, name and role (the console shows who is signed in)."""
+    return principal

@@ -1,0 +1,34 @@
+"""The review queue: current drafts with their comment, by priority or arrival, paged."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from ...models import DraftStatus
+from ...store import CURSOR, QueuePage
+from ..auth import AgentDep, problem_responses
+from ..deps import RuntimeDep
+
+router = APIRouter(prefix="/v1/queue", tags=["review"])
+
+QueueStatus = Literal[DraftStatus, "open", "all"]
+_GROUPS: dict[str, tuple[str, ...]] = {"open": ("draft", "edited"),
+                                       "all": ("draft", "edited", "approved", "rejected", "posted")}
+
+
+@router.get("", response_model=QueuePage, responses=problem_responses())
+def get_queue(
+    runtime: RuntimeDep,
+    _: AgentDep,
+    status: Annotated[list[QueueStatus] | None, Query(max_length=6, description="repeatable; default `open` "
+                                                      "(draft + edited); `all` for every status")] = None,
+    order: Literal["priority", "created"] = "priority",
+    incident: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, pattern=CURSOR,
+                                        description="next_cursor of the previous page")] = None,
+) -> QueuePage:
+    statuses = sorted({s for name in status or ["open"] for s in _GROUPS.get(name, (name,))})
+    return runtime.db.queue(statuses=statuses, order=order, incident=incident, limit=limit, cursor=cursor)

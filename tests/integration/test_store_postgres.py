@@ -1,0 +1,207 @@
+"""The store and the review lifecycle on both backends: a SQLite file, and a real PostgreSQL that this
+module starts with initdb/pg_ctl on 127.0.0.1 in a temp dir (skipped when the binaries are absent)."""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from assistant import review
+from assistant.errors import ApprovalBlocked, Conflict, Forbidden, NotFound
+from assistant.store import Database, IncidentIn
+from assistant.store_models import Base
+from tests.utils.builders import Key, comment, draft, flag, make_keys
+from tests.utils.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+_dbs = itertools.count(1)
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """An admin URL for a throwaway PostgreSQL server (fsync off: tests, not durability)."""
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)")
+    prefix: list[str] = []
+    root = tempfile.mkdtemp(prefix="crisis-pg-")
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run initdb as")
+        os.chown(root, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, port = Path(root) / "data", free_port()
+    try:
+        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "crisis",
+                        "-E", "UTF8", "--no-sync", "--no-instructions"], check=True, capture_output=True)
+        options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", f"{root}/log",
+                        "-w", "-t", "30", "start"], check=True, capture_output=True)
+    except subprocess.CalledProcessError as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"could not start PostgreSQL: {exc.stderr.decode(errors='replace')}")
+    try:
+        yield f"postgresql+psycopg://crisis@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to a new, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    admin_url: str = request.getfixturevalue("postgres")
+    name = f"t{os.getpid()}_{next(_dbs)}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def keys(db: Database) -> dict[str, Key]:
+    return make_keys(db)
+
+
+def test_migrations_are_idempotent_and_match_the_models(db: Database, db_url: str) -> None:
+    Database(db_url).dispose()  # a second open re-runs `upgrade head`: nothing to do
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_two_processes_open_a_new_database_at_once(db_url: str) -> None:
+    url = db_url
+    code = "import sys; from assistant.store import Database; Database(sys.argv[1]).dispose()"
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], env=env, stderr=subprocess.PIPE)
+             for _ in range(3)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    Database(url).dispose()
+
+
+def test_keys_are_hashed_verified_and_revoked(db: Database) -> None:
+    principal, token = db.create_key("lead", "Chloé (comms)")
+    assert token.startswith(f"cd_{principal.key_id}_") and len(token) > 40
+    assert db.verify_key(token) == principal
+    assert db.verify_key(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert db.verify_key("cd_nope_x") is None and db.verify_key("garbage") is None
+    with db.engine.connect() as conn:
+        stored = conn.execute(text("SELECT key_hash FROM api_keys")).scalars().all()
+    assert token not in stored and all(len(h) == 64 for h in stored)
+    assert [(k.id, k.role, k.name) for k in db.list_keys()] == [(principal.key_id, "lead", "Chloé (comms)")]
+    db.revoke_key(principal.key_id)
+    assert db.verify_key(token) is None
+    assert db.list_keys()[0].revoked_at is not None
+    with pytest.raises(NotFound):
+        db.revoke_key("missing")
+
+
+def test_lifecycle_history_and_metrics(db: Database, keys: dict[str, Key]) -> None:
+    agent, lead = keys["agent"].principal, keys["lead"].principal
+    db.put_incident(IncidentIn(id="recall", title="Recall"), actor=lead.key_id)
+    text_fr = "Bonjour Sarah, le lot L4822 est rappelé 🙏 — ne le consommez pas."
+    d = review.save_new_draft(db, draft(text_fr, flags=[flag("high")], incident="recall"),
+                              comment(created_at="2026-11-27T10:00:00+01:00"), agent)
+    got = review.get_draft(db, d.id)
+    assert got.text == text_fr and got.created_at.utcoffset() is not None and got.flags[0].severity == "high"
+    with pytest.raises(Conflict) as stale:
+        review.edit(db, d.id, "x", 7, agent)
+    assert stale.value.extra["current"]["version"] == 1
+    edited = review.edit(db, d.id, text_fr.replace("Bonjour", "Bonsoir"), 1, agent)
+    with pytest.raises(ApprovalBlocked):
+        review.approve(db, d.id, edited.version, agent, "because")
+    approved = review.approve(db, d.id, edited.version, lead, "legal said yes")
+    assert approved.status == "approved"
+    with pytest.raises(Forbidden):
+        review.promote_to_statement(db, d.id, agent)
+    assert review.promote_to_statement(db, d.id, lead).text == approved.text
+    review.mark_posted(db, d.id, approved.version, agent, "https://x.com/a/1")
+    assert [v.action for v in review.history(db, d.id)] == ["created", "edited", "approved", "posted"]
+    m = db.incident_metrics("recall")
+    assert (m.comments, m.drafts, m.posted, m.overrides, m.approval_rate) == (1, 1, 1, 1, 1.0)
+    assert m.mean_edit_distance is not None and 0 < m.mean_edit_distance < 0.2
+    assert db.get_incident("recall").created_at.utcoffset() is not None
+
+
+def test_racing_writers_exactly_one_wins(db: Database, keys: dict[str, Key]) -> None:
+    agent = keys["agent"].principal
+    d = review.save_new_draft(db, draft(), comment(), agent)
+
+    def attempt(n: int) -> bool:
+        try:
+            review.edit(db, d.id, f"text {n}", 1, agent)
+            return True
+        except Conflict:
+            return False
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sum(pool.map(attempt, range(24))) == 1
+    assert [v.version for v in review.history(db, d.id)] == [1, 2]
+
+
+def test_queue_and_audit_pages(db: Database, keys: dict[str, Key]) -> None:
+    agent = keys["agent"].principal
+    made = [review.save_new_draft(db, draft(priority=p), comment(), agent) for p in (5, 80, 80, 40)]
+    seen, cursor = [], None
+    while True:
+        page = db.queue(limit=1, cursor=cursor)
+        seen += [item.draft.id for item in page.data]
+        if not (cursor := page.next_cursor):
+            break
+    assert seen == [made[1].id, made[2].id, made[3].id, made[0].id]
+    db.audit("someone", "test.event", "t-1", {"n": 1})
+    events, cursor = [], None
+    while True:
+        apage = db.list_audit(limit=2, cursor=cursor)
+        events += apage.data
+        if not (cursor := apage.next_cursor):
+            break
+    assert len(events) == apage.count == 3 + 4 + 1  # 3 keys, 4 drafts, 1 event
+    assert [e.id for e in events] == sorted((e.id for e in events), reverse=True)
+
+
+def test_a_second_store_on_the_same_database_sees_everything(db: Database, db_url: str,
+                                                             keys: dict[str, Key]) -> None:
+    d = review.save_new_draft(db, draft(), comment(), keys["agent"].principal)
+    other = Database(db_url)
+    try:
+        assert other.verify_key(keys["agent"].token) == keys["agent"].principal
+        assert review.get_draft(other, d.id) == review.get_draft(db, d.id)
+    finally:
+        other.dispose()
