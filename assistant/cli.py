@@ -7,8 +7,9 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -98,7 +99,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search approved, currently valid knowledge."""
-    from .knowledge.store import SearchFilter
+    from .knowledge.store import Mode, SearchFilter
     from .models import KINDS
 
     bad = [x for x in kind or [] if x not in KINDS]
@@ -107,7 +108,7 @@ def search(
                   else "[red]error[/red]: --mode must be hybrid, vector or lexical")
         raise typer.Exit(2)
     runtime = _runtime(data_dir)
-    hits = _run(lambda: runtime.kb.search(query, k=k, mode=mode,  # type: ignore[arg-type]
+    hits = _run(lambda: runtime.kb.search(query, k=k, mode=cast(Mode, mode),
                                           filters=SearchFilter(kinds=kind, language=lang, incident=incident)))
     if as_json:
         _emit_json({"hits": [h.model_dump(mode="json", include={"doc_id", "chunk_id", "title", "kind", "language",
@@ -138,7 +139,8 @@ def draft(
     text: Annotated[str, typer.Argument(help="the comment to answer")],
     author: Annotated[str | None, typer.Option(help="the author's name")] = None,
     handle: Annotated[str | None, typer.Option(help="the author's handle")] = None,
-    platform: Annotated[str, typer.Option(help="x|facebook|instagram|linkedin|tiktok|youtube|website|email|other")] = "x",
+    platform: Annotated[str, typer.Option(help="x|facebook|instagram|linkedin|tiktok|youtube|website|email|other")
+                        ] = "x",
     followers: Annotated[int | None, typer.Option(min=0)] = None,
     incident: Annotated[str | None, typer.Option(help="incident id, e.g. recall-2026-11")] = None,
     variant: Annotated[list[str] | None, typer.Option(help="extra styles: concise, empathetic")] = None,
@@ -207,8 +209,8 @@ def update(
     from .updates import draft_updates
 
     try:
-        req = UpdateRequest(kind=kind, channels=[c.strip() for c in channels.split(",") if c.strip()],  # type: ignore[arg-type]
-                            language=lang)
+        req = UpdateRequest.model_validate({"kind": kind, "language": lang,
+                                            "channels": [c.strip() for c in channels.split(",") if c.strip()]})
     except ValidationError as exc:
         e = exc.errors()[0]
         err.print(f"[red]error[/red] (invalid_input): {'.'.join(map(str, e['loc']))}: {e['msg']}")
@@ -324,10 +326,12 @@ def eval_retrieval(
     from dataclasses import asdict
 
     from .knowledge.evaluate import evaluate, load_queries
+    from .knowledge.store import Mode
 
     runtime = _runtime(data_dir)
     queries = load_queries(path)
-    scores = [_run(lambda m=m: evaluate(runtime.kb, queries, m)) for m in ("hybrid", "vector", "lexical")]
+    modes: list[Mode] = ["hybrid", "vector", "lexical"]
+    scores = [_run(partial(evaluate, runtime.kb, queries, m)) for m in modes]
     if as_json:
         _emit_json([asdict(s) for s in scores])
         return

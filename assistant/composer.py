@@ -46,8 +46,9 @@ def clean(sentence: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _chunk_sentences(chunk_id: str, version: str, heading: str, text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
-    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk; cached by version."""
+def _chunk_sentences(chunk_id: str, version: str, heading: str,
+                     text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
+    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk, cached."""
     folded_heading = fold(heading)
     if any(h in folded_heading for h in INTERNAL_HEADINGS):
         return ()

@@ -70,9 +70,9 @@ def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | No
     # Banned phrases must always be known to the guard, whatever the query.
     for doc_id in kb.find_docs(SearchFilter(kinds=("guideline",), at=at, language=language)):
         for hit in kb.doc_chunks(doc_id):
-            if "banned" in hit.heading.lower() or "interdit" in hit.heading.lower():
-                if hit.chunk_id not in {g.chunk_id for g in ctx.guideline}:
-                    ctx.guideline.append(hit)
+            banned = "banned" in hit.heading.lower() or "interdit" in hit.heading.lower()
+            if banned and hit.chunk_id not in {g.chunk_id for g in ctx.guideline}:
+                ctx.guideline.append(hit)
     ctx.disallowed = kb.search(query, k=k, vector_rank=rank,
                                filters=SearchFilter(kinds=FACT_KINDS, incident=incident, at=at, disallowed_only=True))
     return ctx

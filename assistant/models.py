@@ -290,5 +290,6 @@ class PublicUpdate(_Model):
 
 class UpdateRequest(_Input):
     kind: UpdateKind = "holding"
-    channels: list[Channel] = Field(default_factory=lambda: ["x", "website"], min_length=1, max_length=5)
+    channels: list[Channel] = Field(default_factory=lambda: list[Channel](["x", "website"]), min_length=1,
+                                    max_length=5)
     language: str = "en"

@@ -60,7 +60,8 @@ TOPICS: tuple[Topic, ...] = (
            "fr": "Vous posez la question d'un dédommagement."}),
     Topic("cause", _p(r"\b(why|cause\w*|how did|how could|what happened|reason|pourquoi|comment (est-ce|c'est|ça)|"
                       r"origine|raison|faute|fault|responsib\w*)\b"),
-          "cause caused investigation supplier results expected cause origine enquête connaissons fournisseur résultats",
+          "cause caused investigation supplier results expected "
+          "cause origine enquête connaissons fournisseur résultats",
           {"en": "You want to understand how this could happen.",
            "fr": "Vous voulez comprendre comment cela a pu arriver."}, unknown=True),
     Topic("other_products", _p(r"\b(other (products?|batches|cereals?)|autres? (produits?|lots?|céréales)|"
@@ -74,7 +75,8 @@ TOPICS: tuple[Topic, ...] = (
           "next update nouveau point prochaine mise à jour",
           {"en": "You'd like to know when you'll hear more.",
            "fr": "Vous aimeriez savoir quand vous en saurez plus."}),
-    Topic("contact", _p(r"\b(hotline|phone|call|number|contact|reach|email|joindre|num[ée]ro|appeler|t[ée]l[ée]phone)\b"),
+    Topic("contact", _p(r"\b(hotline|phone|call|number|contact|reach|email|joindre|num[ée]ro|appeler|"
+                        r"t[ée]l[ée]phone)\b"),
           "hotline phone recall form contact numéro formulaire",
           {"en": "You're looking for the right way to reach us.",
            "fr": "Vous cherchez comment nous joindre."}),

@@ -140,7 +140,8 @@ def draft_updates(kb: KnowledgeBase, incident: str, kind: UpdateKind, channels: 
                                        filters=SearchFilter(kinds=("policy",), at=at))]
     ctx.guideline = [h for d in kb.find_docs(SearchFilter(kinds=("guideline",), language=lang, at=at))
                      for h in kb.doc_chunks(d)]
-    missing_flags = [Flag(code="missing_fact", severity="high" if m in ("resolution", "happened", "known") else "medium",
+    essential = ("resolution", "happened", "known")
+    missing_flags = [Flag(code="missing_fact", severity="high" if m in essential else "medium",
                           message=f"missing from the fact sheet: {MISSING_TEXT[m]} (add it before publishing)",
                           source="fact_sheet") for m in missing]
     updates: list[PublicUpdate] = []

@@ -37,7 +37,7 @@ def _sections(text: str) -> list[tuple[str, str]]:
         m = _HEADING.match(line)
         if m:
             level = len(m.group(1))
-            path = path[: level - 1] + [m.group(2)]
+            path = [*path[: level - 1], m.group(2)]
             sections.append((" > ".join(path), []))
         else:
             sections[-1][1].append(line)

@@ -17,7 +17,13 @@ from functools import lru_cache
 import snowballstemmer
 
 _STOP = set(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "so", "that", "the", "their", "them", "they", "this", "to", "us", "was", "we", "were", "what", "when", "where", "which", "who", "will", "with", "you", "your", "do", "does", "did", "can", "could", "would", "not", "no", "yes", "how", "why", "there", "here", "been", "am", "any", "all", "just", "about", "get", "got", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et", "eux", "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "c", "d", "j", "l", "m", "n", "s", "t", "y", "a", "est", "sont", "ete", "etre", "avoir", "ai", "as", "avons", "avez", "ont", "fait", "faire", "cela", "ca", "ceci", "comment", "quand", "quoi", "ou", "est-ce", "plus", "tres", "bien"]
+    """a an and are as at be by for from has have i in is it its me my of on or our so that the their
+    them they this to us was we were what when where which who will with you your do does did can
+    could would not no yes how why there here been am any all just about get got
+    au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me meme
+    mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton
+    tu un une vos votre vous c d j l m n s t y a est sont ete etre avoir ai as avons avez ont fait
+    faire cela ca ceci comment quand quoi ou est-ce plus tres bien""".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 _en = snowballstemmer.stemmer("english")

@@ -29,5 +29,5 @@ def test_server_mode_upsert_search_and_reconnect(tmp_path: Path) -> None:
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(KnowledgeUnavailable, match="cannot open the Chroma store at http://127.0.0.1"):
+    with pytest.raises(KnowledgeUnavailable, match=r"cannot open the Chroma store at http://127\.0\.0\.1"):
         KnowledgeBase(settings_for(tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}"))

@@ -39,7 +39,8 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
         ("id: a\nkind: faq\nvalid_from: not-a-date\n", "text", "valid_from"),
     ],
 )
-def test_malformed_markdown_is_reported_with_path_and_reason(tmp_path: Path, front: str, body: str, reason: str) -> None:
+def test_malformed_markdown_is_reported_with_path_and_reason(tmp_path: Path, front: str, body: str,
+                                                             reason: str) -> None:
     path = write_md(tmp_path, "bad.md", front, body)
     docs, errors = load_path(path)
     assert docs == []

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from ...models import PublicUpdate, UpdateRequest
 from ... import review
+from ...models import PublicUpdate, UpdateRequest
 from ...updates import as_draft, draft_updates
 from ..auth import AgentDep
 from ..deps import RuntimeDep
