@@ -232,6 +232,7 @@ def update(
 def serve(
     host: Annotated[str | None, typer.Option(help="default 127.0.0.1 (CRISIS_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="default 8000 (CRISIS_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="worker processes (alerts are per process)")] = 1,
     data_dir: DataDir = None,
 ) -> None:
     """Run the HTTP API (and the review console at /console)."""
@@ -241,6 +242,11 @@ def serve(
 
     runtime = _runtime(data_dir)
     s = runtime.settings
+    if workers > 1:
+        # Each worker builds its own Runtime from the environment (CRISIS_DATA_DIR is set above).
+        uvicorn.run("assistant.api.server:app", host=host or s.host, port=port or s.port, workers=workers,
+                    log_level="info")
+        return
     uvicorn.run(create_app(runtime=runtime), host=host or s.host, port=port or s.port, log_level="info")
 
 

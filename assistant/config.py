@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     # Embeddings: "minilm" (offline ONNX, shipped by a PyPI package) or "openai".
     embedding_provider: Literal["minilm", "openai"] = "minilm"
     embedding_model: str = "text-embedding-3-small"
-    embedding_threads: int = Field(default=0, ge=0, description="0 = onnxruntime default")
+    embedding_threads: int = Field(default=1, ge=1, le=64, description="onnxruntime intra-op threads per call")
 
     # Chat model: "offline" (deterministic composer, no network) or "openai" (any compatible base_url).
     llm_provider: Literal["offline", "openai"] = "offline"

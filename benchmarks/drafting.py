@@ -116,10 +116,10 @@ def report(label: str, ours: list[float], naive: list[float]) -> None:
           f"{pct(naive, 0.95) / pct(ours, 0.95):.2f}x")
 
 
-def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CRISIS_DATA_DIR": str(data_dir), "CRISIS_RATE_LIMIT_PER_MINUTE": "1000000"}
     return subprocess.Popen([sys.executable, "-m", "uvicorn", "assistant.api.server:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env)
+                             "--port", str(port), "--log-level", "warning", "--workers", str(workers)], env=env)
 
 
 async def load(base: str, key: str, seconds: float, concurrency: int) -> tuple[int, int, list[float]]:
@@ -163,6 +163,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="crisis-bench-"))
     try:
@@ -183,7 +184,7 @@ def main() -> None:
         _, key = server_rt.db.create_key("agent", "bench")
         server_rt.close()
         port = 8765
-        proc = serve(server_dir, port)
+        proc = serve(server_dir, port, args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(300):
@@ -197,7 +198,7 @@ def main() -> None:
             print(f"SSE time to first token event: p50 {statistics.median(ttfe):.1f} ms, max {max(ttfe):.1f} ms")
             for conc in (1, args.concurrency):
                 done, errors, lat = asyncio.run(load(base, key, args.seconds, conc))
-                print(f"POST /v1/drafts, {conc:2d} concurrent clients, {args.seconds:.0f}s: "
+                print(f"POST /v1/drafts, {args.workers} workers, {conc:2d} concurrent clients, {args.seconds:.0f}s: "
                       f"{done / args.seconds:6.1f} drafts/s, p50 {statistics.median(lat):6.1f} ms, "
                       f"p95 {pct(lat, 0.95):6.1f} ms, errors {errors}")
         finally:
