@@ -30,6 +30,10 @@ class PayloadTooLarge(CrisisError):
     code, status, title = "payload_too_large", 413, "Payload too large"
 
 
+class UnsupportedMediaType(CrisisError):
+    code, status, title = "unsupported_media_type", 415, "Unsupported media type"
+
+
 class NotFound(CrisisError):
     code, status, title = "not_found", 404, "Not found"
 

@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 raise
             continue
         # Every route documents its errors as problem+json (what it really answers).
-        app.include_router(module.router, responses=problem_responses(400, 404, 409, 413))
+        app.include_router(module.router, responses=problem_responses(400, 404, 409, 413, 415))
     origins = runtime.settings.cors_origins
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],

@@ -82,6 +82,32 @@ def test_documents_add_replace_delete_and_bad_documents(api, sample_runtime) -> 
     assert sample_runtime.kb.count() == before
 
 
+def test_markdown_documents_and_bad_front_matter(api, sample_runtime) -> None:
+    client, keys = api
+    lead = {**keys["lead"].headers, "content-type": "text/markdown"}
+    md = ("---\nid: faq-pets\ntitle: Pets\nkind: faq\nlanguage: en\napproved: true\n---\n"
+          "## Can my dog eat it?\nNo: the granola is for people only.\n")
+    r = client.post("/v1/knowledge/documents/markdown", content=md.encode(), headers=lead)
+    assert r.status_code == 200 and r.json()["outcome"] == "added", r.text
+    before = sample_runtime.kb.count()
+    for body, status, code, words in [
+        ("---\nid: x\nkind: [unclosed\n---\ntext", 422, "document_invalid", "not valid YAML"),
+        ("---\nid: x\nkind: rumour\n---\ntext", 422, "document_invalid", "kind"),
+        ("---\nkind: faq\n---\ntext", 422, "document_invalid", "no 'id'"),
+        ("---\nid: x\nkind: faq\n---\n   \n", 422, "document_invalid", "empty"),
+        ("no front matter at all", 422, "document_invalid", "no 'id'"),
+    ]:
+        body_problem = problem(client.post("/v1/knowledge/documents/markdown", content=body.encode(),
+                                           headers=lead), status, code)
+        assert words in body_problem["detail"], body_problem
+    r = client.post("/v1/knowledge/documents/markdown", content=b"\xff\xfe", headers=lead)
+    problem(r, 422, "document_invalid")
+    r = client.post("/v1/knowledge/documents/markdown", json={"id": "x"}, headers=keys["lead"].headers)
+    problem(r, 415, "unsupported_media_type")
+    assert sample_runtime.kb.count() == before  # nothing half-written
+    assert client.delete("/v1/knowledge/documents/faq-pets", headers=keys["lead"].headers).status_code == 200
+
+
 def test_triage_endpoint_and_bad_comments(api) -> None:
     client, keys = api
     h = keys["agent"].headers

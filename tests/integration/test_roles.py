@@ -25,6 +25,7 @@ ADMINS = frozenset({"admin"})
 EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/me"): ALL,
     ("POST", "/v1/knowledge/documents"): LEADS,
+    ("POST", "/v1/knowledge/documents/markdown"): LEADS,
     ("DELETE", "/v1/knowledge/documents/{doc_id}"): LEADS,
     ("GET", "/v1/knowledge/search"): ALL,
     ("POST", "/v1/triage"): ALL,

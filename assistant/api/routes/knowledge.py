@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
+from ...errors import DocumentInvalid, UnsupportedMediaType
+from ...knowledge.loaders import parse_markdown, split_front_matter
 from ...knowledge.store import SearchFilter
 from ...models import DocumentIn, IsoDatetime, Kind, SearchHit
-from ..auth import AgentDep, LeadDep
+from ...runtime import Runtime
+from ..auth import AgentDep, LeadDep, Principal
 from ..deps import RuntimeDep
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
@@ -28,6 +32,42 @@ class SearchResult(BaseModel):
 
 @router.post("/documents", response_model=DocumentResult, status_code=200)
 def put_document(doc: DocumentIn, runtime: RuntimeDep, principal: LeadDep) -> DocumentResult:
+    return _upsert(runtime, doc, principal)
+
+
+MARKDOWN_EXAMPLE = """---
+id: factsheet-recall-v3-en
+title: Recall fact sheet (v3)
+kind: fact_sheet
+language: en
+approved: true
+incident: recall-2026-11
+valid_from: 2026-11-29T12:00:00Z
+---
+## What we know
+Batches L4821 and L4822 are recalled.
+"""
+
+
+@router.post("/documents/markdown", response_model=DocumentResult, status_code=200,
+             openapi_extra={"requestBody": {"required": True, "content": {"text/markdown": {
+                 "schema": {"type": "string"}, "example": MARKDOWN_EXAMPLE}}}})
+async def put_markdown(request: Request, runtime: RuntimeDep, principal: LeadDep) -> DocumentResult:
+    """The same as a file in the knowledge folder: Markdown with YAML front matter (id and kind required)."""
+    if not request.headers.get("content-type", "").startswith("text/markdown"):
+        raise UnsupportedMediaType("send the document as text/markdown (YAML front matter, then the body)")
+    try:
+        raw = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentInvalid("request body: not UTF-8 text") from exc
+    meta, _ = split_front_matter(raw, "request body")
+    if "id" not in meta:
+        raise DocumentInvalid("request body: front matter has no 'id'")
+    doc = parse_markdown(raw, "request body", default_id=str(meta["id"]))
+    return await asyncio.to_thread(_upsert, runtime, doc, principal)
+
+
+def _upsert(runtime: Runtime, doc: DocumentIn, principal: Principal) -> DocumentResult:
     outcome = runtime.kb.upsert(doc, origin="api")
     chunks = runtime.kb.doc_chunks(doc.id)
     runtime.db.audit(actor=principal.key_id, action=f"knowledge.{outcome}", target=doc.id,
