@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .errors import ApprovalBlocked, Conflict, CrisisError, Forbidden, InvalidInput, NotFound
+from .guards import stale_flags
 from .models import Comment, DocumentIn, Draft, Flag, utcnow
 from .store import Database, Principal, draft_from_row, draft_values, record_audit
 from .store_models import CommentRow, DecisionRow, DraftRow, DraftVersionRow
@@ -61,7 +62,7 @@ def get_draft(db: Database, draft_id: str,
         flag = Flag(code="stale_unchecked", severity="info", source="review",
                     message=f"could not compare with the knowledge base ({detail}): check the facts by hand")
         return draft.model_copy(update={"flags": [*draft.flags, flag]})
-    return draft.model_copy(update={"flags": [*draft.flags, *stale_flags(draft.knowledge_versions, current)]})
+    return draft.model_copy(update={"flags": [*draft.flags, *stale_flags(draft.knowledge_versions, dict(current))]})
 
 
 def get_comment(db: Database, comment_id: str) -> Comment:
@@ -79,22 +80,6 @@ def history(db: Database, draft_id: str) -> list[DraftVersion]:
         rows = s.scalars(select(DraftVersionRow).where(DraftVersionRow.draft_id == draft_id)
                          .order_by(DraftVersionRow.version))
         return [DraftVersion.model_validate(r, from_attributes=True) for r in rows]
-
-
-def stale_flags(used: Mapping[str, str], current: Mapping[str, str]) -> list[Flag]:
-    """One `stale` flag when a chunk the draft cited changed version or left the knowledge base."""
-    changed = sorted(c for c, v in used.items() if c in current and current[c] != v)
-    removed = sorted(c for c in used if c not in current)
-    if not changed and not removed:
-        return []
-    parts = [f"{label}: {_some(ids)}" for label, ids in (("changed", changed), ("removed", removed)) if ids]
-    return [Flag(code="stale", severity="medium", source="review",
-                 message="the knowledge this draft used has changed since it was written (" + "; ".join(parts)
-                 + "); check the facts or regenerate")]
-
-
-def _some(ids: list[str], n: int = 5) -> str:
-    return ", ".join(ids[:n]) + (f" and {len(ids) - n} more" if len(ids) > n else "")
 
 
 # ---------------------------------------------------------------- changes

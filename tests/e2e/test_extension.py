@@ -11,6 +11,7 @@ Set PANEL_SCREENSHOT=/tmp/panel.png to save the panel with a draft (a visual che
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 import time
@@ -176,6 +177,17 @@ def draft_comment(page: Any, text: str, author: str = "", platform: str = "other
     expect(page.locator("#result")).to_be_visible(timeout=DRAFT_TIMEOUT_MS)
 
 
+def screenshot(page: Any, suffix: str = "") -> None:
+    """Save the panel when PANEL_SCREENSHOT is set (a tall viewport: no scrollbar, the real width)."""
+    target = os.environ.get("PANEL_SCREENSHOT")
+    if not target:
+        return
+    path = Path(target)
+    page.set_viewport_size({"width": 400, "height": 1500})
+    page.screenshot(path=str(path.with_stem(path.stem + suffix)))
+    page.set_viewport_size({"width": 400, "height": 900})
+
+
 def test_stream_edit_approve_and_copy(panel: Any, server: Server, extension: Extension) -> None:
     page = panel
     expect(page.locator("#incident")).to_have_value("recall-2026-11")
@@ -208,10 +220,7 @@ def test_stream_edit_approve_and_copy(panel: Any, server: Server, extension: Ext
     expect(cite.locator(".supports")).to_have_text("Sentence 3, in the source's own words:")
     expect(page.locator("#copy")).to_be_disabled()
 
-    if os.environ.get("PANEL_SCREENSHOT"):  # tall viewport: no scrollbar, the panel's real width
-        page.set_viewport_size({"width": 400, "height": 1500})
-        page.screenshot(path=os.environ["PANEL_SCREENSHOT"])
-        page.set_viewport_size({"width": 400, "height": 900})
+    screenshot(page)
 
     edited = text.replace("Bonjour Claire,", "Bonjour Claire, merci pour votre message.")
     assert edited != text
@@ -316,6 +325,7 @@ def test_high_flag_blocks_an_agent_and_a_lead_overrides(panel: Any, server: Serv
     expect(page.locator("#override-text")).to_contain_text("ask a lead or an admin")
     expect(page.locator("#override-reason")).to_be_hidden()
     expect(page.locator("#status")).to_have_text("draft")
+    screenshot(page, "-blocked")
 
     configure(page, server.url, server.lead_key)  # a lead takes over in the same panel
     expect(page.locator("#who")).to_contain_text("lead")
@@ -334,7 +344,21 @@ SOCIAL_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
 <p id="comment">Mon fils a mangé du granola du lot L4822,<br>que faire ?</p></article></body></html>"""
 
 
+def test_manifest_asks_for_little() -> None:
+    manifest = json.loads((EXT / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["manifest_version"] == 3
+    assert manifest["side_panel"] == {"default_path": "panel.html"}
+    assert sorted(manifest["permissions"]) == ["activeTab", "contextMenus", "scripting", "sidePanel", "storage"]
+    assert manifest["host_permissions"] == ["http://127.0.0.1:8000/*"]
+    matches = manifest["content_scripts"][0]["matches"]
+    assert {m.split("/")[2].removeprefix("*.") for m in matches} == {
+        "x.com", "twitter.com", "facebook.com", "instagram.com", "linkedin.com"}
+    shared = (EXT / "platforms.js").read_text(encoding="utf-8")
+    assert all(f'"{m}"' in shared for m in matches), "platforms.js SOCIAL_MATCHES drifted from the manifest"
+
+
 def test_selection_on_a_social_page_reaches_the_panel(panel: Any, extension: Extension) -> None:
+    assert extension.worker.evaluate("chrome.sidePanel.getPanelBehavior()") == {"openPanelOnActionClick": True}
     context = extension.context
     context.route("https://x.com/**", lambda route: route.fulfill(status=200, content_type="text/html",
                                                                  body=SOCIAL_PAGE))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -220,3 +221,31 @@ def test_alerts_report_a_spike_once(api) -> None:
     example = next(a for a in alerts["data"] if a["kind"] == "volume_spike")
     assert example["message"]
     problem(client.get("/v1/alerts", headers={}), 401, "unauthorized")
+
+
+def test_a_knowledge_change_makes_unposted_drafts_stale(sample_kb_dir, tmp_path) -> None:
+    import shutil
+
+    from assistant.config import Settings
+
+    data = tmp_path / "kb"
+    shutil.copytree(sample_kb_dir, data)  # a private copy: this test changes a cited document
+    runtime = Runtime(Settings(data_dir=data, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    with TestClient(create_app(runtime=runtime)) as client:
+        keys = make_keys(runtime.db)
+        agent, lead = keys["agent"].headers, keys["lead"].headers
+        d = client.post("/v1/drafts", json={"comment": {"text": "Which batches are recalled?", "platform": "facebook"},
+                                            "incident": "recall-2026-11"}, headers=agent).json()
+        cited = d["citations"][0]["doc_id"]
+        assert "stale" not in {f["code"] for f in client.get(f"/v1/drafts/{d['id']}", headers=agent).json()["flags"]}
+        # The fact changes (a third batch): the document is re-published through the API.
+        source = next((Path(__file__).resolve().parents[2] / "knowledge").rglob(f"{cited}.md"))
+        updated = source.read_text().replace("L4821 and L4822", "L4821, L4822 and L4823")
+        assert updated != source.read_text()
+        r = client.post("/v1/knowledge/documents/markdown", content=updated.encode(),
+                        headers={**lead, "content-type": "text/markdown"})
+        assert r.json()["outcome"] == "updated"
+        flags = client.get(f"/v1/drafts/{d['id']}", headers=agent).json()["flags"]
+        stale = {f["source"] for f in flags if f["code"] == "stale"}
+        assert stale and all(c.startswith(f"{cited}::") for c in stale)
+    runtime.close()

@@ -188,8 +188,10 @@ def test_stale_flag_when_cited_knowledge_changes(client: TestClient, keys: dict[
     fake_kb.set_version("recall-fact-sheet#0", "h2")
     fake_kb.set_version("policy#2", None)
     stale = [f for f in ok(call(client, keys["agent"], "GET", f"/v1/drafts/{d.id}"))["flags"] if f["code"] == "stale"]
-    assert len(stale) == 1 and stale[0]["severity"] == "medium"
-    assert "recall-fact-sheet#0" in stale[0]["message"] and "policy#2" in stale[0]["message"]
+    # One flag per chunk, naming it: the changed fact-sheet chunk and the policy chunk that is gone.
+    assert [f["severity"] for f in stale] == ["medium", "medium"]
+    assert {f["source"] for f in stale} == {"recall-fact-sheet#0", "policy#2"}
+    assert any("h1 to h2" in f["message"] for f in stale) and any("no longer" in f["message"] for f in stale)
 
 
 def test_regenerate_keeps_history(client: TestClient, keys: dict[str, Key], seed_draft: Seed,
