@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from .knowledge.lexical import fold
 from .knowledge.store import KnowledgeBase, Mode, SearchFilter
 from .models import SearchHit
+from .phrases import INTERNAL_HEADINGS
 
 FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
 NEXT_STEP_QUERIES = ("hotline free call phone number France Belgium Switzerland ligne d'assistance appel gratuit",
@@ -26,6 +28,8 @@ class Context:
     policy: list[SearchHit] = field(default_factory=list)
     guideline: list[SearchHit] = field(default_factory=list)
     disallowed: list[SearchHit] = field(default_factory=list)
+    incident: str | None = None
+    at: datetime | None = None
 
     def versions(self) -> dict[str, str]:
         return {h.chunk_id: h.doc_version for h in self.sources}
@@ -75,4 +79,21 @@ def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | No
                 ctx.guideline.append(hit)
     ctx.disallowed = kb.search(query, k=k, vector_rank=rank,
                                filters=SearchFilter(kinds=FACT_KINDS, incident=incident, at=at, disallowed_only=True))
+    # Sections written for staff ("what staff must NOT promise") name the forbidden promises: as a
+    # source or a policy line they would make those very promises look supported.
+    ctx.sources = [h for h in ctx.sources if not internal(h)]
+    ctx.policy = [h for h in ctx.policy if not internal(h)]
+    ctx.incident, ctx.at = incident, at
     return ctx
+
+
+def internal(hit: SearchHit) -> bool:
+    heading = fold(hit.heading)
+    return any(h in heading for h in INTERNAL_HEADINGS)
+
+
+def add_disallowed_near(kb: KnowledgeBase, ctx: Context, text: str) -> None:
+    """Outdated or unapproved text close to what the draft says (not only to what the comment asked)."""
+    seen = {h.chunk_id for h in ctx.disallowed}
+    ctx.disallowed += [h for h in kb.search(text, k=5, mode="lexical", filters=SearchFilter(
+        kinds=FACT_KINDS, incident=ctx.incident, at=ctx.at, disallowed_only=True)) if h.chunk_id not in seen]

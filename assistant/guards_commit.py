@@ -126,8 +126,9 @@ def _policy_categories(chunk_id: str, text: str) -> frozenset[str]:
 
 
 def _policy_terms(chunk: Prepared) -> tuple[frozenset[str], frozenset[str]]:
-    """Categories a policy chunk allows, and the figures it gives."""
-    return _policy_categories(chunk.chunk_id, chunk.text), chunk.keys
+    """Categories a policy chunk allows (from its sentences: a title such as "Refunds and compensation"
+    allows nothing), and the figures it gives."""
+    return _policy_categories(chunk.chunk_id, chunk.body), chunk.keys
 
 
 def check_commitments(sentences: tuple[Sentence, ...], ev: Evidence) -> list[Flag]:

@@ -91,6 +91,11 @@ class Prepared:
     words: frozenset[str]
     squashed: str  # alphanumerics only, for quote look-up that ignores punctuation and spacing
     pii: tuple[str, ...]  # contact data the source publishes (hotlines, addresses): fine in a reply
+    heading_len: int = 0  # text[:heading_len] is the heading put in front of the chunk
+
+    @property
+    def body(self) -> str:
+        return self.text[self.heading_len :]
 
 
 def squash(text: str) -> str:
@@ -98,7 +103,7 @@ def squash(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _prepare(chunk_id: str, doc_id: str, kind: str, text: str) -> Prepared:
+def _prepare(chunk_id: str, doc_id: str, kind: str, text: str, heading_len: int = 0) -> Prepared:
     sentences = analyse(text)
     facts = [f for s in sentences for f in s.facts]
     return Prepared(
@@ -112,13 +117,15 @@ def _prepare(chunk_id: str, doc_id: str, kind: str, text: str) -> Prepared:
         words=frozenset(words(fold(text))),
         squashed=squash(text),
         pii=tuple(e.value for e in find_pii(text)),
+        heading_len=heading_len,
     )
 
 
 def prepare(hit: SearchHit) -> Prepared:
     # Headings and titles carry facts too ("Refunds within 14 days"), so they count as source text.
-    text = f"{hit.heading}\n{hit.text}" if hit.heading and hit.heading not in hit.text else hit.text
-    return _prepare(hit.chunk_id, hit.doc_id, hit.kind, text)
+    if hit.heading and hit.heading not in hit.text:
+        return _prepare(hit.chunk_id, hit.doc_id, hit.kind, f"{hit.heading}\n{hit.text}", len(hit.heading) + 1)
+    return _prepare(hit.chunk_id, hit.doc_id, hit.kind, hit.text)
 
 
 @dataclass
@@ -144,7 +151,7 @@ def _unique(hits: list[SearchHit]) -> list[Prepared]:
 
 
 @lru_cache(maxsize=256)
-def _evidence(key: tuple[tuple[tuple[str, str, str, str], ...], ...]) -> Evidence:
+def _evidence(key: tuple[tuple[tuple[str, str, str, str, int], ...], ...]) -> Evidence:
     groups = [[_prepare(*item) for item in group] for group in key]
     current_hits, policy, guideline, disallowed = groups
     current = {p.chunk_id: p for p in current_hits + policy}
@@ -166,7 +173,7 @@ def _evidence(key: tuple[tuple[tuple[str, str, str, str], ...], ...]) -> Evidenc
 
 
 def evidence(ctx: GuardContext) -> Evidence:
-    def group(hits: list[SearchHit]) -> tuple[tuple[str, str, str, str], ...]:
-        return tuple((p.chunk_id, p.doc_id, p.kind, p.text) for p in _unique(hits))
+    def group(hits: list[SearchHit]) -> tuple[tuple[str, str, str, str, int], ...]:
+        return tuple((p.chunk_id, p.doc_id, p.kind, p.text, p.heading_len) for p in _unique(hits))
 
     return _evidence((group(ctx.sources), group(ctx.policy), group(ctx.guideline), group(ctx.disallowed)))

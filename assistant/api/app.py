@@ -60,9 +60,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             continue
         # Every route documents its errors as problem+json (what it really answers).
         app.include_router(module.router, responses=problem_responses(400, 404, 409, 413, 415))
+    # Added first is innermost: every answer, errors and 413s included, passes through CORS.
+    app.add_middleware(problems.CatchAll)
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
     origins = runtime.settings.cors_origins
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type", "If-Match"], expose_headers=["ETag"])
-    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
     return app

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import CrisisError
 
@@ -84,3 +85,31 @@ def install(app: FastAPI) -> None:
         log.exception("unhandled error path=%s", request.url.path)
         return problem(500, "internal_error", "Internal error", "unexpected server error; see the server log",
                        request)
+
+
+class CatchAll:
+    """Unexpected errors as a 500 problem, answered inside the CORS layer (Starlette's own handler sits
+    outside every middleware, so a browser client would see a CORS failure instead of the problem)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            log.exception("unhandled error path=%s", scope.get("path", ""))
+            if started:  # a streamed response already began: nothing sane can be sent now
+                raise
+            response = problem(500, "internal_error", "Internal error", "unexpected server error; see the server log")
+            await response(scope, receive, send)

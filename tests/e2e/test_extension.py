@@ -275,6 +275,23 @@ def test_wrong_key_shows_the_401_problem(panel: Any, server: Server) -> None:
     expect(page.locator("#draft-button")).to_be_enabled()
 
 
+def test_an_error_event_in_the_stream_is_shown(panel: Any, server: Server, extension: Extension) -> None:
+    """The server answered 200 and started streaming, then failed: the `error` event is the problem."""
+    error = {"status": 503, "code": "provider_unavailable", "detail": "the model server timed out"}
+    body = ('event: token\ndata: {"text": "Hi Sam, "}\n\n'
+            f"event: error\ndata: {json.dumps(error)}\n\n")
+    origin = f"chrome-extension://{extension.ext_id}"
+    panel.route(f"{server.url}/v1/drafts/stream", lambda route: route.fulfill(
+        status=200, body=body, headers={"Content-Type": "text/event-stream", "Access-Control-Allow-Origin": origin}))
+    panel.fill("#comment-text", "Is batch L4822 safe?")
+    panel.click("#draft-button")
+    expect(panel.locator("#error")).to_contain_text("provider_unavailable · 503")
+    expect(panel.locator("#error")).to_contain_text("the model server timed out")
+    expect(panel.locator("#stream-text")).to_have_text("Hi Sam, ")
+    expect(panel.locator("#result")).to_be_hidden()
+    expect(panel.locator("#draft-button")).to_be_enabled()
+
+
 def test_version_conflict_reloads_the_current_draft(panel: Any, server: Server) -> None:
     page = panel
     draft_comment(page, "Is batch L4822 safe to eat? My kids had some", author="Sam", platform="x")

@@ -249,3 +249,27 @@ def test_a_knowledge_change_makes_unposted_drafts_stale(sample_kb_dir, tmp_path)
         stale = {f["source"] for f in flags if f["code"] == "stale"}
         assert stale and all(c.startswith(f"{cited}::") for c in stale)
     runtime.close()
+
+
+def test_errors_carry_cors_headers_for_the_extension(sample_runtime, monkeypatch) -> None:
+    from assistant.config import Settings
+
+    origin = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+    runtime = Runtime(Settings(data_dir=sample_runtime.settings.data_dir, database_url=sample_runtime.settings.
+                               database_url, cors_origins=[origin]))
+    keys = make_keys(runtime.db)
+    import assistant.api.routes.triage as triage_route
+
+    def boom(comment):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(triage_route, "triage", boom)
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
+        h = {**keys["agent"].headers, "Origin": origin}
+        r = client.post("/v1/triage", json={"comment": {"text": "hi"}}, headers=h)
+        assert r.status_code == 500 and r.json()["code"] == "internal_error" and "a bug" not in r.text
+        assert r.headers["access-control-allow-origin"] == origin
+        r = client.post("/v1/triage", content=b"x" * 2_000_000, headers=h)
+        assert r.status_code == 413 and r.headers["access-control-allow-origin"] == origin
+        r = client.get("/v1/alerts", headers={"Origin": "https://evil.example", **keys["agent"].headers})
+        assert "access-control-allow-origin" not in r.headers
