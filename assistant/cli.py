@@ -60,7 +60,11 @@ def ingest(
     """Index a folder of documents (Markdown + YAML front matter, .txt, .json, .jsonl), incrementally."""
     from rich.progress import Progress
 
+    from .knowledge.embeddings import bulk_threads
+
     runtime = _runtime(data_dir)
+    if "CRISIS_EMBEDDING_THREADS" not in os.environ:
+        runtime.settings.embedding_threads = bulk_threads()
 
     def work() -> Any:
         kb = runtime.kb

@@ -9,6 +9,7 @@ The same class serves LangChain (`Embeddings`) and Chroma (`as_chroma_function()
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -39,7 +40,7 @@ class MiniLMEmbeddings(Embeddings):
 
     name = MINILM_NAME
 
-    def __init__(self, threads: int = 0, batch_size: int = 32) -> None:
+    def __init__(self, threads: int = 1, batch_size: int = 1) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -79,9 +80,11 @@ class MiniLMEmbeddings(Embeddings):
         return cast(np.ndarray, (pooled / np.clip(norms, 1e-12, None)).astype(np.float32))
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
+        """Measured on 2 cores (benchmarks/ingest.py): this int8 model runs fastest one text per call
+        (batches of 16 were 1.3-1.7x slower); with larger batch_size, texts of similar length are batched
+        together so padding stays small."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        # Length bucketing: a batch of similar lengths wastes no compute on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
@@ -138,6 +141,11 @@ def embedding_identity(settings: Settings) -> str:
 @lru_cache(maxsize=4)
 def _minilm(threads: int) -> MiniLMEmbeddings:
     return MiniLMEmbeddings(threads=threads)
+
+
+def bulk_threads() -> int:
+    """For ingest (nothing else runs): every core; one query at a time in a server uses one thread."""
+    return min(4, os.cpu_count() or 1)
 
 
 def make_embeddings(settings: Settings) -> Embeddings:

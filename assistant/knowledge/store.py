@@ -93,6 +93,26 @@ class SearchFilter:
         # General documents (no incident) apply to every incident.
         return not (self.incident and meta.incident not in ("", self.incident))
 
+    def where(self, at: float) -> dict[str, Any] | None:
+        """The same filter as a Chroma `where` clause, so the vector index filters natively."""
+        conds: list[dict[str, Any]] = []
+        if self.disallowed_only:
+            conds.append({"$or": [{"approved": False}, {"valid_from": {"$gt": at}}, {"valid_until": {"$lte": at}}]})
+        else:
+            if not self.include_unapproved:
+                conds.append({"approved": True})
+            if not self.include_expired:
+                conds += [{"valid_from": {"$lte": at}}, {"valid_until": {"$gt": at}}]
+        if self.kinds:
+            conds.append({"kind": {"$in": list(self.kinds)}})
+        if self.language:
+            conds.append({"language": self.language})
+        if self.incident:
+            conds.append({"incident": {"$in": ["", self.incident]}})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
 
 def _connect(settings: Settings) -> Any:
     import chromadb
@@ -291,21 +311,25 @@ class KnowledgeBase:
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         if mode in ("hybrid", "vector"):
             allow = set(allowed)
-            ids = vector_rank if vector_rank is not None else self.vector_rank(query, allowed)
-            for rank, cid in enumerate([c for c in ids if c in allow][:depth]):
+            if vector_rank is not None:
+                ids = [c for c in vector_rank if c in allow]
+            else:
+                # An unfiltered nearest-neighbour query is fast; a filtered one makes Chroma scan. Filter
+                # ourselves, and ask Chroma to filter only when too few of the nearest pass.
+                ids = [c for c in self.vector_rank(query, None, depth * 5) if c in allow]
+                if len(ids) < min(depth, len(allow)) // 2:
+                    ids = [c for c in self.vector_rank(query, f.where(at), depth) if c in allow]
+            for rank, cid in enumerate(ids[:depth]):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(ranked.items(), key=lambda kv: (-kv[1], _chunk_order(kv[0])))[:k]
         top = 2.0 / (RRF_K + 1) if mode == "hybrid" else 1.0 / (RRF_K + 1)
         return [self._hit(cid, score / top) for cid, score in best]
 
-    def vector_rank(self, text: str, allowed: Sequence[str] | None = None, depth: int = 80) -> list[str]:
-        """Chunk ids by vector similarity to `text` (one Chroma query), restricted to `allowed` docs."""
+    def vector_rank(self, text: str, where: dict[str, Any] | None = None, depth: int = 80) -> list[str]:
+        """Chunk ids by vector similarity to `text` (one Chroma query, filtered by `where`)."""
         if not self._meta:
             return []
         vector = self._embed_query(text)
-        where: dict[str, Any] | None = None
-        if allowed is not None and len(allowed) < len(self._meta):
-            where = {"doc_id": {"$in": sorted({self._meta[c].doc_id for c in allowed})}}
         res = self.collection.query(query_embeddings=[vector], n_results=min(len(self._meta), depth),
                                     where=where, include=[])
         return list(res["ids"][0])

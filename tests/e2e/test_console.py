@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,7 @@ from assistant.config import Settings
 from assistant.models import Draft
 from assistant.runtime import Runtime
 from tests.utils.builders import Key, flag, make_keys, seed
-from tests.utils.servers import free_port
+from tests.utils.servers import serve_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,25 +43,11 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import uvicorn
 
     runtime = Runtime(Settings(data_dir=tmp_path_factory.mktemp("console"), rate_limit_per_minute=100_000))
     keys = make_keys(runtime.db)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port,
-                                       log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", runtime, keys)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(create_app(runtime=runtime)) as base:
+        yield Server(base, runtime, keys)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,7 @@ import pytest
 from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.runtime import Runtime
-from tests.utils.servers import free_port
+from tests.utils.servers import serve_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXT = Path(__file__).resolve().parents[2] / "extension"
@@ -105,7 +103,6 @@ def _paced_create(original: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def server(extension: Extension, sample_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import uvicorn
 
     from assistant.api.routes import drafts
 
@@ -115,23 +112,10 @@ def server(extension: Extension, sample_kb_dir: Path, tmp_path_factory: pytest.T
                                rate_limit_per_minute=100_000))
     _, agent_key = runtime.db.create_key("agent", "e2e")
     _, lead_key = runtime.db.create_key("lead", "e2e lead")
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=port,
-                                       log_level="warning", lifespan="on"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(drafts, "_create", _paced_create(drafts._create))
-        thread = threading.Thread(target=uv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not uv.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("uvicorn did not start")
-            time.sleep(0.05)
-        try:
-            yield Server(f"http://127.0.0.1:{port}", runtime, agent_key, lead_key)
-        finally:
-            uv.should_exit = True
-            thread.join(timeout=10)
+        with serve_app(create_app(runtime=runtime)) as base:
+            yield Server(base, runtime, agent_key, lead_key)
 
 
 @pytest.fixture
