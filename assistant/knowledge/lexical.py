@@ -7,6 +7,7 @@ are kept whole; both language stems are indexed so a query in either language ma
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -108,10 +109,12 @@ class BM25:
             if not posting:
                 continue
             idf = math.log(1 + (n - self._df[term] + 0.5) / (self._df[term] + 0.5))
-            for key in posting:
-                if allow is not None and key not in allow:
-                    continue
+            # Walk the smaller side: a filtered search (one kind, one incident) touches only its chunks.
+            keys = posting if allow is None else (posting & allow if len(allow) < len(posting) else
+                                                  [c for c in posting if c in allow])
+            k1, b = self.k1, self.b
+            for key in keys:
                 f = self._tf[key][term]
-                norm = f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * self._len[key] / avg))
+                norm = f * (k1 + 1) / (f + k1 * (1 - b + b * self._len[key] / avg))
                 scores[key] = scores.get(key, 0.0) + idf * norm
-        return sorted(scores.items(), key=lambda kv: -kv[1])[:k]
+        return heapq.nlargest(k, scores.items(), key=lambda kv: kv[1])
