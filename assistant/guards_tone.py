@@ -179,38 +179,21 @@ def length_flags(text: str, platform: str) -> list[Flag]:
     return []
 
 
+# (code, source, pattern, message); placeholders are matched on the upper-cased text.
+_RULES: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
+    ("blame", "blame", _BLAME, 'blames the customer: "{}"'),
+    ("sarcasm", "sarcasm", _SARCASM, 'reads as sarcasm: "{}"'),
+    ("pii_placeholder", "pii", _PLACEHOLDER, "{} left in the draft: remove it or move the case to a private message"),
+)
+
+
 def rule_flags(folded: str) -> list[Flag]:
-    out = [
-        Flag(
-            code="blame",
-            severity="medium",
-            span=(m.start(), m.end()),
-            source="blame",
-            message=f'blames the customer: "{m.group(0)}"',
-        )
-        for m in _BLAME.finditer(folded)
+    return [
+        Flag(code=code, severity="medium", span=(m.start(), m.end()), source=source,
+             message=message.format(m.group(0)))
+        for code, source, rx, message in _RULES
+        for m in rx.finditer(folded.upper() if code == "pii_placeholder" else folded)
     ]
-    out += [
-        Flag(
-            code="sarcasm",
-            severity="medium",
-            span=(m.start(), m.end()),
-            source="sarcasm",
-            message=f'reads as sarcasm: "{m.group(0)}"',
-        )
-        for m in _SARCASM.finditer(folded)
-    ]
-    out += [
-        Flag(
-            code="pii_placeholder",
-            severity="medium",
-            span=(m.start(), m.end()),
-            source="pii",
-            message=f"{m.group(0)} left in the draft: remove it or move the case to a private message",
-        )
-        for m in _PLACEHOLDER.finditer(folded.upper())
-    ]
-    return out
 
 
 def _same(kind: str, a: str, b: str) -> bool:
