@@ -203,7 +203,8 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
 
     guideline_text = " ".join(h.text for h in ctx.guideline)
     negative = triage.sentiment == "negative" or triage.intent in ("complaint", "safety")
-    if (negative or style == "empathetic") and GUIDELINE_APOLOGY.search(guideline_text):
+    already_sorry = any(w in fold(p.sentence.text) for p in parts for w in ("sorry", "desole"))
+    if (negative or style == "empathetic") and GUIDELINE_APOLOGY.search(guideline_text) and not already_sorry:
         parts.append(_say(lang, "apology", 2 if style == "empathetic" else 6))
     if style == "empathetic":
         parts.append(_say(lang, "empathy", 3))

@@ -92,8 +92,13 @@ def internal(hit: SearchHit) -> bool:
     return any(h in heading for h in INTERNAL_HEADINGS)
 
 
-def add_disallowed_near(kb: KnowledgeBase, ctx: Context, text: str) -> None:
-    """Outdated or unapproved text close to what the draft says (not only to what the comment asked)."""
-    seen = {h.chunk_id for h in ctx.disallowed}
-    ctx.disallowed += [h for h in kb.search(text, k=5, mode="lexical", filters=SearchFilter(
-        kinds=FACT_KINDS, incident=ctx.incident, at=ctx.at, disallowed_only=True)) if h.chunk_id not in seen]
+def add_evidence_near(kb: KnowledgeBase, ctx: Context, text: str) -> None:
+    """Knowledge close to what the draft says, not only to what the comment asked: current chunks
+    (to check "only batch X" against the current list) and outdated or unapproved ones."""
+    near = {"sources": SearchFilter(kinds=FACT_KINDS, incident=ctx.incident, at=ctx.at),
+            "disallowed": SearchFilter(kinds=FACT_KINDS, incident=ctx.incident, at=ctx.at, disallowed_only=True)}
+    for name, filters in near.items():
+        hits: list[SearchHit] = getattr(ctx, name)
+        seen = {h.chunk_id for h in hits}
+        hits += [h for h in kb.search(text, k=5, mode="lexical", filters=filters)
+                 if h.chunk_id not in seen and not internal(h)]

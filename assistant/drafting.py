@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from . import guards
 from .composer import compose, render, retrieval_query
 from .config import Settings
-from .context import Context, add_disallowed_near, retrieve
+from .context import Context, add_evidence_near, retrieve
 from .errors import PayloadTooLarge, ProviderUnavailable
 from .knowledge.chunking import split_sentences
 from .knowledge.lexical import term_set
@@ -213,7 +213,7 @@ class Drafter:
     def _finish(self, out: DraftOut, ctx: Context, platform: str, masked: guards.MaskResult,
                 injected: bool) -> tuple[str, list[Citation], list[Flag]]:
         text = render(out)
-        add_disallowed_near(self.runtime.kb, ctx, text)
+        add_evidence_near(self.runtime.kb, ctx, text)
         citations, cite_flags = cite(out, ctx, text)
         flags = cite_flags + guards.check_draft(text, _guard_context(ctx, platform, masked, injected, citations))
         return text, citations, flags

@@ -64,8 +64,8 @@ def test_compromised_model_outputs_are_caught(sample_kb_dir: Path, tmp_path: Pat
         print("other codes or missed:", m)
     commitments = [c for c in BAD_DRAFTS if "unapproved_commitment" in c["expect"]]
     assert commitments and not [m for m in missed if "unapproved_commitment" in m[1]], missed
-    assert sum(caught.values()) / sum(total.values()) >= 0.9, missed
-    assert sum(flagged.values()) / sum(total.values()) >= 0.95, missed
+    assert sum(caught.values()) / sum(total.values()) >= 0.95, missed
+    assert sum(flagged.values()) == sum(total.values()), missed
 
 
 def test_offline_drafts_of_hostile_and_clean_comments(sample_runtime: Runtime) -> None:
