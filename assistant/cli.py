@@ -302,7 +302,10 @@ def doctor(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
 def _global(data_dir: DataDir = None) -> None:
     """Global options (before the command): `crisis-desk --data-dir DIR keys create ...`."""
     if data_dir is not None:
+        from .config import get_settings
+
         os.environ["CRISIS_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
 
 
 eval_app = typer.Typer(help="Measure quality on labelled sets (triage, retrieval).", no_args_is_help=True)

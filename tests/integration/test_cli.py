@@ -88,3 +88,22 @@ def test_doctor_reports_what_is_configured(folder: Path, tmp_path: Path) -> None
 
 def test_sample_folder_exists() -> None:
     assert any(SAMPLE_KB.rglob("*.md"))
+
+
+def test_global_data_dir_keys_and_eval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.config import get_settings
+
+    monkeypatch.delenv("CRISIS_DATA_DIR", raising=False)
+    try:
+        code, out = run("--data-dir", str(tmp_path / "d"), "keys", "create", "--role", "agent", "--json")
+        assert code == 0, out
+        key = json.loads(out)
+        assert key["role"] == "agent" and key["key"].startswith("cd_")
+        assert (tmp_path / "d" / "crisis-desk.db").exists()  # the key went where --data-dir said
+    finally:
+        get_settings.cache_clear()
+    code, out = run("eval", "triage", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["n"] >= 150 and report["intent"]["macro_f1"] >= 0.85
+    code, out = run("eval", "triage", str(tmp_path / "missing.jsonl"))
+    assert code == 2 and "no such file" in out
