@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from .knowledge.lexical import fold
 from .knowledge.store import KnowledgeBase, Mode, SearchFilter
-from .models import SearchHit
+from .models import Citation, SearchHit
 from .phrases import INTERNAL_HEADINGS
 
 FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
@@ -31,8 +31,10 @@ class Context:
     incident: str | None = None
     at: datetime | None = None
 
-    def versions(self) -> dict[str, str]:
-        return {h.chunk_id: h.doc_version for h in self.sources}
+    def versions_of(self, citations: list[Citation]) -> dict[str, str]:
+        """chunk_id -> document version of what the citations use (the draft is bound to these)."""
+        chunks = self.by_chunk()
+        return {c.chunk_id: chunks[c.chunk_id].doc_version for c in citations if c.chunk_id in chunks}
 
     def by_chunk(self) -> dict[str, SearchHit]:
         return {h.chunk_id: h for h in [*self.sources, *self.policy, *self.guideline]}

@@ -205,7 +205,7 @@ class Drafter:
                       prompt_version=version, citations=citations, flags=flags, variants=variants,
                       unknowns=outs["default"].unknowns, fallback=fallback_reason is not None,
                       fallback_reason=fallback_reason,
-                      knowledge_versions={c.chunk_id: ctx.by_chunk()[c.chunk_id].doc_version for c in citations})
+                      knowledge_versions=ctx.versions_of(citations))
         log.info("draft draft_id=%s provider=%s intent=%s flags=%d ms=%.1f", draft.id, provider, tri.intent,
                  len(flags), (time.perf_counter() - started) * 1000)
         return draft

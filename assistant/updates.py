@@ -155,11 +155,10 @@ def draft_updates(kb: KnowledgeBase, incident: str, kind: UpdateKind, channels: 
                                    guideline=ctx.guideline, disallowed=[], platform=channel, language=lang,
                                    comment_pii=[], injection=False)
         flags = missing_flags + cite_flags + guards.check_draft(text, gctx)
-        versions = {c.chunk_id: h.doc_version for c in citations if (h := ctx.by_chunk().get(c.chunk_id))}
         updates.append(PublicUpdate(kind=kind, channel=channel, language=lang, text=text,  # type: ignore[arg-type]
                                     citations=citations, flags=flags, missing=[MISSING_TEXT[m] for m in missing],
                                     provider="offline", prompt_version=PROMPT_VERSION,
-                                    knowledge_versions=versions))
+                                    knowledge_versions=ctx.versions_of(citations)))
     return updates
 
 

@@ -147,6 +147,8 @@ class KnowledgeBase:
         self._text: dict[str, str] = {}
         self._bm25 = BM25()
         self._query_cache: dict[str, list[float]] = {}
+        # doc_id -> its chunk ids: per-document lookups (upsert, delete, doc_chunks) need not scan all.
+        self._by_doc: dict[str, set[str]] = {}
         self._load_mirror()
 
     # ------------------------------------------------------------------ setup
@@ -166,6 +168,7 @@ class KnowledgeBase:
         got = self.collection.get(include=["metadatas", "documents"])
         self._meta.clear()
         self._text.clear()
+        self._by_doc.clear()
         self._bm25 = BM25()
         for cid, m, text in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
             self._remember(cid, ChunkMeta.from_chroma(dict(m)), text or "")
@@ -173,11 +176,17 @@ class KnowledgeBase:
     def _remember(self, cid: str, meta: ChunkMeta, text: str) -> None:
         self._meta[cid] = meta
         self._text[cid] = text
+        self._by_doc.setdefault(meta.doc_id, set()).add(cid)
         self._bm25.add(cid, f"{meta.title}\n{meta.heading}\n{text}")
 
     def _forget(self, ids: Iterable[str]) -> None:
         for cid in ids:
-            self._meta.pop(cid, None)
+            meta = self._meta.pop(cid, None)
+            if meta is not None:
+                chunks = self._by_doc.get(meta.doc_id, set())
+                chunks.discard(cid)
+                if not chunks:
+                    self._by_doc.pop(meta.doc_id, None)
             self._text.pop(cid, None)
             self._bm25.remove(cid)
 
@@ -188,7 +197,7 @@ class KnowledgeBase:
         return {m.doc_id: (m.doc_hash, m.origin) for m in self._meta.values()}
 
     def chunk_ids(self, doc_id: str) -> list[str]:
-        return sorted((cid for cid, m in self._meta.items() if m.doc_id == doc_id), key=_chunk_order)
+        return sorted(self._by_doc.get(doc_id, ()), key=_chunk_order)
 
     def versions(self) -> dict[str, str]:
         """chunk_id -> version of its document (content hash): drafts record what they used."""
