@@ -16,7 +16,7 @@ from .context import Context
 from .knowledge.chunking import split_sentences
 from .knowledge.lexical import analyze, fold, term_set
 from .models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
-from .phrases import GUIDELINE_APOLOGY, INTERNAL_HEADINGS, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
+from .phrases import GUIDELINE_APOLOGY, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
 
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
 _NEGATED = re.compile(r"^(we (do not|don't|dont) know|nous ne (savons|connaissons)|on ne sait)")
@@ -49,9 +49,8 @@ def clean(sentence: str) -> str:
 def _chunk_sentences(chunk_id: str, version: str, heading: str,
                      text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
     """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk, cached."""
+    # Staff-only sections never reach here: context.retrieve leaves them out of the sources.
     folded_heading = fold(heading)
-    if any(h in folded_heading for h in INTERNAL_HEADINGS):
-        return ()
     in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
     out = []
     for raw in split_sentences(text):
