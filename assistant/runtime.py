@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings, get_settings
+from assistant.config import Settings, get_settings
 
 if TYPE_CHECKING:
-    from .knowledge.store import KnowledgeBase
-    from .models import Comment, Triage
+    from assistant.knowledge.store import KnowledgeBase
+    from assistant.models import Comment, Triage
 
 
 class Runtime:
@@ -27,7 +27,7 @@ class Runtime:
 
     @cached_property
     def kb(self) -> KnowledgeBase:
-        from .knowledge.store import KnowledgeBase
+        from assistant.knowledge.store import KnowledgeBase
 
         with self._lock:
             return KnowledgeBase(self.settings)
@@ -35,26 +35,26 @@ class Runtime:
     @cached_property
     def chat_model(self) -> Any:
         """A LangChain chat model for the `openai` provider; None for `offline`."""
-        from .llm import make_chat_model
+        from assistant.drafting.llm import make_chat_model
 
         return make_chat_model(self.settings)
 
     @cached_property
     def db(self) -> Any:
         """The SQL store (drafts, reviews, audit, keys): see store.py."""
-        from .store import Database
+        from assistant.review.store import Database
 
         return Database(self.settings.sqlalchemy_url)
 
     @cached_property
     def monitor(self) -> Any:
         """Stream statistics over every comment this process triaged or drafted (spike alerts)."""
-        from .monitor import Monitor
+        from assistant.triage.monitor import Monitor
 
         return Monitor()
 
     def monitor_observe(self, comment: Comment, triage: Triage | None, incident: str | None) -> None:
-        from .guards import mask_pii
+        from assistant.guards import mask_pii
 
         if triage is None:
             return

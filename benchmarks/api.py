@@ -33,8 +33,8 @@ def serve(data_dir: Path, port: int, naive: bool) -> None:
 
     from assistant.api.app import create_app
     from assistant.config import Settings
+    from assistant.review.store import Database
     from assistant.runtime import Runtime
-    from assistant.store import Database
 
     runtime = Runtime(Settings(data_dir=data_dir, rate_limit_per_minute=0))
     if naive:
@@ -46,8 +46,8 @@ def prepare(data_dir: Path, clients: int, per_client: int) -> tuple[str, list[li
     """A key and `clients` lists of stored drafts (written before the server starts)."""
     from assistant.config import Settings
     from assistant.models import Comment, Draft, Triage
-    from assistant.review import save_new_draft
-    from assistant.store import Database
+    from assistant.review.lifecycle import save_new_draft
+    from assistant.review.store import Database
 
     db = Database(Settings(data_dir=data_dir).sqlalchemy_url)
     principal, token = db.create_key("agent", "bench")

@@ -29,8 +29,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from assistant.config import Settings
-from assistant.context import FACT_KINDS, Context
-from assistant.drafting import draft_reply
+from assistant.drafting.chain import draft_reply
+from assistant.drafting.retrieval import FACT_KINDS, Context
 from assistant.knowledge.store import KnowledgeBase, SearchFilter
 from assistant.models import Comment, DocumentIn, DraftRequest
 from assistant.runtime import Runtime
@@ -73,7 +73,7 @@ def naive_retrieve(kb: KnowledgeBase, query: str, language: str, incident: str |
 
 
 def latency(runtime: Runtime, n: int, naive: bool) -> list[float]:
-    import assistant.drafting as drafting
+    import assistant.drafting.chain as drafting
 
     original = drafting.retrieve
     if naive:

@@ -20,7 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.guards import check_draft
-from assistant.guards_tone import BUILTIN_BANNED
+from assistant.guards.tone import BUILTIN_BANNED
 from tests.unit.guard_fixtures import (
     CLEAN_CATEGORIES,
     context,

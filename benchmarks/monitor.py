@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from assistant.monitor import Monitor
+from assistant.triage.monitor import Monitor
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 BUCKET = timedelta(minutes=5)

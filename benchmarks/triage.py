@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from assistant.models import Comment
-from assistant.triage import near_duplicate_groups, triage
+from assistant.triage.classify import near_duplicate_groups, triage
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "triage_set.jsonl"
 

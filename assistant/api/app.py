@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from ..config import Settings
-from ..runtime import Runtime
-from . import problems
-from .auth import problem_responses
-from .limits import BodyLimit
+from assistant.api import problems
+from assistant.api.auth import problem_responses
+from assistant.api.limits import BodyLimit
+from assistant.config import Settings
+from assistant.runtime import Runtime
 
 log = logging.getLogger("assistant.api")
 

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..errors import Forbidden, RateLimited, Unauthorized
-from ..store import Principal, Role
+from assistant.errors import Forbidden, RateLimited, Unauthorized
+from assistant.review.store import Principal, Role
 
 __all__ = ["AdminDep", "AgentDep", "LeadDep", "Principal", "RateLimiter", "Role", "current_principal",
            "problem_responses", "require"]

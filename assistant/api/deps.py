@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..runtime import Runtime
+from assistant.runtime import Runtime
 
 
 def get_runtime(request: Request) -> Runtime:

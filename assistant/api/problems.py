@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import CrisisError
+from assistant.errors import CrisisError
 
 log = logging.getLogger("assistant.api")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..models import Chunk, DocumentIn
+from assistant.models import Chunk, DocumentIn
 
 TARGET_CHARS = 700
 MAX_CHARS = 1000

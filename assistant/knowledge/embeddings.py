@@ -18,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from ..config import Settings
+from assistant.config import Settings
 
 MINILM_NAME = "all-MiniLM-L6-v2-int8"
 MAX_TOKENS = 256

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .store import KnowledgeBase, Mode, SearchFilter
+from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
 
 
 @dataclass(frozen=True)

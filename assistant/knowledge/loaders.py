@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import DocumentInvalid
-from ..models import DocumentIn
+from assistant.errors import DocumentInvalid
+from assistant.models import DocumentIn
 
 SUFFIXES = {".md", ".markdown", ".txt", ".json", ".jsonl"}
 

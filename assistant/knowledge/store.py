@@ -20,13 +20,13 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
-from ..config import Settings
-from ..errors import DocumentInvalid, KnowledgeUnavailable, NotFound, PayloadTooLarge
-from ..models import DocumentIn, IngestReport, SearchHit
-from .chunking import chunk_document, content_hash
-from .embeddings import embedding_identity, make_embeddings
-from .lexical import BM25
-from .loaders import load_folder
+from assistant.config import Settings
+from assistant.errors import DocumentInvalid, KnowledgeUnavailable, NotFound, PayloadTooLarge
+from assistant.knowledge.chunking import chunk_document, content_hash
+from assistant.knowledge.embeddings import embedding_identity, make_embeddings
+from assistant.knowledge.lexical import BM25
+from assistant.knowledge.loaders import load_folder
+from assistant.models import DocumentIn, IngestReport, SearchHit
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assistant.drafting import draft_reply
+from assistant.drafting.chain import draft_reply
 from assistant.errors import PayloadTooLarge
 from assistant.models import PLATFORM_LIMITS, Comment, Draft, DraftRequest
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.drafting import draft_reply
+from assistant.drafting.chain import draft_reply
 from assistant.guards import split_sentences
 from assistant.models import Comment, DraftRequest
 from assistant.runtime import Runtime

@@ -12,8 +12,8 @@ from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, S
 from pydantic import BaseModel
 
 from assistant.config import Settings
+from assistant.drafting.llm import ResilientChat, make_chat_model, provider_status
 from assistant.errors import ProviderUnavailable
-from assistant.llm import ResilientChat, make_chat_model, provider_status
 from tests.fakes.openai_server import (
     FakeOpenAI,
     delay,

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant import review
 from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.errors import Conflict
 from assistant.models import Draft
+from assistant.review import lifecycle as review
 from assistant.runtime import Runtime
 from tests.utils.builders import FakeKB, Key, draft, flag
 
@@ -196,7 +196,7 @@ def test_stale_flag_when_cited_knowledge_changes(client: TestClient, keys: dict[
 
 def test_regenerate_keeps_history(client: TestClient, keys: dict[str, Key], seed_draft: Seed,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    drafting = pytest.importorskip("assistant.drafting")
+    drafting = pytest.importorskip("assistant.drafting.chain")
     seen: list[Any] = []
 
     async def fake_draft_reply(runtime: Any, req: Any, on_token: Any = None) -> Draft:
@@ -332,7 +332,7 @@ def test_cli_keys_and_queue(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> N
     from typer import Typer
     from typer.testing import CliRunner
 
-    from assistant.cli_review import keys_app, queue_command
+    from assistant.cli.review import keys_app, queue_command
     from assistant.config import get_settings
 
     monkeypatch.setenv("CRISIS_DATA_DIR", str(tmp_path))

@@ -22,8 +22,8 @@ from schemathesis.config._auth import OpenAPIAuthConfig
 
 from assistant.api.app import create_app
 from assistant.config import Settings
+from assistant.review.store import CURSOR
 from assistant.runtime import Runtime
-from assistant.store import CURSOR
 from tests.utils.builders import make_keys, seed
 
 MAX_EXAMPLES = 6

@@ -20,10 +20,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from assistant import review
 from assistant.errors import ApprovalBlocked, Conflict, Forbidden, NotFound
-from assistant.store import Database, IncidentIn
-from assistant.store_models import Base
+from assistant.review import lifecycle as review
+from assistant.review.store import Database, IncidentIn
+from assistant.review.tables import Base
 from tests.utils.builders import Key, comment, draft, flag, make_keys
 from tests.utils.servers import free_port
 
@@ -42,7 +42,7 @@ def postgres() -> Iterator[str]:
     bindir = _pg_bin()
     if bindir is None:
         pytest.skip("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)")
-    prefix: list[str] = []
+    as_user: dict[str, object] = {}
     root = tempfile.mkdtemp(prefix="crisis-pg-")
     if os.geteuid() == 0:  # initdb refuses to run as root
         try:
@@ -50,22 +50,23 @@ def postgres() -> Iterator[str]:
         except KeyError:
             pytest.skip("running as root and there is no 'postgres' user to run initdb as")
         os.chown(root, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
+        # subprocess drops privileges itself: no runuser/su needed (they live in /usr/sbin, often off PATH).
+        as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "cwd": root}
     data, port = Path(root) / "data", free_port()
     try:
-        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "crisis",
-                        "-E", "UTF8", "--no-sync", "--no-instructions"], check=True, capture_output=True)
+        subprocess.run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "crisis",
+                        "-E", "UTF8", "--no-sync", "--no-instructions"], check=True, capture_output=True, **as_user)
         options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", f"{root}/log",
-                        "-w", "-t", "30", "start"], check=True, capture_output=True)
+        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", f"{root}/log",
+                        "-w", "-t", "30", "start"], check=True, capture_output=True, **as_user)
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(root, ignore_errors=True)
         pytest.fail(f"could not start PostgreSQL: {exc.stderr.decode(errors='replace')}")
     try:
         yield f"postgresql+psycopg://crisis@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True, **as_user)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -105,7 +106,7 @@ def test_migrations_are_idempotent_and_match_the_models(db: Database, db_url: st
 
 def test_two_processes_open_a_new_database_at_once(db_url: str) -> None:
     url = db_url
-    code = "import sys; from assistant.store import Database; Database(sys.argv[1]).dispose()"
+    code = "import sys; from assistant.review.store import Database; Database(sys.argv[1]).dispose()"
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     procs = [subprocess.Popen([sys.executable, "-c", code, url], env=env, stderr=subprocess.PIPE)
              for _ in range(3)]

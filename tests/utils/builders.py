@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.models import Citation, Comment, DocumentIn, Draft, Flag, Triage
-from assistant.review import save_new_draft
-from assistant.store import Database, Principal
+from assistant.review.lifecycle import save_new_draft
+from assistant.review.store import Database, Principal
 
 _ids = itertools.count(1)
 ROLES = ("agent", "lead", "admin")

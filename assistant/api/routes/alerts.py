@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from ...models import IsoDatetime
-from ...monitor import Alert
-from ..auth import AgentDep
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep
+from assistant.api.deps import RuntimeDep
+from assistant.models import IsoDatetime
+from assistant.triage.monitor import Alert
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
 

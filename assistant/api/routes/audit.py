@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ...store import CURSOR, AuditPage
-from ..auth import LeadDep, problem_responses
-from ..deps import RuntimeDep
+from assistant.api.auth import LeadDep, problem_responses
+from assistant.api.deps import RuntimeDep
+from assistant.review.store import CURSOR, AuditPage
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

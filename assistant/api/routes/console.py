@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from ..auth import AgentDep, Principal, problem_responses
+from assistant.api.auth import AgentDep, Principal, problem_responses
 
 router = APIRouter(tags=["console"])
 

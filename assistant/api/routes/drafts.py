@@ -10,12 +10,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from ... import review
-from ...drafting import check_comment, draft_reply
-from ...errors import CrisisError
-from ...models import Draft, DraftRequest
-from ..auth import AgentDep, Principal
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep, Principal
+from assistant.api.deps import RuntimeDep
+from assistant.drafting.chain import check_comment, draft_reply
+from assistant.errors import CrisisError
+from assistant.models import Draft, DraftRequest
+from assistant.review import lifecycle as review
 
 router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ..deps import RuntimeDep
+from assistant.api.deps import RuntimeDep
 
 router = APIRouter(tags=["health"])
 

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from ...store import CURSOR, Incident, IncidentIn, IncidentMetrics, IncidentPage, IncidentStatus
-from ..auth import AgentDep, LeadDep, problem_responses
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep, LeadDep, problem_responses
+from assistant.api.deps import RuntimeDep
+from assistant.review.store import CURSOR, Incident, IncidentIn, IncidentMetrics, IncidentPage, IncidentStatus
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
 

@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
-from ...errors import DocumentInvalid, UnsupportedMediaType
-from ...knowledge.loaders import parse_markdown, split_front_matter
-from ...knowledge.store import SearchFilter
-from ...models import DocumentIn, IsoDatetime, Kind, SearchHit
-from ...runtime import Runtime
-from ..auth import AgentDep, LeadDep, Principal
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep, LeadDep, Principal
+from assistant.api.deps import RuntimeDep
+from assistant.errors import DocumentInvalid, UnsupportedMediaType
+from assistant.knowledge.loaders import parse_markdown, split_front_matter
+from assistant.knowledge.store import SearchFilter
+from assistant.models import DocumentIn, IsoDatetime, Kind, SearchHit
+from assistant.runtime import Runtime
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
 

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from ...models import DraftStatus
-from ...store import CURSOR, QueuePage
-from ..auth import AgentDep, problem_responses
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep, problem_responses
+from assistant.api.deps import RuntimeDep
+from assistant.models import DraftStatus
+from assistant.review.store import CURSOR, QueuePage
 
 router = APIRouter(prefix="/v1/queue", tags=["review"])
 

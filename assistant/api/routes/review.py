@@ -8,13 +8,13 @@ from fastapi import APIRouter, Header, Path, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from ... import review
-from ...errors import Conflict, InvalidInput, PreconditionRequired, ProviderUnavailable
-from ...models import Draft, DraftRequest
-from ...review import DraftVersion
-from ...store import Page
-from ..auth import AgentDep, LeadDep, problem_responses
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep, LeadDep, problem_responses
+from assistant.api.deps import RuntimeDep
+from assistant.errors import Conflict, InvalidInput, PreconditionRequired, ProviderUnavailable
+from assistant.models import Draft, DraftRequest
+from assistant.review.lifecycle import DraftVersion
+from assistant.review import lifecycle as review
+from assistant.review.store import Page
 
 router = APIRouter(prefix="/v1/drafts", tags=["review"])
 
@@ -148,7 +148,7 @@ async def regenerate_draft(draft_id: DraftId, body: VersionIn, runtime: RuntimeD
     if current.comment_id is None:
         raise InvalidInput("only a reply to a stored comment can be regenerated")
     try:
-        from ...drafting import draft_reply
+        from assistant.drafting.chain import draft_reply
     except ImportError as exc:  # pragma: no cover - drafting ships with the package
         raise ProviderUnavailable("drafting is not available in this installation") from exc
     comment = await run_in_threadpool(review.get_comment, runtime.db, current.comment_id)

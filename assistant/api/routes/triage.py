@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from ...drafting import check_comment
-from ...models import Comment, Triage
-from ...triage import triage
-from ..auth import AgentDep
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep
+from assistant.api.deps import RuntimeDep
+from assistant.drafting.chain import check_comment
+from assistant.models import Comment, Triage
+from assistant.triage.classify import triage
 
 router = APIRouter(prefix="/v1", tags=["triage"])
 

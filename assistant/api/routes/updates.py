@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from ... import review
-from ...models import PublicUpdate, UpdateRequest
-from ...updates import as_draft, draft_updates
-from ..auth import AgentDep
-from ..deps import RuntimeDep
+from assistant.api.auth import AgentDep
+from assistant.api.deps import RuntimeDep
+from assistant.drafting.updates import as_draft, draft_updates
+from assistant.models import PublicUpdate, UpdateRequest
+from assistant.review import lifecycle as review
 
 router = APIRouter(prefix="/v1/incidents", tags=["updates"])
 

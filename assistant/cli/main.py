@@ -1,0 +1,373 @@
+"""The `crisis-desk` command: a thin layer over the library (nothing in the core imports it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, cast
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.errors import CrisisError
+
+app = typer.Typer(help="crisis-desk: crisis-response drafting assistant (triage, cited drafts, guards, review).",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="knowledge base + database folder "
+                                             "(env CRISIS_DATA_DIR, default ~/.crisis-desk)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+T = TypeVar("T")
+
+
+def _runtime(data_dir: Path | None) -> Any:
+    if data_dir is not None:
+        os.environ["CRISIS_DATA_DIR"] = str(data_dir)
+    from assistant.config import get_settings
+    from assistant.runtime import Runtime
+
+    get_settings.cache_clear()
+    return Runtime(get_settings())
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Turn our errors into one readable line and a non-zero exit code (no traceback)."""
+    try:
+        return fn()
+    except CrisisError as exc:
+        err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
+        raise typer.Exit(2) from exc
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="folder or file of documents")] = Path("knowledge"),
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Index a folder of documents (Markdown + YAML front matter, .txt, .json, .jsonl), incrementally."""
+    from rich.progress import Progress
+
+    from assistant.knowledge.embeddings import bulk_threads
+
+    runtime = _runtime(data_dir)
+    if "CRISIS_EMBEDDING_THREADS" not in os.environ:
+        runtime.settings.embedding_threads = bulk_threads()
+
+    def work() -> Any:
+        kb = runtime.kb
+        if as_json:
+            return kb.ingest_path(path)
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("embedding", total=None)
+
+            def tick(done: int, total: int, doc_id: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{doc_id[:40]:40}")
+
+            return kb.ingest_path(path, progress=tick)
+
+    report = _run(work)
+    if as_json:
+        _emit_json(report.model_dump(exclude={"errors"}) | {"errors": report.errors})
+    else:
+        out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                  f"removed {report.removed}, failed {report.failed} ({report.embedded} chunks embedded; "
+                  f"{runtime.kb.count()} chunks in the store)")
+        for e in report.errors:
+            err.print(f"[yellow]skipped[/yellow] {e['reason']}")
+    if report.failed and not (report.added or report.updated or report.unchanged):
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str,
+    kind: Annotated[list[str] | None, typer.Option(help="policy|faq|fact_sheet|statement|guideline|contact")] = None,
+    lang: Annotated[str | None, typer.Option(help="language of the documents, e.g. fr")] = None,
+    incident: Annotated[str | None, typer.Option()] = None,
+    k: Annotated[int, typer.Option(min=1, max=50)] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid|vector|lexical")] = "hybrid",
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search approved, currently valid knowledge."""
+    from assistant.knowledge.store import Mode, SearchFilter
+    from assistant.models import KINDS
+
+    bad = [x for x in kind or [] if x not in KINDS]
+    if bad or mode not in ("hybrid", "vector", "lexical"):
+        err.print(f"[red]error[/red]: unknown kind {bad} (one of {', '.join(KINDS)})" if bad
+                  else "[red]error[/red]: --mode must be hybrid, vector or lexical")
+        raise typer.Exit(2)
+    runtime = _runtime(data_dir)
+    hits = _run(lambda: runtime.kb.search(query, k=k, mode=cast(Mode, mode),
+                                          filters=SearchFilter(kinds=kind, language=lang, incident=incident)))
+    if as_json:
+        _emit_json({"hits": [h.model_dump(mode="json", include={"doc_id", "chunk_id", "title", "kind", "language",
+                                                                  "approved", "score", "text"}) for h in hits]})
+        return
+    if not hits:
+        out.print("no approved, currently valid document matches (is the knowledge ingested? "
+                  "`crisis-desk ingest knowledge`)")
+        return
+    table = Table(show_lines=True)
+    for col in ("#", "score", "doc / chunk", "kind", "lang", "text"):
+        table.add_column(col)
+    for n, h in enumerate(hits, 1):
+        table.add_row(str(n), f"{h.score:.3f}", f"{h.title}\n[dim]{h.chunk_id}[/dim]", h.kind, h.language,
+                      h.text[:300])
+    out.print(table)
+
+
+def _print_flags(flags: list[Any]) -> None:
+    colours = {"high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+    for f in flags:
+        c = colours.get(f.severity, "white")
+        out.print(f"  [{c}]{f.severity:6}[/{c}] {f.code}: {f.message}")
+
+
+@app.command()
+def draft(
+    text: Annotated[str, typer.Argument(help="the comment to answer")],
+    author: Annotated[str | None, typer.Option(help="the author's name")] = None,
+    handle: Annotated[str | None, typer.Option(help="the author's handle")] = None,
+    platform: Annotated[str, typer.Option(help="x|facebook|instagram|linkedin|tiktok|youtube|website|email|other")
+                        ] = "x",
+    followers: Annotated[int | None, typer.Option(min=0)] = None,
+    incident: Annotated[str | None, typer.Option(help="incident id, e.g. recall-2026-11")] = None,
+    variant: Annotated[list[str] | None, typer.Option(help="extra styles: concise, empathetic")] = None,
+    force: Annotated[bool, typer.Option(help="draft even when triage says not to respond")] = False,
+    stream: Annotated[bool, typer.Option(help="print the reply as it is written")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a reply to one comment (a preview: nothing is stored or posted)."""
+    from pydantic import ValidationError
+
+    from assistant.drafting.chain import draft_reply
+    from assistant.models import Comment, DraftRequest
+
+    try:
+        req = DraftRequest(comment=Comment(text=text, author=author, author_handle=handle, platform=platform,  # type: ignore[arg-type]
+                                           followers=followers),
+                           incident=incident, variants=variant or [], force=force)
+    except ValidationError as exc:
+        err.print(f"[red]error[/red] (invalid_input): {exc.errors()[0]['loc'][-1]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from exc
+    runtime = _runtime(data_dir)
+
+    async def on_token(chunk: str) -> None:
+        sys.stdout.write(chunk)
+        sys.stdout.flush()
+
+    result = _run(lambda: asyncio.run(draft_reply(runtime, req, on_token=on_token if stream and not as_json else None)))
+    if as_json:
+        _emit_json(result.model_dump(mode="json"))
+        return
+    if stream:
+        sys.stdout.write("\n\n")
+    t = result.triage
+    if t is not None:
+        out.print(f"[dim]triage: {t.language} · {t.intent} · {t.sentiment} · severity {t.severity} · "
+                  f"escalate {', '.join(t.escalate_to) or 'none'}[/dim]")
+    if not result.text:
+        out.print(f"[yellow]no reply drafted[/yellow]: {result.no_reply_reason} (use --force to draft anyway)")
+        return
+    if not stream:
+        out.print(result.text, markup=False, highlight=False)
+    out.print(f"[dim]{len(result.text)} chars · provider {result.provider}"
+              f"{' (fallback)' if result.fallback else ''} · {result.prompt_version}[/dim]")
+    for i, c in enumerate(result.citations, 1):
+        out.print(f"  [{i}] {c.title} ({c.chunk_id}): “{c.quote[:120]}”", markup=False, highlight=False)
+    _print_flags(result.flags)
+    for v in result.variants:
+        out.print(f"\n[bold]{v.style}[/bold]")
+        out.print(v.text, markup=False, highlight=False)
+
+
+@app.command()
+def update(
+    kind: Annotated[str, typer.Option(help="holding|progress|resolution")] = "holding",
+    channels: Annotated[str, typer.Option(help="comma-separated: x,facebook,instagram,linkedin,website")] = "x,website",
+    incident: Annotated[str, typer.Option(help="incident id")] = "recall-2026-11",
+    lang: Annotated[str, typer.Option(help="en|fr")] = "en",
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a public update for each channel from the incident fact sheet."""
+    from pydantic import ValidationError
+
+    from assistant.drafting.updates import draft_updates
+    from assistant.models import UpdateRequest
+
+    try:
+        req = UpdateRequest.model_validate({"kind": kind, "language": lang,
+                                            "channels": [c.strip() for c in channels.split(",") if c.strip()]})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        err.print(f"[red]error[/red] (invalid_input): {'.'.join(map(str, e['loc']))}: {e['msg']}")
+        raise typer.Exit(2) from exc
+    runtime = _runtime(data_dir)
+    updates = _run(lambda: draft_updates(runtime.kb, incident, req.kind, list(req.channels), req.language))
+    if as_json:
+        _emit_json({"incident": incident, "updates": [u.model_dump(mode="json") for u in updates]})
+        return
+    for u in updates:
+        out.rule(f"{u.channel} · {u.kind} · {len(u.text)} chars")
+        out.print(u.text, markup=False, highlight=False)
+        for i, c in enumerate(u.citations, 1):
+            out.print(f"  [{i}] {c.title} ({c.chunk_id})", markup=False, highlight=False)
+        _print_flags(u.flags)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default 127.0.0.1 (CRISIS_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="default 8000 (CRISIS_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="worker processes (alerts are per process)")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the HTTP API (and the review console at /console)."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    runtime = _runtime(data_dir)
+    s = runtime.settings
+    if workers > 1:
+        # Each worker builds its own Runtime from the environment (CRISIS_DATA_DIR is set above).
+        uvicorn.run("assistant.api.server:app", host=host or s.host, port=port or s.port, workers=workers,
+                    log_level="info")
+        return
+    uvicorn.run(create_app(runtime=runtime), host=host or s.host, port=port or s.port, log_level="info")
+
+
+@app.command()
+def doctor(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
+    """What is configured and what is reachable."""
+    runtime = _runtime(data_dir)
+    report: dict[str, Any] = {"settings": runtime.settings.describe(), "checks": {}}
+    checks = report["checks"]
+    try:
+        from assistant.knowledge.embeddings import model_path, tokenizer_path
+
+        checks["embeddings"] = {"ok": model_path().is_file() and tokenizer_path().is_file(),
+                                "model": str(model_path()), "provider": runtime.settings.embedding_provider}
+    except Exception as exc:
+        checks["embeddings"] = {"ok": False, "error": str(exc)}
+    try:
+        kb = runtime.kb
+        checks["chroma"] = {"ok": True, "mode": "server" if runtime.settings.chroma_url else "embedded",
+                            "where": runtime.settings.chroma_url or str(runtime.settings.chroma_path),
+                            "chunks": kb.count(), "documents": len(kb.documents())}
+    except CrisisError as exc:
+        checks["chroma"] = {"ok": False, "error": exc.detail}
+    try:
+        runtime.db.ping()
+        checks["database"] = {"ok": True, "url": runtime.settings.describe().get("database_url")
+                              or runtime.settings.sqlalchemy_url}
+    except Exception as exc:
+        checks["database"] = {"ok": False, "error": str(exc)}
+    try:
+        from assistant.drafting.llm import provider_status
+
+        checks["llm"] = provider_status(runtime.settings)
+    except Exception as exc:
+        checks["llm"] = {"ok": False, "error": str(exc)}
+    if as_json:
+        _emit_json(report)
+    else:
+        table = Table("check", "ok", "details")
+        for name, c in checks.items():
+            details = ", ".join(f"{k}={v}" for k, v in c.items() if k != "ok")
+            table.add_row(name, "[green]yes[/green]" if c.get("ok") else "[red]no[/red]", details)
+        out.print(table)
+    if not all(c.get("ok") for c in checks.values()):
+        raise typer.Exit(1)
+
+
+@app.callback()
+def _global(data_dir: DataDir = None) -> None:
+    """Global options (before the command): `crisis-desk --data-dir DIR keys create ...`."""
+    if data_dir is not None:
+        from assistant.config import get_settings
+
+        os.environ["CRISIS_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+
+
+eval_app = typer.Typer(help="Measure quality on labelled sets (triage, retrieval).", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@eval_app.command("triage")
+def eval_triage(
+    path: Annotated[Path, typer.Argument(help="labelled JSONL set")] = ROOT / "tests/data/triage_set.jsonl",
+    misses: Annotated[int, typer.Option(help="how many misses to list")] = 15,
+    as_json: JsonOpt = False,
+) -> None:
+    """Accuracy and per-label precision/recall/F1 of the offline triage on a labelled set."""
+    from assistant.triage.evaluate import evaluate_triage, format_report, report_json
+
+    if not path.is_file():
+        err.print(f"[red]error[/red]: no such file: {path}")
+        raise typer.Exit(2)
+    report = evaluate_triage(path)
+    sys.stdout.write((report_json(report) if as_json else format_report(report, misses=misses)) + "\n")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    path: Annotated[Path, typer.Argument(help="labelled JSONL queries")] = ROOT / "tests/data/retrieval_queries.jsonl",
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """hit@k and MRR of hybrid vs vector-only vs lexical ranking on the ingested knowledge."""
+    from dataclasses import asdict
+
+    from assistant.knowledge.evaluate import evaluate, load_queries
+    from assistant.knowledge.store import Mode
+
+    runtime = _runtime(data_dir)
+    queries = load_queries(path)
+    modes: list[Mode] = ["hybrid", "vector", "lexical"]
+    scores = [_run(partial(evaluate, runtime.kb, queries, m)) for m in modes]
+    if as_json:
+        _emit_json([asdict(s) for s in scores])
+        return
+    table = Table("mode", "queries", "hit@1", "hit@3", "hit@5", "MRR")
+    for sc in scores:
+        table.add_row(sc.mode, str(sc.queries), f"{sc.hit_at_1:.2f}", f"{sc.hit_at_3:.2f}", f"{sc.hit_at_5:.2f}",
+                      f"{sc.mrr:.3f}")
+    out.print(table)
+
+
+def _register_review_commands() -> None:
+    from assistant.cli.review import keys_app, queue_command
+
+    app.add_typer(keys_app, name="keys")
+    app.command("queue")(queue_command)
+
+
+_register_review_commands()
+
+
+def main() -> None:  # pragma: no cover - console-script shim for `python -m assistant.cli`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,291 @@
+"""The offline provider: a deterministic composer that writes a reply from retrieved knowledge.
+
+No model, no network. It finds what the author is worried about (topics), picks the knowledge
+sentences that answer that (facts by relevance, the fact sheet's "not known yet" items stated as
+such, the next step), and assembles them in the reply shape of DESIGN.md, in the author's language,
+within the platform's length. Its output has the same structure as an LLM's (`DraftOut`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.drafting.phrases import GUIDELINE_APOLOGY, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
+from assistant.drafting.retrieval import Context
+from assistant.knowledge.chunking import split_sentences
+from assistant.knowledge.lexical import analyze, fold, term_set
+from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
+
+PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
+_NEGATED = re.compile(r"^(we (do not|don't|dont) know|nous ne (savons|connaissons)|on ne sait)")
+LINK = re.compile(r"https?://\S+")
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
+KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.85, "contact": 0.8, "statement": 0.6}
+MAX_FACTS = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    chunk_id: str
+    hit: SearchHit
+    terms: frozenset[str]
+    unknown: bool
+    next_step: bool
+
+
+def clean(sentence: str) -> str:
+    s = _MD.sub("", sentence).strip()
+    s = re.sub(r"\s+", " ", s)
+    if s and s[-1] not in ".!?…:":
+        s += "."
+    return s
+
+
+@lru_cache(maxsize=8192)
+def _chunk_sentences(chunk_id: str, version: str, heading: str,
+                     text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
+    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk, cached."""
+    # Staff-only sections never reach here: context.retrieve leaves them out of the sources.
+    folded_heading = fold(heading)
+    in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
+    out = []
+    for raw in split_sentences(text):
+        s = clean(raw)
+        # Questions (FAQ headings), labels and list fragments are not facts to state.
+        if len(s) < 25 or s.endswith(("?", ":", ";.")) or not s[0].isupper():
+            continue
+        # A "we don't know yet" sentence is one wherever it stands (the FAQ repeats the fact sheet).
+        unknown = in_unknown_section or bool(_NEGATED.match(fold(s)))
+        out.append((s, frozenset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
+    return tuple(out)
+
+
+def candidates(hits: list[SearchHit], language: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for hit in hits:
+        for text, terms, unknown, next_step in _chunk_sentences(hit.chunk_id, hit.doc_version, hit.heading, hit.text):
+            if text in seen:
+                continue
+            seen.add(text)
+            out.append(Candidate(text, hit.chunk_id, hit, terms, unknown, next_step))
+    # Same-language sentences first: a French reply quotes French sources when it can.
+    out.sort(key=lambda c: c.hit.language != language)
+    return out
+
+
+TOPIC = {t.name: t for t in TOPICS}
+
+
+def detect_topics(text: str, intent: str = "other") -> list[Topic]:
+    """Concerns in the order the author raised them; a health concern always comes first.
+
+    Someone still waiting for a refund needs the refund delay, not how to claim one; a rumour is
+    answered with what is confirmed and what is still being checked.
+    """
+    found = [(m.start(), t) for t in TOPICS if (m := t.pattern.search(text))]
+    found.sort(key=lambda pt: (pt[1].name != "ate", pt[1].name != "waiting", pt[0]))
+    topics = [t for _, t in found]
+    if any(t.name in ("waiting", "delay") for t in topics):
+        topics = [t for t in topics if t.name != "refund"]
+    if intent == "rumour":
+        topics += [TOPIC[n] for n in ("batches", "other_products") if TOPIC[n] not in topics]
+    elif not topics and intent in ("question", "complaint"):
+        topics = [TOPIC["batches"]]
+    return topics
+
+
+def retrieval_query(text: str, intent: str) -> str:
+    """The comment plus what its concerns need from the knowledge (their vocabulary, both languages)."""
+    return " ".join([text, *(t.query for t in detect_topics(text, intent))])
+
+
+def _score(c: Candidate, want: set[str], comment_terms: set[str], language: str) -> float:
+    if not c.terms:
+        return 0.0
+    overlap = len(c.terms & want) * 2 + len(c.terms & comment_terms)
+    prior = KIND_PRIOR.get(c.hit.kind, 0.5) * (1.0 if c.hit.language == language else 0.55)
+    # "We don't know yet X" answers a question about X better than a detail from the same section.
+    if c.unknown and _NEGATED.match(fold(c.text)):
+        overlap += 1
+    return overlap * prior / (1 + 0.01 * len(c.text))
+
+
+def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], language: str, used: set[str],
+          *, unknown: bool | None = None, next_step: bool | None = None, must: re.Pattern[str] | None = None,
+          max_chars: int = 10_000) -> Candidate | None:
+    best, best_score = None, 0.0
+    for c in cands:
+        if c.text in used or (unknown is not None and c.unknown != unknown) or len(c.text) > max_chars:
+            continue
+        if must is not None and not must.search(c.text):
+            continue
+        if next_step is not None and c.next_step != next_step:
+            continue
+        if any(len(c.terms & term_set(u)) > 0.7 * max(1, len(c.terms)) for u in used):
+            continue  # near-duplicate of a sentence already chosen (fr/en twins, FAQ vs fact sheet)
+        s = _score(c, want, comment_terms, language)
+        if s > best_score:
+            best, best_score = c, s
+    return best
+
+
+def _name(comment: Comment) -> str | None:
+    if comment.platform in ("x", "tiktok", "instagram") and comment.author_handle:
+        return "@" + comment.author_handle.lstrip("@")
+    if comment.author:
+        return comment.author.split()[0]
+    if comment.author_handle:
+        return "@" + comment.author_handle.lstrip("@")
+    return None
+
+
+@dataclass
+class Part:
+    sentence: DraftSentence
+    priority: int  # lower is kept longer when the platform limit forces cuts
+
+
+def _fact(c: Candidate, priority: int) -> Part:
+    return Part(DraftSentence(text=c.text, sources=[c.chunk_id]), priority)
+
+
+def _say(language: str, key: str, priority: int, **values: str) -> Part:
+    return Part(DraftSentence(text=phrase(language, key, **values)), priority)
+
+
+def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
+            platform: str, signature: str | None = None, style: str = "default") -> DraftOut:
+    lang = triage.language if triage.language in ("en", "fr") else "en"
+    limit = PLATFORM_TARGETS.get(platform, 700)
+    if style == "concise":
+        limit = min(limit, 280)
+    name = _name(comment)
+    parts: list[Part] = [_say(lang, "greet", 0, name=name) if name else _say(lang, "greet_anon", 0)]
+    topics = detect_topics(masked_text, triage.intent)
+    comment_terms = set(analyze(masked_text))
+    cands = candidates(ctx.sources, lang)
+    used: set[str] = set()
+    unknowns: list[str] = []
+    escalations = set(triage.escalate_to)
+
+    # Legal threats and journalists get a holding reply only: no facts, no argument.
+    if "legal" in escalations or "press" in escalations:
+        if "safety" in escalations:
+            parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
+        parts.append(_say(lang, "legal" if "legal" in escalations else "press", 1))
+        if "press" in escalations and "legal" not in escalations:
+            # The guideline sends journalists to the press office: its address, cited, and nothing else.
+            contact = _best(cands, set(analyze("press office journalists media presse journalistes")), set(), lang,
+                            used, must=EMAIL)
+            if contact is not None:
+                parts.append(_fact(contact, 2))
+        return _finish(parts, lang, limit, signature, unknowns, style)
+    if "safety" in escalations:
+        # A short, warm holding reply: what to do now, who to call; the rest goes to the safety team.
+        topics = [TOPIC["ate"]]
+
+    if triage.intent == "praise" and not topics:
+        parts.append(_say(lang, "thanks_praise", 1))
+    elif "safety" in escalations or triage.intent == "safety":
+        parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 2))
+    elif triage.intent == "rumour":
+        parts.append(_say(lang, "ack_rumour", 2))
+    elif topics:
+        parts.append(Part(DraftSentence(text=topics[0].ack[lang]), 4))
+    else:
+        parts.append(_say(lang, "ack_generic", 4))
+
+    guideline_text = " ".join(h.text for h in ctx.guideline)
+    negative = triage.sentiment == "negative" or triage.intent in ("complaint", "safety")
+    already_sorry = any(w in fold(p.sentence.text) for p in parts for w in ("sorry", "desole"))
+    if (negative or style == "empathetic") and GUIDELINE_APOLOGY.search(guideline_text) and not already_sorry:
+        parts.append(_say(lang, "apology", 2 if style == "empathetic" else 6))
+    if style == "empathetic":
+        parts.append(_say(lang, "empathy", 3))
+    if style == "concise":
+        # Straight to the answer: no acknowledgement line, no apology, no sign-off.
+        parts = [p for p in parts if p.sentence.sources or p is parts[0]]
+
+    # Facts: one per concern, most important concern first; "not known yet" items stated as such.
+    # On short platforms a long sentence would push everything else out: prefer short ones.
+    fact_max = max(90, limit // 2)
+    n_facts = 0
+    said_unknown = False
+    for topic in topics:
+        if n_facts >= MAX_FACTS:
+            break
+        want = set(analyze(topic.query))
+        c = _best(cands, want, comment_terms, lang, used, unknown=topic.unknown, next_step=False,
+                  max_chars=fact_max)
+        if c is None and not topic.unknown:
+            c = _best(cands, want, comment_terms, lang, used, unknown=False, max_chars=fact_max)
+        if c is None:
+            unknowns.append(f"{topic.name}: {masked_text[:160]}")
+            if topic.unknown:
+                parts.append(_say(lang, "not_in_kb", 6))
+            continue
+        used.add(c.text)
+        n_facts += 1
+        part = _fact(c, 1 if topic.name == "ate" else 2 + n_facts)
+        if c.unknown and not _NEGATED.match(fold(c.text)) and not said_unknown:
+            part.sentence.text = f"{phrase(lang, 'unknown_intro')} {c.text[0].lower()}{c.text[1:]}"
+        said_unknown = said_unknown or c.unknown
+        parts.append(part)
+        if topic.name == "ate":
+            # Safety first: the instruction sentence next to it (do not eat / see a doctor).
+            extra = _best(cands, want | {"doctor", "medecin", "symptom"}, comment_terms, lang, used,
+                          unknown=False, next_step=False)
+            if extra is not None:
+                used.add(extra.text)
+                parts.append(_fact(extra, 5))
+
+    if "support" in escalations:
+        parts.append(_say(lang, "dm_account", 2))
+    if "safety" in escalations:
+        parts.append(_say(lang, "safety_handoff", 4))
+    # The next step: hotline, form or link, relevant to what was asked.
+    if triage.intent != "praise" or topics:
+        need = "hotline call phone appeler" if "safety" in escalations else " ".join(t.query for t in topics)
+        want = set(analyze(need + " hotline form formulaire"))
+        # Someone worried about their health needs a number to call; others a page to act on.
+        must = PHONE if "safety" in escalations else LINK
+        step = None
+        for pattern in (must, None):
+            step = step or _best(cands, want, comment_terms, lang, used, next_step=True, unknown=False,
+                                 must=pattern, max_chars=max(80, limit // 3))
+        if step is not None:
+            used.add(step.text)
+            parts.append(_fact(step, 5 if "safety" not in escalations else 1))
+    if "comms_lead" in escalations:
+        parts.append(_say(lang, "influencer", 9))
+    return _finish(parts, lang, limit, signature, unknowns, style)
+
+
+def _finish(parts: list[Part], lang: str, limit: int, signature: str | None, unknowns: list[str],
+            style: str = "default") -> DraftOut:
+    if style != "concise":
+        parts.append(_say(lang, "signoff", 8, signature=signature or phrase(lang, "signature")))
+    # Cut the least important parts until the reply fits; the greeting and one answer always stay.
+    while len(" ".join(p.sentence.text for p in parts)) > limit and len(parts) > 2:
+        worst = max(range(1, len(parts)), key=lambda i: (parts[i].priority, i))
+        parts.pop(worst)
+    return DraftOut(sentences=[p.sentence for p in parts], unknowns=unknowns)
+
+
+def render(out: DraftOut) -> str:
+    """Join sentences: the greeting on its own line, the sign-off on its own line."""
+    texts = [s.text for s in out.sentences]
+    if len(texts) >= 2 and texts[0].endswith(","):
+        head, body = texts[0], texts[1:]
+    else:
+        head, body = "", texts
+    tail = body.pop() if body and body[-1].startswith("–") else ""
+    text = " ".join(body)
+    if head:
+        text = f"{head} {text}" if len(text) < 200 else f"{head}\n{text}"
+    return f"{text}\n{tail}".strip() if tail else text

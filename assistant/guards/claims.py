@@ -1,0 +1,351 @@
+"""Claim grounding: every factual sentence of a draft must be backed by a current source chunk.
+
+"Factual" is decided by surface cues that matter in a crisis (numbers, amounts, dates, batch ids,
+phone numbers, links, causes, safety statements, names); greetings, empathy and sign-offs carry none
+and are never flagged. Numbers must appear in the sources, and the words must overlap with one source
+sentence. A claim that only an outdated or unapproved chunk supports is an `outdated_fact`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.guards.evidence import Evidence, GuardContext, Prepared, Sentence, analyse, evidence, squash
+from assistant.guards.facts import HIGH_KINDS, Fact
+from assistant.models import Flag, FlagSeverity
+from assistant.text.analysis import STOPWORDS, content_stems, fold, wordset
+
+CAUSE_RX = re.compile(
+    r"\b(?:because(?: of)?|caused by|due to|owing to|as a result of|result(?:ed|s)? from|stem(?:s|med)? from|"
+    r"came from|comes from|originat\w* (?:from|in)|traced (?:back )?to|parce que|parce qu'|a cause d[ue']|"
+    r"a cause des|en raison d[ue']|en raison des|du a|due a|dus a|dues a|provien\w* d[ue']|"
+    r"vien\w* (?:d'une?|du|des|de la|de l')|"
+    r"cause[es]* par|resulte\w* d[ue']|a l'origine d[ue']|la faute (?:a|de|du)|blame on)"
+)
+SPECULATION_RX = re.compile(
+    r"\b(?:probably|likely|presumably|possibly|perhaps|maybe|apparently|seemingly|"
+    r"(?:we|i) (?:think|believe|suspect|assume|guess)|it (?:seems|appears|looks like)|must have|"
+    r"might have|may have|could have|sans doute|probablement|vraisemblablement|peut-etre|apparemment|"
+    r"il sembl\w*|on (?:pense|suppose|soupconne)|nous (?:pensons|supposons|soupconnons|croyons)|"
+    r"je (?:pense|suppose|crois)|aurai(?:en)?t ete|serai(?:en)?t dus?|pourrai(?:en)?t (?:etre|venir))\b"
+)
+_CAUSE_TOPIC_RX = re.compile(
+    r"\b(?:cause|caus|origin|origine|source|fault|faute|defa\w+|defect\w*|faulty|contamin\w*|supplier|"
+    r"fournisseur|machine|equipment|equipement|sieve|tamis|sabotage|from (?:the|a|our))"
+)
+_SAFETY_RX = re.compile(
+    r"\b(?:safe|unsafe|harmless|no risk|risk-free|sans (?:aucun )?danger|sans risque|aucun risque|"
+    r"no danger|aucun danger|pas dangereu\w*|"
+    r"inoffensif\w*|dangereu\w*|dangerous|toxic|toxique|no injur\w*|nobody (?:was )?(?:hurt|injured)|"
+    r"aucun(?:e)? bless\w*|no one (?:was )?(?:hurt|injured)|not affected|pas concerne\w*|non concerne\w*)"
+)
+_GREETING = wordset(
+    """
+    mr mrs ms miss dr mme mlle m
+    hi hello hey dear bonjour bonsoir salut coucou merci thanks thank cher chere chers madame
+    monsieur
+    """
+)
+_COMMON_CAPS = wordset(
+    """
+    i ok okay dm dms pm mp faq team equipe service client clients customer customers care support
+    hotline update updates news info thanks merci please hi hello bonjour cet cest utc gmt important
+    note nb ps q a re sorry desole yes no oui non best kind warm regards cordialement bien sincerely
+    cheers community manager social media covid eu ue ttc ht id url www http https pdf
+    """
+)
+_LAST_WORD = re.compile(r"[\w'-]+")
+_CLAUSE_END = re.compile(r"\s*(?:[!?.,:;)]|$)")
+_CAP_TOKEN = re.compile(r"(?<![\w@#/.])[A-ZÀ-Ý][\w'’-]*")
+_SIGN_OFF = re.compile(
+    r"^\s*(?:[-–—~^]|(?:the|l'|l’)?\s*(?:team|equipe|service))|\b(?:team|equipe|équipe)\b\W*$", re.I
+)
+
+# Word overlap a factual sentence needs with one source sentence (or, looser, with one chunk).
+SENTENCE_OVERLAP = 0.34
+CHUNK_OVERLAP = 0.5
+MIN_STEMS_FOR_OVERLAP = 3
+# A cause must be stated by the source almost word for word: "the production line" is in the fact
+# sheet, "a worn part on the production line" is not.
+CAUSE_SUPPORT = 0.75
+_ADDRESSEE = re.compile(
+    r"^(?:hi|hello|hey|dear|bonjour|bonsoir|salut|coucou|thanks|thank you|merci)\s+([\w'-]+)", re.I
+)
+
+
+def _flag(code: str, severity: FlagSeverity, message: str, span: tuple[int, int], source: str | None) -> Flag:
+    return Flag(code=code, severity=severity, message=message, span=span, source=source)
+
+
+def supported(fact: Fact, ev: Evidence) -> bool:
+    return any(k in ev.keys for k in fact.keys)
+
+
+def best_overlap(stems: frozenset[str], chunks: list[Prepared]) -> tuple[float, Prepared | None]:
+    best, where = 0.0, None
+    if not stems:
+        return 1.0, None
+    for p in chunks:
+        for s in p.sentences:
+            score = len(stems & s.stems) / len(stems)
+            if score > best:
+                best, where = score, p
+        if len(stems & p.stems) / len(stems) >= CHUNK_OVERLAP and best < SENTENCE_OVERLAP:
+            best, where = SENTENCE_OVERLAP, p
+    return best, where
+
+
+def _fact_flags(s: Sentence, ev: Evidence) -> list[Flag]:
+    out = []
+    for f in s.facts:
+        if supported(f, ev):
+            continue
+        value = s.text[f.start - s.start : f.end - s.start]
+        bad = next((ev.bad_keys[k] for k in f.keys if k in ev.bad_keys), None)
+        if bad:
+            out.append(
+                _flag(
+                    "outdated_fact",
+                    "high",
+                    f"'{value}' comes from an outdated or unapproved source, not the current ones",
+                    (f.start, f.end),
+                    bad,
+                )
+            )
+        else:
+            sev: FlagSeverity = "high" if f.kind in HIGH_KINDS else "medium"
+            out.append(
+                _flag(
+                    "unsupported_claim",
+                    sev,
+                    f"'{value}' ({f.kind}) is not in any cited or retrieved source",
+                    (f.start, f.end),
+                    None,
+                )
+            )
+    return out
+
+
+def _only_flags(s: Sentence, ev: Evidence) -> list[Flag]:
+    """'Only batch L4821' is wrong when the current sources list more batches as the affected set."""
+    mine = s.batches
+    if not (s.only and mine):
+        return []
+    exclusive = [t.batches for p in ev.current for t in p.sentences if t.only and t.batches & mine]
+    if not exclusive or any(mine == e for e in exclusive):
+        return []
+    stale = next(
+        (p.chunk_id for p in ev.disallowed for t in p.sentences if t.only and t.batches == mine), None
+    )
+    span = (s.start, s.end)
+    listed = ", ".join(sorted(k.split(":")[1] for k in exclusive[0]))
+    if stale:
+        return [
+            _flag(
+                "outdated_fact",
+                "high",
+                f"the affected batches are now {listed}; this is an outdated list",
+                span,
+                stale,
+            )
+        ]
+    return [
+        _flag("unsupported_claim", "high", f"the sources list the affected batches as {listed}", span, None)
+    ]
+
+
+def _cause_flags(s: Sentence, ev: Evidence) -> list[Flag]:
+    m = CAUSE_RX.search(s.folded)
+    spec = SPECULATION_RX.search(s.folded)
+    if not m and not (spec and _CAUSE_TOPIC_RX.search(s.folded)):
+        return []
+    # The cause is what follows the marker up to the next clause break ("Because X, we Y").
+    clause = content_stems(re.split(r"[,;:]", s.folded[m.end() :])[0]) if m else s.stems
+    score, _ = best_overlap(clause, ev.current)
+    if clause and score >= CAUSE_SUPPORT:
+        return []
+    start = s.start + (m.start() if m else 0)
+    out = []
+    if spec:
+        out.append(
+            _flag(
+                "speculation",
+                "high",
+                "speculates on a cause the sources do not state",
+                (s.start + spec.start(), s.end),
+                "speculation",
+            )
+        )
+    bad_score, bad = best_overlap(clause, ev.disallowed)
+    if bad is not None and bad_score >= 0.5 and clause & ev.bad_stems:
+        out.append(
+            _flag(
+                "outdated_fact",
+                "high",
+                "this cause comes from an outdated or unapproved source",
+                (start, s.end),
+                bad.chunk_id,
+            )
+        )
+    elif not spec:
+        out.append(
+            _flag(
+                "unsupported_claim",
+                "high",
+                "states a cause that no current source gives",
+                (start, s.end),
+                None,
+            )
+        )
+    return out
+
+
+def _entities(s: Sentence, ev: Evidence, known: frozenset[str]) -> list[Flag]:
+    out = []
+    facts = [(f.start - s.start, f.end - s.start) for f in s.facts]
+    for m in _CAP_TOKEN.finditer(s.text):
+        if any(a <= m.start() < b for a, b in facts):
+            continue
+        word = fold(m.group(0)).strip("'-")
+        before = s.text[: m.start()].rstrip()
+        initial = not before or before[-1] in ':;"“«(—–-!?.'
+        previous = (_LAST_WORD.findall(fold(before[-40:])) or [""])[-1]
+        # "Hi Marie", "Hello Mr Dupont", "Thanks for your message, Marc!" address the author.
+        vocative = previous in _GREETING or (before.endswith(",") and _CLAUSE_END.match(s.text, m.end()))
+        if initial or vocative or word in STOPWORDS or word in _COMMON_CAPS or word in known or len(word) < 2:
+            continue
+        parts = [p for p in re.split(r"['-]", word) if p]
+        if all(p in ev.words or p in known or p in STOPWORDS for p in parts):
+            continue
+        out.append(
+            _flag(
+                "unsupported_claim",
+                "medium",
+                f"'{m.group(0)}' is not named in any source",
+                (s.start + m.start(), s.start + m.end()),
+                None,
+            )
+        )
+    return out
+
+
+def _overlap_flag(s: Sentence, ev: Evidence) -> list[Flag]:
+    stems = s.stems - _GREETING_STEMS
+    if m := _ADDRESSEE.match(s.text):
+        stems -= content_stems(fold(m.group(1)))
+    if len(stems) < MIN_STEMS_FOR_OVERLAP:
+        return []
+    score, _ = best_overlap(stems, ev.current)
+    if score >= SENTENCE_OVERLAP:
+        return []
+    bad_score, bad = best_overlap(stems, ev.disallowed)
+    if bad is not None and bad_score > max(0.5, score) and stems & ev.bad_stems:
+        return [
+            _flag(
+                "outdated_fact",
+                "high",
+                "this sentence matches an outdated or unapproved source",
+                (s.start, s.end),
+                bad.chunk_id,
+            )
+        ]
+    return [
+        _flag(
+            "unsupported_claim",
+            "medium",
+            f"no source sentence says this (word overlap {score:.0%})",
+            (s.start, s.end),
+            None,
+        )
+    ]
+
+
+_GREETING_STEMS = content_stems(" ".join(_GREETING))
+
+
+def is_factual(s: Sentence) -> bool:
+    return bool(s.facts or CAUSE_RX.search(s.folded) or _SAFETY_RX.search(s.folded) or s.only)
+
+
+def check_sentences(sentences: tuple[Sentence, ...], ctx: GuardContext, ev: Evidence) -> list[Flag]:
+    known = frozenset(
+        fold(w) for name in [*ctx.brand, ctx.author or ""] for w in re.findall(r"[\w'-]+", name)
+    )
+    flags: list[Flag] = []
+    for s in sentences:
+        if _SIGN_OFF.search(s.text) and len(s.stems) <= 5 and not s.facts:
+            continue
+        flags += _entities(s, ev, known)
+        if not is_factual(s):
+            flags += _cause_flags(s, ev)  # a hedged cause ("probably the machine") has no other cue
+            continue
+        flags += _fact_flags(s, ev) + _only_flags(s, ev) + _cause_flags(s, ev)
+        if not any(f.code == "outdated_fact" for f in flags if f.span and s.start <= f.span[0] < s.end):
+            flags += _overlap_flag(s, ev)
+    return flags
+
+
+def check_claims(text: str, ctx: GuardContext) -> list[Flag]:
+    """unsupported_claim / outdated_fact / speculation / bad_citation flags for a draft."""
+    sentences = analyse(text)
+    ev = evidence(ctx)
+    return check_sentences(sentences, ctx, ev) + check_citations(sentences, ctx, ev)
+
+
+# ---------------------------------------------------------------- citations and staleness
+
+
+def quote_in(quote: str, chunk: Prepared) -> bool:
+    parts = [squash(p) for p in re.split(r"\.\.\.|…|\[\.\.\.\]", quote)]
+    pos = 0
+    for part in (p for p in parts if p):
+        pos = chunk.squashed.find(part, pos)
+        if pos < 0:
+            return False
+        pos += len(part)
+    return True
+
+
+def check_citations(sentences: tuple[Sentence, ...], ctx: GuardContext, ev: Evidence) -> list[Flag]:
+    out = []
+    bad_ids = {p.chunk_id for p in ev.disallowed}
+    for c in ctx.citations:
+        span = None
+        if c.sentence is not None:
+            if not 0 <= c.sentence < len(sentences):
+                out.append(
+                    Flag(
+                        code="bad_citation",
+                        severity="medium",
+                        source=c.chunk_id,
+                        message=f"cites sentence {c.sentence}, the draft has {len(sentences)}",
+                    )
+                )
+                continue
+            span = (sentences[c.sentence].start, sentences[c.sentence].end)
+        chunk = ev.by_id.get(c.chunk_id)
+        if chunk is None:
+            msg = f"cites {c.chunk_id}, which was not among the retrieved sources"
+        elif c.chunk_id in bad_ids:
+            msg = f"cites {c.chunk_id}, an outdated or unapproved chunk"
+        elif c.quote.strip() and not quote_in(c.quote, chunk):
+            msg = f'the quote is not in {c.chunk_id}: "{c.quote[:80]}"'
+        else:
+            continue
+        out.append(Flag(code="bad_citation", severity="high", message=msg, span=span, source=c.chunk_id))
+    return out
+
+
+def stale_flags(knowledge_versions: dict[str, str], current_versions: dict[str, str]) -> list[Flag]:
+    """A draft bound to chunk versions that changed or disappeared since it was written."""
+    out = []
+    for chunk_id, used in sorted(knowledge_versions.items()):
+        now = current_versions.get(chunk_id)
+        if now is None:
+            msg = f"{chunk_id} ({used or 'unversioned'}) is no longer in the knowledge base"
+        elif now != used:
+            msg = f"{chunk_id} changed from {used or 'unversioned'} to {now or 'unversioned'}"
+        else:
+            continue
+        out.append(Flag(code="stale", severity="medium", message=msg, source=chunk_id))
+    return out

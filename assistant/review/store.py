@@ -1,0 +1,482 @@
+"""The SQL store: drafts and their versions, comments, incidents, decisions, audit events, API keys.
+
+SQLite file by default (WAL, foreign keys, busy timeout; writes take the lock up front with
+BEGIN IMMEDIATE so concurrent writers queue instead of failing), PostgreSQL by URL. The schema is
+created and upgraded by the Alembic migrations in `assistant/review/migrations/` when a Database opens.
+The lifecycle rules live in review.py; this module only stores and queries.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import statistics
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Engine, create_engine, event, func, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool, StaticPool
+
+from assistant.errors import InvalidInput, NotFound
+from assistant.models import Comment, Draft, Severity, utcnow
+from assistant.review.tables import ApiKeyRow, AuditRow, CommentRow, DecisionRow, DraftRow, IncidentRow
+
+Role = Literal["agent", "lead", "admin"]
+ROLES: tuple[str, ...] = ("agent", "lead", "admin")
+IncidentStatus = Literal["active", "monitoring", "resolved"]
+QueueOrder = Literal["priority", "created"]
+CURSOR = r"^[A-Za-z0-9_-]+$"  # what encode_cursor produces (unpadded base64url)
+T = TypeVar("T")
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_PG_MIGRATION_LOCK = 0x63726973_64657331  # any constant: serialises `upgrade head` across processes
+
+
+class Principal(BaseModel):
+    """Who is calling: an API key and its role (re-exported by api/auth.py)."""
+
+    key_id: str
+    role: Role
+    name: str = ""
+
+
+class KeyInfo(BaseModel):
+    id: str
+    role: Role
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `count` is the total that matches, `next_cursor` is null on the last page."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {"data": [], "count": 0, "next_cursor": None}})
+
+    data: list[T]
+    count: int
+    next_cursor: str | None = None
+
+
+class QueueItem(BaseModel):
+    comment: Comment | None = None
+    draft: Draft
+    priority: float
+
+
+class IncidentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id": "recall-2026-11", "title": "Granola recall, batch L4822", "status": "active",
+        "severity": "high", "description": "Possible allergen contamination; recall announced 27 Nov.",
+        "started_at": "2026-11-27T13:10:00Z"}]})
+
+    id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=20_000)
+    status: IncidentStatus = "active"
+    severity: Severity = "high"
+    started_at: datetime | None = None
+
+    @field_validator("started_at", mode="before")
+    @classmethod
+    def _iso(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, str | datetime):
+            raise ValueError("an ISO 8601 date-time, e.g. 2026-11-27T13:10:00Z")
+        return v
+
+    @field_validator("started_at")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+
+
+class Incident(IncidentIn):
+    model_config = ConfigDict(extra="ignore")
+
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+
+
+class IncidentMetrics(BaseModel):
+    incident: str
+    comments: int = Field(description="comments stored for this incident")
+    by_platform: dict[str, int]
+    drafts: int = Field(description="current drafts (one per comment, plus updates)")
+    by_status: dict[str, int]
+    approved: int = Field(description="approved or posted")
+    rejected: int
+    posted: int
+    overrides: int = Field(description="approvals that overrode a high-severity flag")
+    approval_rate: float | None = Field(description="approved / (approved + rejected)")
+    acceptance_rate: float | None = Field(description="share of approvals that kept the AI text unchanged")
+    mean_edit_distance: float | None = Field(description="normalised Levenshtein, AI original vs approved")
+    median_time_to_approval_s: float | None
+
+
+class AuditPage(Page[AuditEvent]):
+    pass
+
+
+class QueuePage(Page[QueueItem]):
+    pass
+
+
+class IncidentPage(Page[Incident]):
+    pass
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("cursor: not a cursor returned by this endpoint") from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise InvalidInput("cursor: not a cursor returned by this endpoint")
+    return values
+
+
+def normalize_url(url: str) -> str:
+    """`postgres://` and `postgresql://` mean psycopg 3 here (psycopg2 is not a dependency)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _hash_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# ---------------------------------------------------------------- drafts <-> rows
+
+_DRAFT_COLUMNS = ("id", "comment_id", "incident", "kind", "status", "version", "text", "original_text",
+                  "created_at", "updated_at")
+
+
+def draft_values(draft: Draft) -> dict[str, Any]:
+    """The columns of a DraftRow for a Draft (queried fields as columns, the rest as JSON)."""
+    data = draft.model_dump(mode="json", exclude=set(_DRAFT_COLUMNS))
+    priority = draft.triage.priority if draft.triage is not None else 0.0
+    values = {name: getattr(draft, name) for name in _DRAFT_COLUMNS}
+    return values | {"data": data, "priority": float(priority)}
+
+
+def draft_from_row(row: DraftRow) -> Draft:
+    return Draft.model_validate({**row.data, **{name: getattr(row, name) for name in _DRAFT_COLUMNS}})
+
+
+def record_audit(session: Session, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+    """Audit inside the caller's transaction: the event commits (or not) with the change it describes."""
+    session.add(AuditRow(at=utcnow(), actor=actor[:200], action=action[:100], target=target[:300],
+                         detail=json.loads(json.dumps(detail, default=str))))
+
+
+class Database:
+    def __init__(self, url: str, *, migrate: bool = True, pooled: bool = True,
+                 key_cache_s: float = 10.0) -> None:
+        self.url = normalize_url(url)
+        self.engine = _make_engine(self.url, pooled)
+        self.dialect = self.engine.dialect.name
+        # SQLite: writers take the write lock at BEGIN (IMMEDIATE), so a read-then-write transaction
+        # never fails half-way with "database is locked" (the busy timeout makes them queue instead).
+        self._write_engine = self.engine.execution_options(crisis_write=True)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+        self._key_cache: dict[str, tuple[float, Principal]] = {}
+        self._key_cache_s = key_cache_s
+        self._cache_lock = threading.Lock()
+        self._sqlite_writer: AbstractContextManager[Any] = (
+            threading.Lock() if self.dialect == "sqlite" else nullcontext())
+        if migrate:
+            self.migrate()
+
+    # ------------------------------------------------------------ sessions and schema
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction that commits on success and rolls back on any exception."""
+        # SQLite has one writer at a time: threads of this process queue on a lock (FIFO-ish, no
+        # wake-up delay) instead of sleeping in SQLite's busy handler, which backs off up to 100 ms.
+        with self._sqlite_writer, self._writer() as session, session.begin():
+            yield session
+
+    def migrate(self) -> None:
+        """`alembic upgrade head`, idempotent; concurrent processes wait for each other."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self._write_engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    # ------------------------------------------------------------ API keys
+
+    def create_key(self, role: str, name: str = "") -> tuple[Principal, str]:
+        """A new key `cd_<id>_<secret>`; only its sha256 is stored, so the key is shown once."""
+        if role not in ROLES:
+            raise InvalidInput(f"role: must be one of {', '.join(ROLES)}")
+        key_id = secrets.token_hex(6)
+        token = f"cd_{key_id}_{secrets.token_urlsafe(32)}"
+        with self.write() as s:
+            s.add(ApiKeyRow(id=key_id, role=role, name=name[:200], key_hash=_hash_key(token),
+                            created_at=utcnow(), revoked_at=None))
+            record_audit(s, "cli", "key.created", key_id, {"role": role, "name": name[:200]})
+        return Principal(key_id=key_id, role=role, name=name[:200]), token  # type: ignore[arg-type]
+
+    def verify_key(self, token: str) -> Principal | None:
+        prefix, _, rest = token.partition("_")
+        key_id, _, secret = rest.partition("_")
+        if prefix != "cd" or not key_id or not secret or len(token) > 256:
+            return None
+        digest = _hash_key(token)
+        now = time.monotonic()
+        cached = self._key_cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with self.read() as s:
+            row = s.get(ApiKeyRow, key_id)
+        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):
+            return None
+        principal = Principal(key_id=row.id, role=row.role, name=row.name)  # type: ignore[arg-type]
+        with self._cache_lock:
+            if len(self._key_cache) > 10_000:
+                self._key_cache.clear()
+            self._key_cache[digest] = (now + self._key_cache_s, principal)
+        return principal
+
+    def revoke_key(self, key_id: str) -> KeyInfo:
+        with self.write() as s:
+            row = s.get(ApiKeyRow, key_id)
+            if row is None:
+                raise NotFound(f"no API key '{key_id}'")
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+                record_audit(s, "cli", "key.revoked", key_id, {"role": row.role, "name": row.name})
+            info = KeyInfo.model_validate(row, from_attributes=True)
+        with self._cache_lock:
+            # This process forgets it now; others within key_cache_s seconds.
+            self._key_cache = {d: v for d, v in self._key_cache.items() if v[1].key_id != key_id}
+        return info
+
+    def list_keys(self, include_revoked: bool = True) -> list[KeyInfo]:
+        with self.read() as s:
+            stmt = select(ApiKeyRow).order_by(ApiKeyRow.created_at, ApiKeyRow.id)
+            if not include_revoked:
+                stmt = stmt.where(ApiKeyRow.revoked_at.is_(None))
+            return [KeyInfo.model_validate(r, from_attributes=True) for r in s.scalars(stmt)]
+
+    # ------------------------------------------------------------ audit
+
+    def audit(self, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+        with self.write() as s:
+            record_audit(s, actor, action, target, detail)
+
+    def list_audit(self, *, target: str | None = None, actor: str | None = None, action: str | None = None,
+                   limit: int = 50, cursor: str | None = None) -> AuditPage:
+        """Newest first."""
+        where = []
+        if target is not None:
+            where.append(AuditRow.target == target)
+        if actor is not None:
+            where.append(AuditRow.actor == actor)
+        if action is not None:
+            where.append(AuditRow.action == action)
+        with self.read() as s:
+            count = s.scalar(select(func.count()).select_from(AuditRow).where(*where)) or 0
+            stmt = select(AuditRow).where(*where).order_by(AuditRow.id.desc()).limit(limit + 1)
+            if cursor:
+                (last,) = decode_cursor(cursor, 1)
+                stmt = stmt.where(AuditRow.id < int(last))
+            rows = list(s.scalars(stmt))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return AuditPage(data=[AuditEvent.model_validate(r, from_attributes=True) for r in rows], count=count,
+                         next_cursor=encode_cursor([rows[-1].id]) if more else None)
+
+    # ------------------------------------------------------------ queue
+
+    def queue(self, *, statuses: Sequence[str] | None = None, order: QueueOrder = "priority",
+              incident: str | None = None, limit: int = 50, cursor: str | None = None) -> QueuePage:
+        """Current drafts with their comment: highest priority first (oldest first among equals), or
+        oldest first. Keyset paging, so a page never repeats or skips while the queue changes."""
+        where: list[Any] = [DraftRow.current.is_(True)]
+        if statuses:
+            where.append(DraftRow.status.in_(list(statuses)))
+        if incident is not None:
+            where.append(DraftRow.incident == incident)
+        stmt = select(DraftRow, CommentRow).outerjoin(CommentRow, DraftRow.comment_id == CommentRow.id)
+        if order == "priority":
+            stmt = stmt.order_by(DraftRow.priority.desc(), DraftRow.seq)
+        else:
+            stmt = stmt.order_by(DraftRow.seq)
+        with self.read() as s:
+            count = s.scalar(select(func.count()).select_from(DraftRow).where(*where)) or 0
+            if cursor and order == "priority":
+                prio, seq = decode_cursor(cursor, 2)
+                where.append(or_(DraftRow.priority < float(prio),
+                                 (DraftRow.priority == float(prio)) & (DraftRow.seq > int(seq))))
+            elif cursor:
+                (seq,) = decode_cursor(cursor, 1)
+                where.append(DraftRow.seq > int(seq))
+            rows = list(s.execute(stmt.where(*where).limit(limit + 1)).tuples())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [QueueItem(draft=draft_from_row(d), priority=d.priority,
+                           comment=Comment.model_validate(c.data) if c is not None else None)
+                 for d, c in rows]
+        next_cursor = None
+        if more:
+            last = rows[-1][0]
+            next_cursor = encode_cursor([last.priority, last.seq] if order == "priority" else [last.seq])
+        return QueuePage(data=items, count=count, next_cursor=next_cursor)
+
+    # ------------------------------------------------------------ incidents
+
+    def put_incident(self, incident: IncidentIn, actor: str) -> tuple[Incident, bool]:
+        """Create or update (leads change the status as the crisis evolves); True when created."""
+        now = utcnow()
+        with self.write() as s:
+            row = s.get(IncidentRow, incident.id, with_for_update=True)
+            created = row is None
+            if row is None:
+                row = IncidentRow(id=incident.id, created_at=now, created_by=actor)
+                s.add(row)
+            for name, value in incident.model_dump(exclude={"id"}).items():
+                setattr(row, name, value)
+            row.updated_at = now
+            s.flush()
+            record_audit(s, actor, "incident.created" if created else "incident.updated", incident.id,
+                         incident.model_dump(mode="json", exclude={"id", "description"}))
+            return Incident.model_validate(row, from_attributes=True), created
+
+    def get_incident(self, incident_id: str) -> Incident:
+        with self.read() as s:
+            row = s.get(IncidentRow, incident_id)
+            if row is None:
+                raise NotFound(f"no incident '{incident_id}'")
+            return Incident.model_validate(row, from_attributes=True)
+
+    def list_incidents(self, *, status: str | None = None, limit: int = 50,
+                       cursor: str | None = None) -> IncidentPage:
+        """Newest first."""
+        where = [IncidentRow.status == status] if status else []
+        with self.read() as s:
+            count = s.scalar(select(func.count()).select_from(IncidentRow).where(*where)) or 0
+            stmt = select(IncidentRow).where(*where).order_by(IncidentRow.created_at.desc(), IncidentRow.id)
+            if cursor:
+                at, last = decode_cursor(cursor, 2)
+                at_dt = datetime.fromisoformat(str(at))
+                stmt = stmt.where(or_(IncidentRow.created_at < at_dt,
+                                      (IncidentRow.created_at == at_dt) & (IncidentRow.id > str(last))))
+            rows = list(s.scalars(stmt.limit(limit + 1)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        data = [Incident.model_validate(r, from_attributes=True) for r in rows]
+        return IncidentPage(data=data, count=count, next_cursor=encode_cursor(
+            [rows[-1].created_at.isoformat(), rows[-1].id]) if more else None)
+
+    def incident_metrics(self, incident_id: str) -> IncidentMetrics:
+        with self.read() as s:
+            known = s.get(IncidentRow, incident_id) is not None
+            comments = dict(s.execute(select(CommentRow.platform, func.count()).where(
+                CommentRow.incident == incident_id).group_by(CommentRow.platform)).tuples().all())
+            current = (DraftRow.incident == incident_id) & DraftRow.current.is_(True)
+            by_status = dict(s.execute(select(DraftRow.status, func.count()).where(current)
+                                       .group_by(DraftRow.status)).tuples().all())
+            approvals = s.execute(
+                select(DraftRow.edit_distance, DraftRow.created_at, DraftRow.approved_at)
+                .where(current, DraftRow.approved_at.is_not(None),
+                       DraftRow.status.in_(("approved", "posted")))
+            ).all()
+            overrides = s.scalar(select(func.count()).select_from(DecisionRow).join(
+                DraftRow, DecisionRow.draft_id == DraftRow.id).where(
+                DraftRow.incident == incident_id, DecisionRow.decision == "override")) or 0
+        if not known and not comments and not by_status:
+            raise NotFound(f"no incident '{incident_id}'")
+        approved = by_status.get("approved", 0) + by_status.get("posted", 0)
+        decided = approved + by_status.get("rejected", 0)
+        distances = [d for d, _, _ in approvals if d is not None]
+        waits = sorted((a - c).total_seconds() for _, c, a in approvals if a is not None)
+        return IncidentMetrics(
+            incident=incident_id, comments=sum(comments.values()), by_platform=comments,
+            drafts=sum(by_status.values()), by_status=by_status, approved=approved,
+            rejected=by_status.get("rejected", 0), posted=by_status.get("posted", 0), overrides=overrides,
+            approval_rate=approved / decided if decided else None,
+            acceptance_rate=sum(1 for d in distances if d == 0) / len(distances) if distances else None,
+            mean_edit_distance=sum(distances) / len(distances) if distances else None,
+            median_time_to_approval_s=statistics.median(waits) if waits else None)
+
+
+def _make_engine(url: str, pooled: bool) -> Engine:
+    if not url.startswith("sqlite"):
+        kwargs: dict[str, Any] = {"poolclass": NullPool} if not pooled else {
+            "pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+        return create_engine(url, **kwargs)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    if memory:
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        database = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+        if database:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        pool: dict[str, Any] = {"pool_size": 16, "max_overflow": 32} if pooled else {"poolclass": NullPool}
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _on_begin)
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode except on power loss
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("crisis_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

@@ -1,0 +1,154 @@
+"""The SQL tables (SQLAlchemy 2, typed). The schema itself is created by the Alembic migrations in
+`assistant/review/migrations/`; a test compares these models with the migrated database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way out, whatever the backend keeps (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime}
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    key_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of the whole key; the key is never stored
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class CommentRow(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    incident: Mapped[str | None] = mapped_column(String(100), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    author: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]  # the whole Comment as JSON
+    created_at: Mapped[datetime]  # when the comment was written (or received, when unknown)
+    received_at: Mapped[datetime]
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_queue", "current", "status", "priority", "seq"),)
+
+    # An integer key gives a stable total order for keyset paging; `id` is the public id.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(200), unique=True)
+    comment_id: Mapped[str | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    incident: Mapped[str | None] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    original_text: Mapped[str] = mapped_column(Text)
+    priority: Mapped[float] = mapped_column(Float, default=0.0)
+    # False once a newer draft exists for the same comment: the queue shows current drafts only.
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    data: Mapped[dict[str, Any]]  # the rest of the Draft (citations, flags, triage, ...) as JSON
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    edit_distance: Mapped[float | None] = mapped_column(Float)  # AI original vs approved text, 0..1
+    posted_at: Mapped[datetime | None]
+    posted_url: Mapped[str | None] = mapped_column(String(2000))
+
+
+class DraftVersionRow(Base):
+    """One row per version of a draft: the AI original, every edit, every state change."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (UniqueConstraint("draft_id", "version", name="uq_draft_versions_draft_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
+class DecisionRow(Base):
+    """Human decisions on a draft (approve, override, reject, posted, promote), for metrics and reports."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int]
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(300), index=True)
+    detail: Mapped[dict[str, Any]]

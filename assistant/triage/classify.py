@@ -1,0 +1,622 @@
+"""Rule-based triage: language, sentiment, intent, severity, escalation, priority, with reasons.
+
+Works on day one, offline, in well under a millisecond per comment once the language model is loaded:
+no training data, no network. Every decision adds a sentence to `Triage.reasons` naming the rule and
+the words that fired it, so a community manager can see (and dispute) why a comment was routed.
+
+Intents are not exclusive: a parent whose child ate the product and who mentions a lawyer is both
+`safety` and `threat_legal`. `Triage.intent` is the one that drives handling (by INTENT_ORDER);
+`Triage.intents` keeps every match, and escalation uses all of them.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from assistant.models import Comment, EscalationTarget, Intent, Sentiment, Severity, Triage
+from assistant.text.analysis import fold
+from assistant.triage import lexicon as lex
+
+INTENT_ORDER: tuple[Intent, ...] = (
+    "safety", "threat_legal", "press", "rumour", "complaint", "question", "praise", "spam_troll", "other",
+)
+INFLUENCER_FOLLOWERS = 50_000
+VERIFIED_INFLUENCER_FOLLOWERS = 10_000
+
+# ---------------------------------------------------------------- normalisation
+
+_APOS = re.compile(r"[’‘`´]")
+_REPEAT = re.compile(r"([a-z])\1{2,}")
+_REPEAT_ANY = re.compile(r"([a-z])\1+")
+_PUNCT_REPEAT = re.compile(r"([!?.])\1{2,}")
+_TOKEN = re.compile(r"[a-z0-9']+")
+# One pass for all idioms: the callback finds which one matched by its group.
+_IDIOMS = re.compile("|".join(f"(?P<i{n}>{p})" for n, (p, _) in enumerate(lex.IDIOMS)))
+_IDIOM_PARTS = [(re.compile(p), r) for p, r in lex.IDIOMS]
+
+
+def _slang(m: re.Match[str]) -> str:
+    w = m.group(0)
+    return lex.SLANG.get(w) or lex.SLANG.get(_REPEAT_ANY.sub(r"\1", w), w)
+
+
+def _idiom(m: re.Match[str]) -> str:
+    # Group numbers in a replacement are relative to its own idiom, not to the joined pattern.
+    pattern, repl = _IDIOM_PARTS[int((m.lastgroup or "i0")[1:])]
+    inner = pattern.fullmatch(m.group(0))
+    return inner.expand(repl) if inner else m.group(0)
+
+
+def normalize(text: str) -> str:
+    """Folded, lower-case text with elongations squashed and slang expanded ("u" -> "you")."""
+    t = fold(_APOS.sub("'", text))
+    t = _REPEAT.sub(r"\1\1", t)
+    t = _PUNCT_REPEAT.sub(r"\1\1\1", t)
+    t = _TOKEN.sub(_slang, t)
+    return _IDIOMS.sub(_idiom, t)
+
+
+# ---------------------------------------------------------------- cues
+
+
+@dataclass(frozen=True)
+class _Cue:
+    pattern: re.Pattern[str]
+    reason: str
+
+    def explain(self, m: re.Match[str]) -> str:
+        return self.reason.replace("{m}", m.group(0).strip())
+
+
+def _cues(table: tuple[tuple[str, str], ...]) -> tuple[_Cue, ...]:
+    return tuple(_Cue(re.compile(p), r) for p, r in table)
+
+
+_INTENT_CUES: dict[Intent, tuple[_Cue, ...]] = {
+    "safety": _cues(lex.SAFETY),
+    "threat_legal": _cues(lex.LEGAL),
+    "press": _cues(lex.PRESS),
+    "rumour": _cues(lex.RUMOUR),
+    "complaint": _cues(lex.COMPLAINT),
+    "question": _cues(lex.QUESTION),
+    "praise": _cues(lex.PRAISE),
+}
+_SUPPORT = _cues(lex.SUPPORT)
+_INJECTION = re.compile(lex.INJECTION)
+_PROMO = re.compile(lex.PROMO)
+_CRYPTO = re.compile(lex.CRYPTO)
+_URL = re.compile(lex.URL)
+_COMMUNITY = re.compile(lex.COMMUNITY)
+_SEVERE = re.compile(lex.SEVERE)
+_SARCASM_CONTEXT = re.compile(lex.SARCASM_CONTEXT)
+_SARCASM_ELLIPSIS = re.compile(lex.SARCASM_ELLIPSIS)
+_NOISE = re.compile(lex.NOISE)
+_ATE = re.compile(lex.ATE_WORDS)
+_PERSON = re.compile(lex.PERSON_WORDS)
+_CONCERN = re.compile(lex.CONCERN_WORDS)
+_SYMPTOM = re.compile(lex.SYMPTOM_WORDS)
+_NO_SYMPTOM = re.compile(lex.NO_SYMPTOM)
+_STRONG_SYMPTOM = re.compile(lex.STRONG_SYMPTOM)
+_BODY = re.compile(lex.BODY_WORDS)
+_INJURY = re.compile(lex.INJURY_WORDS)
+_MEDICAL = re.compile(lex.MEDICAL_WORDS)
+_FIRST_PERSON = re.compile(lex.FIRST_PERSON)
+_SARCASM_CLOSER = re.compile(lex.SARCASM_CLOSER)
+_MENTION = re.compile(r"@\w+")
+_WORDISH = re.compile(r"[a-z][a-z']+")
+_ELISION = re.compile(r"^(d|l|j|qu|c|n|s|m|t)'")
+
+
+def _first(cues: Sequence[_Cue], text: str) -> list[str]:
+    out = []
+    for cue in cues:
+        m = cue.pattern.search(text)
+        if m:
+            out.append(cue.explain(m))
+    return out
+
+
+def detect_injection(text: str) -> str | None:
+    """The phrase of an obvious prompt-injection attempt, or None (a small check, not the guard)."""
+    m = _INJECTION.search(normalize(text))
+    return m.group(0) if m else None
+
+
+# ---------------------------------------------------------------- language
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@lru_cache(maxsize=8)
+def _restricted(langs: tuple[str, ...]) -> Any:
+    ident = copy.copy(_identifier())  # set_languages rebinds arrays, so the full model stays intact
+    ident.set_languages(list(langs))
+    return ident
+
+
+def detect_language(
+    text: str, known: Sequence[str] = ("en", "fr"), *, normalized: str | None = None
+) -> tuple[str, float, str]:
+    """(language, confidence, reason). Restricted to `known`, unless the text is clearly another one."""
+    known_t = tuple(known)
+    clean = _MENTION.sub(" ", _URL.sub(" ", text))
+    top, top_p = _identifier().classify(clean)
+    # Inverted marks are Spanish-only, so a shorter text is enough evidence.
+    needed = 0.5 if ("¿" in clean or "¡" in clean) else 0.85
+    if top not in known_t and top_p >= needed and sum(c.isalpha() for c in clean) >= 15:
+        return top, float(top_p), f"language={top} ({top_p:.2f}): not one of {','.join(known_t)}"
+    lang, conf = _restricted(known_t).classify(clean)
+    reason = f"language={lang} ({conf:.2f}, restricted to {','.join(known_t)})"
+    if conf < 0.9:
+        # Too few bytes for py3langid: count function words and slang of each known language.
+        words = [w.strip("'") for w in _TOKEN.findall(normalized if normalized is not None else normalize(clean))]
+        hints = {k: _hint_count(words, lex.HINTS.get(k, frozenset())) for k in known_t}
+        (best, count), *others = sorted(hints.items(), key=lambda kv: -kv[1])
+        if count > max((c for _, c in others), default=0):
+            if best != lang:
+                reason = f"language={best}: short text, {count} {best} word(s) outweigh py3langid ({lang})"
+            lang, conf = best, max(conf, 0.6)
+    return lang, float(conf), reason
+
+
+def _hint_count(words: list[str], hints: frozenset[str]) -> int:
+    return sum(w in hints or _REPEAT_ANY.sub(r"\1", w) in hints for w in words)
+
+
+# ---------------------------------------------------------------- sentiment
+
+
+@dataclass
+class _Sentiment:
+    score: float = 0.0
+    words: list[str] = field(default_factory=list)
+    sarcasm: str | None = None
+
+
+def _sentiment(raw: str, norm: str) -> _Sentiment:
+    total = 0.0
+    words: list[str] = []
+    tokens = [t.strip("'") for t in _SENT_TOKEN.findall(norm)]
+    raw_tokens = {t.lower(): t for t in re.findall(r"[^\W\d_]+", raw)}
+    negate_left = 0
+    for tok in tokens:
+        if tok in lex.NEGATORS:
+            negate_left = 3
+            continue
+        if tok in _CLAUSE_END:  # "Not anymore. Disappointed." : the negation ends with its clause
+            negate_left = 0
+            continue
+        w = lex.WORDS.get(tok)
+        if w is None and len(tok) > 3:
+            w = lex.WORDS.get(_REPEAT_ANY.sub(r"\1", tok))
+        if w is None and tok in lex.INSULTS:
+            w = -2.5
+        if w is not None:
+            shown = tok
+            if negate_left:
+                w, shown = -0.5 * w, f"not {tok}"
+            original = raw_tokens.get(tok, "")
+            if len(original) > 2 and original.isupper():
+                w *= 1.5
+            total += w
+            words.append(shown)
+        negate_left = max(0, negate_left - 1)
+    for ch in raw:
+        e = lex.EMOJI.get(ch)
+        if e is not None:
+            total += e
+            if ch not in words:
+                words.append(ch)
+    letters = [c for c in raw if c.isalpha()]
+    if len(letters) >= 6 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
+        total *= 1.3
+        words.append("ALL CAPS")
+    if "!!" in raw:
+        total *= 1.2
+        words.append("'!!!'")
+    result = _Sentiment(total / math.sqrt(total * total + 15), words)
+    sarcasm = _sarcasm(raw, norm, total)
+    if sarcasm:
+        result.sarcasm = sarcasm.group(0).strip(" .…")
+        result.score = -max(abs(result.score), 0.5)
+    return result
+
+
+def _sarcasm(raw: str, norm: str, total: float) -> re.Match[str] | None:
+    """The praise that is meant the other way: a thank-you next to harm, an ellipsis or an eye-roll."""
+    ellipsis = _SARCASM_ELLIPSIS.search(norm)
+    if ellipsis:
+        return ellipsis
+    praise = _INTENT_CUES["praise"][0].pattern.search(norm)
+    if praise:
+        eye_roll = any(ch in lex.SARCASM_EMOJI for ch in raw)
+        harm = _SARCASM_CONTEXT.search(norm) and not _SINCERE.search(norm)
+        if eye_roll or harm or _NOT_MARKER.search(norm):
+            return praise
+    closer = _SARCASM_CLOSER.search(norm.strip())
+    if closer and (
+        closer.group("target")  # "Bravo la cohérence." closing a comment is never a compliment
+        or total - lex.WORDS.get(closer.group(1), 0) < 0
+        or any(c.pattern.search(norm) for c in _INTENT_CUES["complaint"])
+    ):
+        return closer
+    return None
+
+
+_SINCERE = re.compile(r"\b(transparen\w+|quick\w*|fast|rapide\w*)\b")
+_NOT_MARKER = re.compile(r"\.\.\.\s*not\b|\bnot!|/s\b")
+_SENT_TOKEN = re.compile(r"[a-z0-9']+|[.!?,;]")
+_CLAUSE_END = frozenset(".!?,;")
+
+# ---------------------------------------------------------------- intents
+
+
+@dataclass
+class _Matches:
+    hits: dict[Intent, list[str]] = field(default_factory=dict)
+
+    def add(self, intent: Intent, reasons: list[str]) -> None:
+        if reasons:
+            self.hits.setdefault(intent, []).extend(reasons)
+
+
+def _spam(raw: str, norm: str) -> list[str]:
+    reasons = []
+    url = _URL.search(raw.lower())
+    promo = _PROMO.search(norm)
+    crypto = _CRYPTO.search(norm)
+    if crypto:
+        reasons.append(f"crypto promotion: '{crypto.group(0)}'")
+    if promo and (url or "€" in raw or "$" in raw or "follow" in norm):
+        reasons.append(f"promotion: '{promo.group(0)}'" + (f" with a link '{url.group(0)}'" if url else ""))
+    elif promo:
+        reasons.append(f"promotion: '{promo.group(0)}'")
+    insult = _pure_insult(norm)
+    if insult:
+        reasons.append(f"insult without content: '{insult}'")
+    if _NOISE.search(raw.lower()):
+        reasons.append(f"noise: '{raw.strip()[:20]}'")
+    return reasons
+
+
+def _pure_insult(norm: str) -> str | None:
+    words = [_ELISION.sub("", w).strip("'") for w in _WORDISH.findall(norm)]
+    insults = [w for w in words if w in lex.INSULTS]
+    if not insults:
+        return None
+    content = [w for w in words if w not in lex.INSULTS and w not in lex.NO_CONTENT and len(w) > 2]
+    return ", ".join(insults) if len(content) <= 1 else None
+
+
+def _intents(raw: str, norm: str, sentiment: _Sentiment) -> _Matches:
+    found = _Matches()
+    for intent, cues in _INTENT_CUES.items():
+        found.add(intent, _first(cues, norm))
+    signals = [r for r in _safety_signals(norm) if r not in found.hits.get("safety", [])]
+    found.add("safety", signals)
+    rumour = found.hits.get("rumour")
+    if rumour and "safety" in found.hits and not _personal(norm):
+        # "I heard kids ended up in hospital" relays a claim; it does not report a case.
+        found.hits.pop("safety")
+    if sentiment.sarcasm:
+        found.hits.pop("praise", None)
+        found.add("complaint", [f"sarcasm: '{sentiment.sarcasm}' in a negative context"])
+    elif "praise" in found.hits and sentiment.score < -0.3:
+        found.hits.pop("praise")
+    # A question with a few dark words ("where does the metal come from?") is still a question.
+    tone_limit = -0.5 if "?" in norm else -0.35
+    if "complaint" not in found.hits and sentiment.score <= tone_limit and not _pure_insult(norm):
+        found.add("complaint", [f"negative tone ({sentiment.score:.2f}: {', '.join(sentiment.words[:3])})"])
+    found.add("spam_troll", _spam(raw, norm))
+    injection = _INJECTION.search(norm)
+    if injection:
+        found.add("spam_troll", [f"tries to instruct the assistant: '{injection.group(0)}'"])
+        # Orders to the assistant are not a customer's message, whatever tone they take.
+        for weak in _WEAK:
+            found.hits.pop(weak, None)
+    if not found.hits and sentiment.score >= 0.35:
+        found.add("praise", [f"positive tone ({sentiment.score:.2f}: {', '.join(sentiment.words[:3])})"])
+    if _pure_insult(norm):
+        for weak in _WEAK[1:]:
+            found.hits.pop(weak, None)
+    community = _COMMUNITY.search(norm)
+    strong = {"safety", "threat_legal", "press", "rumour", "complaint"} & found.hits.keys()
+    if community and not strong:
+        found.hits.pop("question", None)
+        found.hits.pop("praise", None)
+    return found
+
+
+# Intents read from tone and phrasing, which spam and insults imitate without meaning them.
+_WEAK: tuple[Intent, ...] = ("rumour", "complaint", "question", "praise")
+
+
+def _safety_signals(norm: str) -> list[str]:
+    """Reports recognised from their ingredients: who, ate, symptom, body part, medical help."""
+    ate, person, concern = _ATE.search(norm), _PERSON.search(norm), _CONCERN.search(norm)
+    body, injury, medical = _BODY.search(norm), _INJURY.search(norm), _MEDICAL.search(norm)
+    symptom = next((m for m in _SYMPTOM.finditer(norm) if not _NO_SYMPTOM.search(norm, 0, m.start())), None)
+    out = []
+    if medical:
+        out.append(f"mentions '{medical.group(0)}'")
+    if symptom and (_STRONG_SYMPTOM.match(symptom.group(0)) or ate or body or person or medical):
+        out.append(f"reports a symptom: '{symptom.group(0)}'")
+    if injury and body:
+        out.append(f"reports an injury: '{injury.group(0)}' ... '{body.group(0)}'")
+    if ate and (person or concern):
+        who = f"'{person.group(0)}' + " if person else ""
+        out.append(f"reports that someone ate it: {who}'{ate.group(0)}'" + (
+            f", asks '{concern.group(0)}'" if concern else ""))
+    return out
+
+
+def _personal(norm: str) -> bool:
+    """Whether a safety mention is about the author or their family rather than hearsay."""
+    if _PERSON.search(norm):
+        return True
+    return bool(_FIRST_PERSON.search(norm) and (_ATE.search(norm) or _SYMPTOM.search(norm)))
+
+
+# ---------------------------------------------------------------- triage
+
+
+_SEVERITY_POINTS: dict[Severity, float] = {"low": 10, "medium": 35, "high": 60, "critical": 80}
+_SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+_BASE_SEVERITY: dict[Intent, Severity] = {
+    "safety": "high", "threat_legal": "high", "press": "high", "rumour": "medium", "complaint": "medium",
+    "question": "low", "praise": "low", "spam_troll": "low", "other": "low",
+}
+# Reach: how far a public reply (or the lack of one) travels on each platform.
+_PLATFORM_REACH: dict[str, float] = {
+    "x": 1.2, "tiktok": 1.2, "instagram": 1.0, "facebook": 1.0, "youtube": 1.0, "linkedin": 0.9,
+    "website": 0.6, "email": 0.5, "other": 0.8,
+}
+_ESCALATION_REASON: dict[str, str] = {
+    "safety": "escalate_to=safety: {why}",
+    "threat_legal": "escalate_to=legal: legal threat ({why})",
+    "press": "escalate_to=press: media request ({why})",
+}
+_ESCALATION_TARGET: dict[str, EscalationTarget] = {
+    "safety": "safety", "threat_legal": "legal", "press": "press",
+}
+
+
+def is_influencer(comment: Comment) -> bool:
+    followers = comment.followers or 0
+    return followers >= INFLUENCER_FOLLOWERS or (comment.verified and followers >= VERIFIED_INFLUENCER_FOLLOWERS)
+
+
+def triage(
+    comment: Comment, *, known_languages: Sequence[str] = ("en", "fr"), now: datetime | None = None
+) -> Triage:
+    """Classify one comment; `now` (default: the current time) is only used for the comment's age."""
+    raw = comment.text
+    norm = normalize(raw)
+    reasons: list[str] = []
+
+    if comment.language:
+        language, lang_conf = comment.language.lower(), 1.0
+        reasons.append(f"language={language}: given with the comment")
+    else:
+        language, lang_conf, why = detect_language(raw, known_languages, normalized=norm)
+        reasons.append(why)
+
+    senti = _sentiment(raw, norm)
+    found = _intents(raw, norm, senti)
+    ordered = [i for i in INTENT_ORDER if i in found.hits] or ["other"]
+    intent: Intent = ordered[0]
+    rest = sorted(ordered[1:], key=lambda i: (-len(found.hits[i]), INTENT_ORDER.index(i)))
+    intents = [intent, *rest]
+    if intent == "other":
+        community = _COMMUNITY.search(norm)
+        reasons.append("intent=other: " + (f"talks to other people ('{community.group(0)}')" if community
+                                            else "no rule matched"))
+    else:
+        reasons.append(f"intent={intent}: {'; '.join(found.hits[intent][:3])}")
+    for other in rest:
+        reasons.append(f"also {other}: {found.hits[other][0]}")
+
+    # An intent colours the tone a bare lexicon misses ("my son ate it, what do I do?").
+    prior = {"complaint": -0.35, "threat_legal": -0.4, "safety": -0.3, "rumour": -0.3, "praise": 0.35}
+    if intent == "rumour" and "?" in raw:
+        prior["rumour"] = -0.1  # asking whether a claim is true is not asserting it
+    score = max(-1.0, min(1.0, senti.score + prior.get(intent, 0.0) * (1 - abs(senti.score))))
+    sentiment: Sentiment = "negative" if score <= -0.25 else "positive" if score >= 0.25 else "neutral"
+    if intent == "spam_troll" and not _pure_insult(norm):
+        sentiment, score = "neutral", 0.0
+    cues = ", ".join(dict.fromkeys(senti.words)) or "no sentiment words"
+    reasons.append(f"sentiment={sentiment} ({score:+.2f}): {cues}" + (
+        f"; sarcasm '{senti.sarcasm}'" if senti.sarcasm else ""))
+
+    influencer = is_influencer(comment)
+    escalate: list[EscalationTarget] = []
+    for name in ("safety", "threat_legal", "press"):
+        if name in found.hits:
+            escalate.append(_ESCALATION_TARGET[name])
+            reasons.append(_ESCALATION_REASON[name].format(why=found.hits[name][0]))
+    if influencer:
+        escalate.append("comms_lead")
+        reasons.append(f"escalate_to=comms_lead: influencer ({comment.followers:,} followers"
+                       + (", verified)" if comment.verified else ")"))
+    support = _first(_SUPPORT, norm)
+    if support and intent not in ("spam_troll", "praise"):
+        escalate.append("support")
+        reasons.append(f"escalate_to=support: {support[0]}")
+
+    severity = _severity(intent, found, norm, influencer, score, support, reasons)
+
+    insult = _pure_insult(norm)
+    # An unclassified comment is more often a phrasing the rules miss than nothing to answer: only
+    # chatter between users and very short remarks are left without a reply.
+    chatter = intent == "other" and (bool(_COMMUNITY.search(norm)) or len(_WORDISH.findall(norm)) <= 6)
+    should_respond = intent != "spam_troll" and not insult and not chatter
+    if not should_respond:
+        why = ("a pure insult" if insult else "spam or trolling" if intent == "spam_troll"
+               else "chatter between users or a remark with nothing to answer")
+        reasons.append(f"should_respond=false: {why}")
+    elif intent == "other":
+        reasons.append("should_respond=true: no rule matched, a person should read it")
+
+    injection = _INJECTION.search(norm)
+    if injection:
+        reasons.append(f"injection_suspected: '{injection.group(0)}' (small triage check; guards run the full one)")
+
+    priority = _priority(comment, severity, escalate, should_respond, now, reasons)
+    return Triage(
+        language=language, language_confidence=round(lang_conf, 3), sentiment=sentiment,
+        sentiment_score=round(score, 3), intent=intent, intents=list(intents), severity=severity,
+        priority=priority, should_respond=should_respond, escalate_to=list(dict.fromkeys(escalate)),
+        influencer=influencer, injection_suspected=bool(injection), reasons=reasons, provider="rules",
+    )
+
+
+def _severity(intent: Intent, found: _Matches, norm: str, influencer: bool, score: float,
+              support: list[str], reasons: list[str]) -> Severity:
+    level = _SEVERITIES.index(_BASE_SEVERITY[intent])
+    why = [f"{intent} starts at {_BASE_SEVERITY[intent]}"]
+    severe = _SEVERE.search(norm) if "safety" in found.hits else None
+    if severe:
+        level = 3
+        why.append(f"harm or a child named ('{severe.group(0)}')")
+    if "safety" in found.hits and "threat_legal" in found.hits:
+        level = 3
+        why.append("safety and legal together")
+    if influencer and intent not in ("spam_troll", "other", "praise"):
+        level = min(3, level + 1)
+        why.append("influencer")
+    if intent == "complaint" and score <= -0.75:
+        level = max(level, 2)
+        why.append(f"very negative ({score:+.2f})")
+    if support and level == 0:
+        level = 1
+        why.append("a customer's own case")
+    severity = _SEVERITIES[level]
+    reasons.append(f"severity={severity}: {', '.join(why)}")
+    return severity
+
+
+def _priority(comment: Comment, severity: Severity, escalate: list[EscalationTarget], respond: bool,
+              now: datetime | None, reasons: list[str]) -> float:
+    points = _SEVERITY_POINTS[severity]
+    reach = min(10.0, 2.0 * math.log10(1 + (comment.followers or 0))) * _PLATFORM_REACH.get(comment.platform, 0.8)
+    esc = min(8.0, 4.0 * len(escalate))
+    age = 0.0
+    if comment.created_at is not None:
+        created = comment.created_at if comment.created_at.tzinfo else comment.created_at.replace(tzinfo=UTC)
+        hours = max(0.0, ((now or datetime.now(UTC)) - created).total_seconds() / 3600)
+        # Waiting makes a comment more urgent for the first hour; after a day the moment has passed.
+        age = 6.0 * min(hours, 1.0) - min(10.0, max(0.0, hours - 24) / 48 * 10)
+    total = points + reach + esc + age
+    if not respond:
+        total *= 0.5
+    value = round(max(0.0, min(100.0, total)), 1)
+    reasons.append(f"priority={value:g}: severity {points:g} + reach {reach:.1f} + escalation {esc:g}"
+                   + (f" + age {age:+.1f}" if age else "") + ("" if respond else ", halved (no reply)"))
+    return value
+
+
+# ---------------------------------------------------------------- near duplicates
+
+_SHINGLE = 5
+_PERMS = 64
+_BANDS = 16
+_rng = np.random.default_rng(20261127)
+_A = _rng.integers(1, 2**63 - 1, size=_PERMS, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63 - 1, size=_PERMS, dtype=np.uint64)
+_DUP_NOISE = re.compile(r"@\w+|[^\w\s]|\s+")
+
+
+def _dup_key(text: str) -> str:
+    # Lighter than `normalize` (no slang pass): copies of one text need no interpretation, only folding.
+    return " ".join(_DUP_NOISE.sub(" ", _REPEAT.sub(r"\1\1", fold(text))).split())
+
+
+def _shingles(key: str) -> np.ndarray:
+    data = np.frombuffer(key.encode("utf-8"), dtype=np.uint8).astype(np.uint64)
+    if len(data) <= _SHINGLE:
+        return np.array([zlib.crc32(key.encode("utf-8"))], dtype=np.uint64)
+    n = len(data) - _SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(_SHINGLE):
+        h = h * np.uint64(1_000_003) + data[k : k + n]
+    return np.unique(h)
+
+
+def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.8) -> list[list[int]]:
+    """Indices of texts that are copies of each other (Jaccard of 5-char shingles >= threshold).
+
+    MinHash (64 hashes, 16 bands of 4) proposes candidates; each is confirmed with the exact Jaccard,
+    so no pair below the threshold is ever grouped. Groups are sorted, singletons are left out.
+    """
+    keys = [_dup_key(t) for t in texts]
+    # Exact copies first: a campaign of 5,000 identical comments is one representative, not 5,000.
+    first_of: dict[str, int] = {}
+    parent = list(range(len(texts)))
+    for i, key in enumerate(keys):
+        parent[i] = first_of.setdefault(key, i)
+    reps = list(first_of.values())
+    shingles: dict[int, np.ndarray] = {i: _shingles(keys[i]) for i in reps}
+    rows = _PERMS // _BANDS
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    sigs: dict[int, np.ndarray] = {}
+    for i in reps:
+        sig = ((_A[:, None] * shingles[i][None, :] + _B[:, None]) >> np.uint64(32)).min(axis=1)
+        sigs[i] = sig
+        raw = sig.tobytes()
+        for b in range(_BANDS):
+            buckets.setdefault((b, raw[b * rows * 8 : (b + 1) * rows * 8]), []).append(i)
+    sets: dict[int, set[int]] = {}
+
+    def jaccard(i: int, j: int) -> float:
+        # The signatures' agreement estimates the Jaccard: far below the threshold, skip the exact count.
+        if np.count_nonzero(sigs[i] == sigs[j]) < (threshold - 0.25) * _PERMS:
+            return 0.0
+        a = sets.setdefault(i, set(shingles[i].tolist()))
+        b = sets.setdefault(j, set(shingles[j].tolist()))
+        inter = len(a & b)
+        return inter / (len(a) + len(b) - inter)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    checked: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        leaders: list[int] = []
+        for i in members:
+            for j in leaders[:8]:  # compare with a few leaders: a bucket of thousands stays linear
+                if find(i) == find(j):
+                    break
+                pair = (j, i)
+                if pair in checked:
+                    continue
+                checked.add(pair)
+                if jaccard(i, j) >= threshold:
+                    parent[find(i)] = find(j)
+                    break
+            else:
+                leaders.append(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(texts)):
+        groups.setdefault(find(i), []).append(i)
+    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+
