@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from assistant.models import Comment
-from assistant.triage.classify import near_duplicate_groups, triage
+from assistant.triage.classify import triage
+from assistant.triage.duplicates import near_duplicate_groups
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "triage_set.jsonl"
 

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.errors import Forbidden, RateLimited, Unauthorized
-from assistant.review.store import Principal, Role
+from assistant.review.schemas import Principal, Role
 
 __all__ = ["AdminDep", "AgentDep", "LeadDep", "Principal", "RateLimiter", "Role", "current_principal",
            "problem_responses", "require"]

@@ -24,8 +24,6 @@ from assistant.drafting.composer import compose, render, retrieval_query
 from assistant.drafting.prompts import get_prompt
 from assistant.drafting.retrieval import Context, add_evidence_near, retrieve
 from assistant.errors import PayloadTooLarge, ProviderUnavailable
-from assistant.knowledge.chunking import split_sentences
-from assistant.knowledge.lexical import term_set
 from assistant.models import (
     PLATFORM_LIMITS,
     Citation,
@@ -37,6 +35,7 @@ from assistant.models import (
     Flag,
     Triage,
 )
+from assistant.text import sentences, split_sentences, term_set
 from assistant.triage.classify import triage as run_triage
 
 if TYPE_CHECKING:
@@ -50,14 +49,14 @@ OFFLINE_VERSION = "offline-composer-v1"
 def best_quote(sentence: str, chunk_text: str) -> str:
     """The sentence of the chunk that supports a draft sentence best (shown to the reviewer)."""
     want = term_set(sentence)
-    options = split_sentences(chunk_text) or [chunk_text]
+    options = sentences(chunk_text) or [chunk_text]
     return max(options, key=lambda s: len(want & term_set(s)))[:500]
 
 
 def sentence_positions(out: DraftOut, text: str) -> list[int]:
-    """For each DraftOut sentence, the index of the guard's sentence (guards.split_sentences) holding it,
+    """For each DraftOut sentence, the index of the guard's sentence (split_sentences) holding it,
     so a citation points at the sentence the reviewer and the claim check see."""
-    spans = guards.split_sentences(text)
+    spans = split_sentences(text)
     cursor, positions = 0, []
     for sent in out.sentences:
         at = text.find(sent.text, cursor)

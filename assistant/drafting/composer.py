@@ -14,9 +14,8 @@ from functools import lru_cache
 
 from assistant.drafting.phrases import GUIDELINE_APOLOGY, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
 from assistant.drafting.retrieval import Context
-from assistant.knowledge.chunking import split_sentences
-from assistant.knowledge.lexical import analyze, fold, term_set
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
+from assistant.text import analyze, fold, sentences, term_set
 
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
 _NEGATED = re.compile(r"^(we (do not|don't|dont) know|nous ne (savons|connaissons)|on ne sait)")
@@ -53,7 +52,7 @@ def _chunk_sentences(chunk_id: str, version: str, heading: str,
     folded_heading = fold(heading)
     in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
     out = []
-    for raw in split_sentences(text):
+    for raw in sentences(text):
         s = clean(raw)
         # Questions (FAQ headings), labels and list fragments are not facts to state.
         if len(s) < 25 or s.endswith(("?", ":", ";.")) or not s[0].isupper():

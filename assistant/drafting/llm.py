@@ -6,6 +6,9 @@ end that the drafting chain turns into an offline draft flagged as a fallback. S
 validated into the caller's pydantic type, with one repair round-trip before giving up.
 
 Logs never carry prompt or output text: comments contain personal data.
+
+Over 450 lines on purpose: error classification, retry policy, streaming and structured repair are
+one state machine around a call; splitting it would spread one call's rules over several files.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from assistant.drafting.phrases import INTERNAL_HEADINGS
-from assistant.knowledge.lexical import fold
 from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
 from assistant.models import Citation, SearchHit
+from assistant.text import fold
 
 FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
 NEXT_STEP_QUERIES = ("hotline free call phone number France Belgium Switzerland ligne d'assistance appel gratuit",

@@ -19,10 +19,9 @@ from assistant.drafting.chain import cite
 from assistant.drafting.composer import clean
 from assistant.drafting.retrieval import Context
 from assistant.errors import NotFound
-from assistant.knowledge.chunking import split_sentences
-from assistant.knowledge.lexical import fold, term_set
 from assistant.knowledge.store import KnowledgeBase, SearchFilter
 from assistant.models import PLATFORM_LIMITS, Draft, DraftOut, DraftSentence, Flag, PublicUpdate, SearchHit, UpdateKind
+from assistant.text import fold, sentences, term_set
 
 PROMPT_VERSION = "update-offline-v1"
 # Channel budgets: hard limits where the platform has one, readable lengths elsewhere.
@@ -89,7 +88,7 @@ def plan_pieces(kind: UpdateKind, chunks: list[SearchHit], language: str) -> tup
     by_section: dict[str, list[tuple[str, str]]] = {}
     for hit in chunks:
         name = section_of(hit.heading) or "other"
-        for raw in split_sentences(hit.text):
+        for raw in sentences(hit.text):
             s = clean(raw)
             if len(s) >= 20 and not s.endswith(":"):
                 by_section.setdefault(name, []).append((s, hit.chunk_id))

@@ -5,21 +5,11 @@ beyond policy, outdated facts, tone and length. `check.py` is the entry point; o
 Imports: core and text only (drafting and review call the guards; the guards call neither).
 """
 
-from assistant.guards.check import (
-    GuardContext,
-    MaskResult,
-    PiiEntity,
-    check_claims,
-    check_draft,
-    check_text,
-    detect_injection,
-    has_blocking,
-    mask_pii,
-    neutralise,
-    redact_for_log,
-    split_sentences,
-    stale_flags,
-)
+from assistant.guards.check import check_draft, check_text, has_blocking
+from assistant.guards.claims import check_claims, stale_flags
+from assistant.guards.evidence import GuardContext
+from assistant.guards.injection import detect_injection, neutralise
+from assistant.guards.pii import MaskResult, PiiEntity, mask_pii, redact_for_log
 
 __all__ = [
     "GuardContext",
@@ -33,6 +23,5 @@ __all__ = [
     "mask_pii",
     "neutralise",
     "redact_for_log",
-    "split_sentences",
     "stale_flags",
 ]

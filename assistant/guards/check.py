@@ -5,38 +5,21 @@
     flags = check_draft(draft_text, GuardContext(sources=hits, citations=..., policy=..., ...))
     if has_blocking(flags): ...                # approval is refused while a high flag stands
 
-Each check lives in its own module (guards_pii, guards_injection, guards_claims, guards_commit,
-guards_tone); this one runs them in order and removes flags that say the same thing twice.
+Each check lives in its own module (pii, injection, claims, commitments, facts, tone; evidence
+prepares what they compare against); this one runs them in order and removes flags that say the same thing twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant.guards.claims import check_citations, check_claims, check_sentences, stale_flags
+from assistant.guards.claims import check_citations, check_sentences
 from assistant.guards.commitments import check_commitments
 from assistant.guards.evidence import GuardContext, analyse, evidence
-from assistant.guards.injection import detect_injection, neutralise
-from assistant.guards.pii import MaskResult, PiiEntity, mask_pii, redact_for_log
+from assistant.guards.injection import detect_injection
 from assistant.guards.tone import banned_phrases, length_flags, pii_echo, rule_flags
 from assistant.models import Flag, SearchHit
-from assistant.text.analysis import content_stems, fold, guess_language, split_sentences
-
-__all__ = [
-    "GuardContext",
-    "MaskResult",
-    "PiiEntity",
-    "check_claims",
-    "check_draft",
-    "check_text",
-    "detect_injection",
-    "has_blocking",
-    "mask_pii",
-    "neutralise",
-    "redact_for_log",
-    "split_sentences",
-    "stale_flags",
-]
+from assistant.text import content_stems, fold, guess_language
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 # When one of these explains a span, an "unsupported_claim" on the same span adds nothing.

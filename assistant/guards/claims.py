@@ -13,7 +13,7 @@ import re
 from assistant.guards.evidence import Evidence, GuardContext, Prepared, Sentence, analyse, evidence, squash
 from assistant.guards.facts import HIGH_KINDS, Fact
 from assistant.models import Flag, FlagSeverity
-from assistant.text.analysis import STOPWORDS, content_stems, fold, wordset
+from assistant.text import NO_FACT_WORDS, content_stems, fold, wordset
 
 CAUSE_RX = re.compile(
     r"\b(?:because(?: of)?|caused by|due to|owing to|as a result of|result(?:ed|s)? from|stem(?:s|med)? from|"
@@ -212,10 +212,10 @@ def _entities(s: Sentence, ev: Evidence, known: frozenset[str]) -> list[Flag]:
         previous = (_LAST_WORD.findall(fold(before[-40:])) or [""])[-1]
         # "Hi Marie", "Hello Mr Dupont", "Thanks for your message, Marc!" address the author.
         vocative = previous in _GREETING or (before.endswith(",") and _CLAUSE_END.match(s.text, m.end()))
-        if initial or vocative or word in STOPWORDS or word in _COMMON_CAPS or word in known or len(word) < 2:
+        if initial or vocative or word in NO_FACT_WORDS or word in _COMMON_CAPS or word in known or len(word) < 2:
             continue
         parts = [p for p in re.split(r"['-]", word) if p]
-        if all(p in ev.words or p in known or p in STOPWORDS for p in parts):
+        if all(p in ev.words or p in known or p in NO_FACT_WORDS for p in parts):
             continue
         out.append(
             _flag(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from assistant.guards.facts import Fact, extract_facts
 from assistant.guards.pii import PiiEntity, find_pii
 from assistant.models import Citation, SearchHit
-from assistant.text.analysis import content_stems, fold, split_sentences, words
+from assistant.text import content_stems, fold, split_sentences, word_parts, words
 
 ONLY_RX = re.compile(r"\b(?:only|solely|exclusively|just|seul|seuls|seule|seules|uniquement|exclusivement)\b")
 
@@ -114,7 +114,7 @@ def _prepare(chunk_id: str, doc_id: str, kind: str, text: str, heading_len: int 
         sentences=sentences,
         stems=frozenset().union(*(s.stems for s in sentences)),
         keys=frozenset(k for f in facts for k in f.keys),
-        words=frozenset(words(fold(text))),
+        words=_word_forms(text),
         squashed=squash(text),
         pii=tuple(e.value for e in find_pii(text)),
         heading_len=heading_len,
@@ -177,3 +177,9 @@ def evidence(ctx: GuardContext) -> Evidence:
         return tuple((p.chunk_id, p.doc_id, p.kind, p.text, p.heading_len) for p in _unique(hits))
 
     return _evidence((group(ctx.sources), group(ctx.policy), group(ctx.guideline), group(ctx.disallowed)))
+
+
+def _word_forms(text: str) -> frozenset[str]:
+    """Every word of the text, joined forms and their parts ("l'usine" and "usine", "03/2027" and "2027")."""
+    found = words(fold(text))
+    return frozenset(found).union(p for w in found for p in word_parts(w))

@@ -17,7 +17,7 @@ import unicodedata
 from urllib.parse import unquote
 
 from assistant.models import Flag, FlagSeverity
-from assistant.text.analysis import fold
+from assistant.text import fold
 
 INVISIBLE = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c"

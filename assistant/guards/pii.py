@@ -12,7 +12,7 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.text.analysis import fold
+from assistant.text import fold
 
 PiiKind = Literal["EMAIL", "PHONE", "IBAN", "CARD", "ORDER_ID", "ADDRESS"]
 

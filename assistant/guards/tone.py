@@ -13,7 +13,7 @@ from functools import lru_cache
 from assistant.guards.evidence import Evidence, GuardContext
 from assistant.guards.pii import digits, find_pii, phone_key
 from assistant.models import PLATFORM_LIMITS, PLATFORM_TARGETS, Flag
-from assistant.text.analysis import fold
+from assistant.text import fold
 
 BUILTIN_BANNED = (
     # en

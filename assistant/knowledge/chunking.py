@@ -10,23 +10,12 @@ import hashlib
 import re
 
 from assistant.models import Chunk, DocumentIn
+from assistant.text import sentences
 
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
-# Sentence ends: . ! ? … followed by space + capital/digit/quote; keeps "€5." and "03/2027" intact.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«(\[A-ZÀ-ÖØ-Þ0-9])")
-
-
-def split_sentences(text: str) -> list[str]:
-    out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        out.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
-    return out
 
 
 def _sections(text: str) -> list[tuple[str, str]]:
@@ -71,7 +60,7 @@ def chunk_document(doc: DocumentIn) -> list[Chunk]:
     chunks: list[Chunk] = []
     for heading, body in _sections(doc.text):
         # Bullet lines are kept as their own "sentences" so lists are never glued mid-item.
-        for piece in _pack(split_sentences(body)):
+        for piece in _pack(sentences(body)):
             n = len(chunks)
             chunks.append(Chunk(id=f"{doc.id}::{n}", doc_id=doc.id, index=n, text=piece, heading=heading))
     return chunks

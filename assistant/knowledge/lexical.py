@@ -1,62 +1,18 @@
-"""BM25 over chunks with French/English analysis (accents folded, stop words, Snowball stems).
+"""BM25 over chunks, with the French/English analysis of assistant.text (folded, stop words, stems).
 
 The English MiniLM vectors are weak on French and on exact terms (batch numbers, phone numbers),
 so retrieval fuses this ranking with the vector one (see store.py). Identifiers such as "L4822"
-are kept whole; both language stems are indexed so a query in either language matches.
+are kept whole (and without separators); a word's stem is the shorter of its French and English stems.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
 
-import snowballstemmer
-
-_STOP = set(
-    """a an and are as at be by for from has have i in is it its me my of on or our so that the their
-    them they this to us was we were what when where which who will with you your do does did can
-    could would not no yes how why there here been am any all just about get got
-    au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me meme
-    mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton
-    tu un une vos votre vous c d j l m n s t y a est sont ete etre avoir ai as avons avez ont fait
-    faire cela ca ceci comment quand quoi ou est-ce plus tres bien""".split()
-)
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
-_en = snowballstemmer.stemmer("english")
-_fr = snowballstemmer.stemmer("french")
-
-
-def fold(text: str) -> str:
-    nfkd = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=50_000)
-def _stems(word: str) -> tuple[str, ...]:
-    if any(ch.isdigit() for ch in word):
-        return (word, word.replace("-", "").replace("/", ""))
-    a, b = _en.stemWord(word), _fr.stemWord(word)
-    return (a,) if a == b else (a, b)
-
-
-def analyze(text: str) -> list[str]:
-    terms: list[str] = []
-    for tok in _TOKEN.findall(fold(text)):
-        if tok in _STOP or len(tok) < 2:
-            continue
-        terms.extend(_stems(tok))
-    return terms
-
-
-@lru_cache(maxsize=20_000)
-def term_set(text: str) -> frozenset[str]:
-    """analyze() as a set, cached: knowledge sentences are compared again and again."""
-    return frozenset(analyze(text))
+from assistant.text import analyze
 
 
 class BM25:

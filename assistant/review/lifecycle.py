@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from assistant.errors import ApprovalBlocked, Conflict, CrisisError, Forbidden, InvalidInput, NotFound
 from assistant.guards import stale_flags
 from assistant.models import Comment, DocumentIn, Draft, Flag, utcnow
-from assistant.review.store import Database, Principal, draft_from_row, draft_values, record_audit
+from assistant.review.schemas import Principal
+from assistant.review.store import Database, draft_from_row, draft_values, record_audit
 from assistant.review.tables import CommentRow, DecisionRow, DraftRow, DraftVersionRow
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ respond or not, with reasons) and what the stream of comments does (spikes, camp
 Imports: core and text only.
 """
 
-from assistant.triage.classify import near_duplicate_groups, triage
+from assistant.triage.classify import triage
+from assistant.triage.duplicates import near_duplicate_groups
 
 __all__ = ["near_duplicate_groups", "triage"]

@@ -7,24 +7,22 @@ the words that fired it, so a community manager can see (and dispute) why a comm
 Intents are not exclusive: a parent whose child ate the product and who mentions a lawyer is both
 `safety` and `threat_legal`. `Triage.intent` is the one that drives handling (by INTENT_ORDER);
 `Triage.intents` keeps every match, and escalation uses all of them.
+
+Just over 450 lines: the rules read top to bottom as one decision (sentiment -> intents -> severity
+-> escalation -> priority); the word tables live in lexicon.py.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any
-
-import numpy as np
 
 from assistant.models import Comment, EscalationTarget, Intent, Sentiment, Severity, Triage
-from assistant.text.analysis import fold
+from assistant.text.language import detect_language
+from assistant.text.normalize import fold
 from assistant.triage import lexicon as lex
 
 INTENT_ORDER: tuple[Intent, ...] = (
@@ -130,52 +128,6 @@ def detect_injection(text: str) -> str | None:
     """The phrase of an obvious prompt-injection attempt, or None (a small check, not the guard)."""
     m = _INJECTION.search(normalize(text))
     return m.group(0) if m else None
-
-
-# ---------------------------------------------------------------- language
-
-
-@lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-@lru_cache(maxsize=8)
-def _restricted(langs: tuple[str, ...]) -> Any:
-    ident = copy.copy(_identifier())  # set_languages rebinds arrays, so the full model stays intact
-    ident.set_languages(list(langs))
-    return ident
-
-
-def detect_language(
-    text: str, known: Sequence[str] = ("en", "fr"), *, normalized: str | None = None
-) -> tuple[str, float, str]:
-    """(language, confidence, reason). Restricted to `known`, unless the text is clearly another one."""
-    known_t = tuple(known)
-    clean = _MENTION.sub(" ", _URL.sub(" ", text))
-    top, top_p = _identifier().classify(clean)
-    # Inverted marks are Spanish-only, so a shorter text is enough evidence.
-    needed = 0.5 if ("¿" in clean or "¡" in clean) else 0.85
-    if top not in known_t and top_p >= needed and sum(c.isalpha() for c in clean) >= 15:
-        return top, float(top_p), f"language={top} ({top_p:.2f}): not one of {','.join(known_t)}"
-    lang, conf = _restricted(known_t).classify(clean)
-    reason = f"language={lang} ({conf:.2f}, restricted to {','.join(known_t)})"
-    if conf < 0.9:
-        # Too few bytes for py3langid: count function words and slang of each known language.
-        words = [w.strip("'") for w in _TOKEN.findall(normalized if normalized is not None else normalize(clean))]
-        hints = {k: _hint_count(words, lex.HINTS.get(k, frozenset())) for k in known_t}
-        (best, count), *others = sorted(hints.items(), key=lambda kv: -kv[1])
-        if count > max((c for _, c in others), default=0):
-            if best != lang:
-                reason = f"language={best}: short text, {count} {best} word(s) outweigh py3langid ({lang})"
-            lang, conf = best, max(conf, 0.6)
-    return lang, float(conf), reason
-
-
-def _hint_count(words: list[str], hints: frozenset[str]) -> int:
-    return sum(w in hints or _REPEAT_ANY.sub(r"\1", w) in hints for w in words)
 
 
 # ---------------------------------------------------------------- sentiment
@@ -413,7 +365,9 @@ def triage(
         language, lang_conf = comment.language.lower(), 1.0
         reasons.append(f"language={language}: given with the comment")
     else:
-        language, lang_conf, why = detect_language(raw, known_languages, normalized=norm)
+        tokens = [w.strip("'") for w in _TOKEN.findall(norm)]
+        language, lang_conf, why = detect_language(_MENTION.sub(" ", _URL.sub(" ", raw)), known_languages,
+                                                   words=tokens)
         reasons.append(why)
 
     senti = _sentiment(raw, norm)
@@ -528,95 +482,3 @@ def _priority(comment: Comment, severity: Severity, escalate: list[EscalationTar
     reasons.append(f"priority={value:g}: severity {points:g} + reach {reach:.1f} + escalation {esc:g}"
                    + (f" + age {age:+.1f}" if age else "") + ("" if respond else ", halved (no reply)"))
     return value
-
-
-# ---------------------------------------------------------------- near duplicates
-
-_SHINGLE = 5
-_PERMS = 64
-_BANDS = 16
-_rng = np.random.default_rng(20261127)
-_A = _rng.integers(1, 2**63 - 1, size=_PERMS, dtype=np.uint64) | np.uint64(1)
-_B = _rng.integers(0, 2**63 - 1, size=_PERMS, dtype=np.uint64)
-_DUP_NOISE = re.compile(r"@\w+|[^\w\s]|\s+")
-
-
-def _dup_key(text: str) -> str:
-    # Lighter than `normalize` (no slang pass): copies of one text need no interpretation, only folding.
-    return " ".join(_DUP_NOISE.sub(" ", _REPEAT.sub(r"\1\1", fold(text))).split())
-
-
-def _shingles(key: str) -> np.ndarray:
-    data = np.frombuffer(key.encode("utf-8"), dtype=np.uint8).astype(np.uint64)
-    if len(data) <= _SHINGLE:
-        return np.array([zlib.crc32(key.encode("utf-8"))], dtype=np.uint64)
-    n = len(data) - _SHINGLE + 1
-    h = np.zeros(n, dtype=np.uint64)
-    for k in range(_SHINGLE):
-        h = h * np.uint64(1_000_003) + data[k : k + n]
-    return np.unique(h)
-
-
-def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.8) -> list[list[int]]:
-    """Indices of texts that are copies of each other (Jaccard of 5-char shingles >= threshold).
-
-    MinHash (64 hashes, 16 bands of 4) proposes candidates; each is confirmed with the exact Jaccard,
-    so no pair below the threshold is ever grouped. Groups are sorted, singletons are left out.
-    """
-    keys = [_dup_key(t) for t in texts]
-    # Exact copies first: a campaign of 5,000 identical comments is one representative, not 5,000.
-    first_of: dict[str, int] = {}
-    parent = list(range(len(texts)))
-    for i, key in enumerate(keys):
-        parent[i] = first_of.setdefault(key, i)
-    reps = list(first_of.values())
-    shingles: dict[int, np.ndarray] = {i: _shingles(keys[i]) for i in reps}
-    rows = _PERMS // _BANDS
-    buckets: dict[tuple[int, bytes], list[int]] = {}
-    sigs: dict[int, np.ndarray] = {}
-    for i in reps:
-        sig = ((_A[:, None] * shingles[i][None, :] + _B[:, None]) >> np.uint64(32)).min(axis=1)
-        sigs[i] = sig
-        raw = sig.tobytes()
-        for b in range(_BANDS):
-            buckets.setdefault((b, raw[b * rows * 8 : (b + 1) * rows * 8]), []).append(i)
-    sets: dict[int, set[int]] = {}
-
-    def jaccard(i: int, j: int) -> float:
-        # The signatures' agreement estimates the Jaccard: far below the threshold, skip the exact count.
-        if np.count_nonzero(sigs[i] == sigs[j]) < (threshold - 0.25) * _PERMS:
-            return 0.0
-        a = sets.setdefault(i, set(shingles[i].tolist()))
-        b = sets.setdefault(j, set(shingles[j].tolist()))
-        inter = len(a & b)
-        return inter / (len(a) + len(b) - inter)
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    checked: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        leaders: list[int] = []
-        for i in members:
-            for j in leaders[:8]:  # compare with a few leaders: a bucket of thousands stays linear
-                if find(i) == find(j):
-                    break
-                pair = (j, i)
-                if pair in checked:
-                    continue
-                checked.add(pair)
-                if jaccard(i, j) >= threshold:
-                    parent[find(i)] = find(j)
-                    break
-            else:
-                leaders.append(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(texts)):
-        groups.setdefault(find(i), []).append(i)
-    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
-

@@ -369,15 +369,3 @@ SEVERE = (r"\b(hospitali\w+|hospital|er|urgences|ambulance|samu|cut|coupe\w*|ble
           r"s'etouff\w+|vomi\w*|throwing up|allergic|allergique|hives|tooth|dent|toddler|baby|bebe|child|"
           r"kids?|enfants?|fils|fille|daughter|son|petite|\d+ ?(year|yr|month)s?[- ]old)\b")
 
-# Short-text language hints: function words and slang py3langid has too few bytes to weigh.
-HINTS: dict[str, frozenset[str]] = {
-    "en": _words(
-        "the and is are you your my i it this that what where which how why when to of for with on in "
-        "please thanks thank lol wtf omg idk hi hello anyone who not still no yes haha"
-    ),
-    "fr": _words(
-        "le la les des du de et est sont vous votre vos mon ma mes je j'ai c'est pour avec sur dans pas "
-        "merci bonjour salut svp mdr ptdr quoi qui ou quand comment pourquoi ils elles on nous une un ca "
-        "bah alors tout tres pff"
-    ),
-}

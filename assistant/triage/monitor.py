@@ -15,6 +15,9 @@ together. Each `alerts()` call replays the last few hours of buckets:
 Consecutive spike buckets (gaps up to `cooldown_buckets`) are one episode and one alert, updated
 in place under the same id until it ends. Nothing here reads a clock: `at` is the time of the
 question, so tests and replays are deterministic.
+
+Over 450 lines on purpose: one Monitor class whose detectors share the bucket replay; split apart
+they would each need the same state.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.models import Sentiment
-from assistant.text.analysis import STOPWORDS, fold, stem
+from assistant.text import NO_FACT_WORDS, fold, stem
 
 AlertKind = Literal["volume_spike", "negative_spike", "new_topic"]
 _ALL = "*"  # the key of all incidents together
@@ -452,7 +455,7 @@ class Monitor:
     def _terms(self, text: str) -> frozenset[str]:
         out = set()
         for word in _TERM.findall(fold(text)):
-            if word in STOPWORDS or word in _TOPIC_STOP:
+            if word in NO_FACT_WORDS or word in _TOPIC_STOP:
                 continue
             s = stem(word)
             self._surface.setdefault(s, Counter())[word] += 1

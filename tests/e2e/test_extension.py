@@ -233,7 +233,7 @@ SENTENCE_SAMPLES = [
 
 def test_panel_counts_sentences_as_the_server_does(panel: Any) -> None:
     """A citation's `sentence` indexes the guards' sentence split; the panel's port must agree."""
-    from assistant.guards import split_sentences
+    from assistant.text import split_sentences
 
     for text in SENTENCE_SAMPLES:
         expected = [text[a:b] for a, b in split_sentences(text)]

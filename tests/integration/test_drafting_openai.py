@@ -10,9 +10,9 @@ import pytest
 
 from assistant.config import Settings
 from assistant.drafting.chain import draft_reply
-from assistant.guards import split_sentences
 from assistant.models import Comment, DraftRequest
 from assistant.runtime import Runtime
+from assistant.text import split_sentences
 from tests.fakes.openai_server import invalid_json, reply, reply_json, start_fake_openai, status
 
 pytestmark = pytest.mark.server

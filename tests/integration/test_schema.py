@@ -22,7 +22,7 @@ from schemathesis.config._auth import OpenAPIAuthConfig
 
 from assistant.api.app import create_app
 from assistant.config import Settings
-from assistant.review.store import CURSOR
+from assistant.review.schemas import CURSOR
 from assistant.runtime import Runtime
 from tests.utils.builders import make_keys, seed
 

@@ -22,7 +22,8 @@ from sqlalchemy import create_engine, text
 
 from assistant.errors import ApprovalBlocked, Conflict, Forbidden, NotFound
 from assistant.review import lifecycle as review
-from assistant.review.store import Database, IncidentIn
+from assistant.review.schemas import IncidentIn
+from assistant.review.store import Database
 from assistant.review.tables import Base
 from tests.utils.builders import Key, comment, draft, flag, make_keys
 from tests.utils.servers import free_port

@@ -8,7 +8,8 @@ from typing import Any
 
 from assistant.models import Citation, Comment, DocumentIn, Draft, Flag, Triage
 from assistant.review.lifecycle import save_new_draft
-from assistant.review.store import Database, Principal
+from assistant.review.schemas import Principal
+from assistant.review.store import Database
 
 _ids = itertools.count(1)
 ROLES = ("agent", "lead", "admin")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from assistant.api.auth import LeadDep, problem_responses
 from assistant.api.deps import RuntimeDep
-from assistant.review.store import CURSOR, AuditPage
+from assistant.review.schemas import CURSOR, AuditPage
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

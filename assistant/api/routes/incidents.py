@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from assistant.api.auth import AgentDep, LeadDep, problem_responses
 from assistant.api.deps import RuntimeDep
-from assistant.review.store import CURSOR, Incident, IncidentIn, IncidentMetrics, IncidentPage, IncidentStatus
+from assistant.review.schemas import CURSOR, Incident, IncidentIn, IncidentMetrics, IncidentPage, IncidentStatus
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
 

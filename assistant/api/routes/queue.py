@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from assistant.api.auth import AgentDep, problem_responses
 from assistant.api.deps import RuntimeDep
 from assistant.models import DraftStatus
-from assistant.review.store import CURSOR, QueuePage
+from assistant.review.schemas import CURSOR, QueuePage
 
 router = APIRouter(prefix="/v1/queue", tags=["review"])
 

@@ -12,9 +12,9 @@ from assistant.api.auth import AgentDep, LeadDep, problem_responses
 from assistant.api.deps import RuntimeDep
 from assistant.errors import Conflict, InvalidInput, PreconditionRequired, ProviderUnavailable
 from assistant.models import Draft, DraftRequest
-from assistant.review.lifecycle import DraftVersion
 from assistant.review import lifecycle as review
-from assistant.review.store import Page
+from assistant.review.lifecycle import DraftVersion
+from assistant.review.schemas import Page
 
 router = APIRouter(prefix="/v1/drafts", tags=["review"])
 

@@ -16,7 +16,6 @@ from assistant.guards import (
     has_blocking,
     mask_pii,
     neutralise,
-    split_sentences,
     stale_flags,
 )
 from assistant.guards.facts import extract_facts
@@ -45,24 +44,6 @@ def spans(text: str, flags: list[Flag], code: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- sentences and facts
-
-SENTENCES = {
-    "Hi Marie. Refunds take 14 days.": ["Hi Marie.", "Refunds take 14 days."],
-    "It costs €4.99. Best before 03/2027. Thanks!": ["It costs €4.99.", "Best before 03/2027.", "Thanks!"],
-    "See https://alpena.example/recall. Call 0 800 55 12 12.": [
-        "See https://alpena.example/recall.",
-        "Call 0 800 55 12 12.",
-    ],
-    "M. Dupont, e.g. this one. Next?": ["M. Dupont, e.g. this one.", "Next?"],
-    "Ref no. 12 is fine. The answer is no. Sorry": ["Ref no. 12 is fine.", "The answer is no.", "Sorry"],
-    "Line one\nLine two": ["Line one", "Line two"],
-}
-
-
-@pytest.mark.parametrize(("text", "expected"), SENTENCES.items())
-def test_split_sentences(text: str, expected: list[str]) -> None:
-    assert [text[a:b] for a, b in split_sentences(text)] == expected
-
 
 # Each group of writings must reduce to the same fact key.
 SAME_FACT = [

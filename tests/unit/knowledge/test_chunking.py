@@ -1,5 +1,5 @@
-from assistant.knowledge.chunking import MAX_CHARS, chunk_document, content_hash, split_sentences
-from assistant.knowledge.lexical import BM25, analyze, fold
+from assistant.knowledge.chunking import MAX_CHARS, chunk_document, content_hash
+from assistant.knowledge.lexical import BM25
 from tests.utils.kb import doc
 
 TEXT = """# Fact sheet
@@ -33,18 +33,6 @@ def test_content_hash_changes_with_text_and_approval_only() -> None:
     assert content_hash(base) == content_hash(doc("fs", TEXT))
     assert content_hash(base) != content_hash(doc("fs", TEXT + " More."))
     assert content_hash(base) != content_hash(doc("fs", TEXT, approved=False))
-
-
-def test_sentences_keep_amounts_and_dates() -> None:
-    assert split_sentences("A €5 voucher. Best before 03/2027. Call 0 800 55 12 12.") == [
-        "A €5 voucher.", "Best before 03/2027.", "Call 0 800 55 12 12."]
-
-
-def test_analyzer_folds_accents_and_stems_both_languages() -> None:
-    assert fold("Remboursé à 100 %") == "rembourse a 100 %"
-    assert set(analyze("remboursement")) & set(analyze("remboursés"))
-    assert set(analyze("refunds")) & set(analyze("refunded"))
-    assert "l4822" in analyze("Lot L4822 !")
 
 
 def test_bm25_ranks_exact_identifiers_and_supports_removal() -> None:

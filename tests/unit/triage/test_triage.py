@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from assistant.models import Comment, Triage
-from assistant.triage.classify import detect_injection, near_duplicate_groups, normalize, triage
+from assistant.triage.classify import detect_injection, normalize, triage
+from assistant.triage.duplicates import near_duplicate_groups
 from assistant.triage.evaluate import TriageReport, evaluate_triage
 
 SET = Path(__file__).resolve().parents[2] / "data" / "triage_set.jsonl"

@@ -1,0 +1,105 @@
+"""Near-duplicate comments: copy-paste campaigns and the same text posted again and again.
+
+MinHash over 5-character shingles proposes candidate pairs, the exact Jaccard confirms them. Used by
+the monitor (campaign alerts) and by batch drafting (one core answer per group).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.text import fold
+
+_REPEAT = re.compile(r"([a-z])\1{2,}")
+_SHINGLE = 5
+_PERMS = 64
+_BANDS = 16
+_rng = np.random.default_rng(20261127)
+_A = _rng.integers(1, 2**63 - 1, size=_PERMS, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63 - 1, size=_PERMS, dtype=np.uint64)
+_DUP_NOISE = re.compile(r"@\w+|[^\w\s]|\s+")
+
+
+def _dup_key(text: str) -> str:
+    # Lighter than `normalize` (no slang pass): copies of one text need no interpretation, only folding.
+    return " ".join(_DUP_NOISE.sub(" ", _REPEAT.sub(r"\1\1", fold(text))).split())
+
+
+def _shingles(key: str) -> np.ndarray:
+    data = np.frombuffer(key.encode("utf-8"), dtype=np.uint8).astype(np.uint64)
+    if len(data) <= _SHINGLE:
+        return np.array([zlib.crc32(key.encode("utf-8"))], dtype=np.uint64)
+    n = len(data) - _SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(_SHINGLE):
+        h = h * np.uint64(1_000_003) + data[k : k + n]
+    return np.unique(h)
+
+
+def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.8) -> list[list[int]]:
+    """Indices of texts that are copies of each other (Jaccard of 5-char shingles >= threshold).
+
+    MinHash (64 hashes, 16 bands of 4) proposes candidates; each is confirmed with the exact Jaccard,
+    so no pair below the threshold is ever grouped. Groups are sorted, singletons are left out.
+    """
+    keys = [_dup_key(t) for t in texts]
+    # Exact copies first: a campaign of 5,000 identical comments is one representative, not 5,000.
+    first_of: dict[str, int] = {}
+    parent = list(range(len(texts)))
+    for i, key in enumerate(keys):
+        parent[i] = first_of.setdefault(key, i)
+    reps = list(first_of.values())
+    shingles: dict[int, np.ndarray] = {i: _shingles(keys[i]) for i in reps}
+    rows = _PERMS // _BANDS
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    sigs: dict[int, np.ndarray] = {}
+    for i in reps:
+        sig = ((_A[:, None] * shingles[i][None, :] + _B[:, None]) >> np.uint64(32)).min(axis=1)
+        sigs[i] = sig
+        raw = sig.tobytes()
+        for b in range(_BANDS):
+            buckets.setdefault((b, raw[b * rows * 8 : (b + 1) * rows * 8]), []).append(i)
+    sets: dict[int, set[int]] = {}
+
+    def jaccard(i: int, j: int) -> float:
+        # The signatures' agreement estimates the Jaccard: far below the threshold, skip the exact count.
+        if np.count_nonzero(sigs[i] == sigs[j]) < (threshold - 0.25) * _PERMS:
+            return 0.0
+        a = sets.setdefault(i, set(shingles[i].tolist()))
+        b = sets.setdefault(j, set(shingles[j].tolist()))
+        inter = len(a & b)
+        return inter / (len(a) + len(b) - inter)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    checked: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        leaders: list[int] = []
+        for i in members:
+            for j in leaders[:8]:  # compare with a few leaders: a bucket of thousands stays linear
+                if find(i) == find(j):
+                    break
+                pair = (j, i)
+                if pair in checked:
+                    continue
+                checked.add(pair)
+                if jaccard(i, j) >= threshold:
+                    parent[find(i)] = find(j)
+                    break
+            else:
+                leaders.append(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(texts)):
+        groups.setdefault(find(i), []).append(i)
+    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+
