@@ -86,12 +86,16 @@ def content_stems(folded: str) -> frozenset[str]:
 
 def analyze(text: str) -> list[str]:
     """Index terms of raw text (BM25): both stems of each content word; identifiers ("L4821", "L-4821",
-    "03/2027") kept whole and also written without separators, so "L 4821"-style variants still meet."""
+    "03/2027") kept whole, without separators and by parts, so "L-4821", "L4821" and "L4821–L4822" meet."""
     terms: list[str] = []
     for word in words(fold(text)):
         if any(ch.isdigit() for ch in word):
-            compact = "".join(word_parts(word))
-            terms.extend((word, compact) if compact != word else (word,))
+            parts = word_parts(word)
+            terms.append(word)
+            if len(parts) > 1:  # "l-4821" -> "l4821"; a range "l4821-l4822" -> "l4821", "l4822" too
+                terms.append("".join(parts))
+                # Only parts that are identifiers themselves: the "2026" of every date would match all.
+                terms.extend(p for p in parts if not p.isdigit() and any(ch.isdigit() for ch in p))
             continue
         for part in word_parts(word):
             if len(part) > 1 and part not in STOPWORDS:

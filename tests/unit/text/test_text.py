@@ -72,6 +72,9 @@ def test_analyze_drops_elision_and_stop_words_and_keeps_identifiers() -> None:
     assert analyze("l'usine") == analyze("usine") == list(stems("usine"))
     assert analyze("the and le la de") == []
     assert analyze("Lot L-4821") == [*stems("lot"), "l-4821", "l4821"]
+    # A range written with a dash (folded to "-") still finds each batch.
+    assert {"l4821", "l4822"} <= set(analyze("Lots L4821–L4822"))
+    assert "2026" not in analyze("le 2026-12-04")  # a date's year alone would match every date
     assert "l4822" in analyze("Lot L4822 !")
     assert "03/2027" in analyze("à consommer avant 03/2027") and "032027" in analyze("avant 03/2027")
 
