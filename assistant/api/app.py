@@ -25,6 +25,7 @@ ROUTERS = [
     "triage",
     "drafts",
     "review",
+    "sentences",
     "queue",
     "incidents",
     "updates",

@@ -19,14 +19,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from sqlalchemy import Engine, create_engine, event, func, or_, select, text
+from sqlalchemy import Engine, Text, cast, create_engine, event, func, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
 from assistant.errors import InvalidInput, NotFound
-from assistant.models import Comment, Draft, utcnow
+from assistant.models import Comment, Draft, EscalationTarget, utcnow
 from assistant.review.schemas import (
     ROLES,
     AuditEvent,
@@ -220,14 +220,17 @@ class Database:
     # ------------------------------------------------------------ queue
 
     def queue(self, *, statuses: Sequence[str] | None = None, order: QueueOrder = "priority",
-              incident: str | None = None, limit: int = 50, cursor: str | None = None) -> QueuePage:
+              incident: str | None = None, limit: int = 50, cursor: str | None = None,
+              kind: str | None = None, intent: str | None = None, escalate: str | None = None) -> QueuePage:
         """Current drafts with their comment: highest priority first (oldest first among equals), or
-        oldest first. Keyset paging, so a page never repeats or skips while the queue changes."""
+        oldest first. Keyset paging, so a page never repeats or skips while the queue changes.
+        `kind`, `intent` and `escalate` filter on the draft and its stored triage (see _triage_filters)."""
         where: list[Any] = [DraftRow.current.is_(True)]
         if statuses:
             where.append(DraftRow.status.in_(list(statuses)))
         if incident is not None:
             where.append(DraftRow.incident == incident)
+        where += _triage_filters(kind, intent, escalate)
         stmt = select(DraftRow, CommentRow).outerjoin(CommentRow, DraftRow.comment_id == CommentRow.id)
         if order == "priority":
             stmt = stmt.order_by(DraftRow.priority.desc(), DraftRow.seq)
@@ -329,6 +332,29 @@ class Database:
             acceptance_rate=sum(1 for d in distances if d == 0) / len(distances) if distances else None,
             mean_edit_distance=sum(distances) / len(distances) if distances else None,
             median_time_to_approval_s=statistics.median(waits) if waits else None)
+
+
+def _triage_filters(kind: str | None, intent: str | None, escalate: str | None) -> list[Any]:
+    """Conditions on the draft's kind and its stored triage (JSON paths, which SQLite and PostgreSQL
+    both read). `escalate`: one target (legal, press, safety, comms_lead, support), `any` or `none`;
+    a draft without triage (a public update) is neither escalated nor not."""
+    where: list[Any] = []
+    if kind is not None:
+        where.append(DraftRow.kind == kind)
+    triaged_intent = DraftRow.data[("triage", "intent")].as_string()
+    if intent is not None:
+        where.append(triaged_intent == intent)
+    if escalate is not None:
+        targets = DraftRow.data[("triage", "escalate_to")].as_json()
+        if escalate == "any":
+            where.append(func.json_array_length(targets) > 0)
+        elif escalate == "none":
+            where += [triaged_intent.is_not(None), func.coalesce(func.json_array_length(targets), 0) == 0]
+        elif escalate in get_args(EscalationTarget):  # distinct words: the quoted word matches exactly one
+            where.append(cast(targets, Text).like(f'%"{escalate}"%'))
+        else:
+            raise InvalidInput(f"escalate: '{escalate}' is not an escalation target, 'any' or 'none'")
+    return where
 
 
 def _make_engine(url: str, pooled: bool) -> Engine:

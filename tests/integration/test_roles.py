@@ -33,6 +33,7 @@ EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/drafts/stream"): ALL,
     ("GET", "/v1/drafts/{draft_id}"): ALL,
     ("GET", "/v1/drafts/{draft_id}/history"): ALL,
+    ("GET", "/v1/drafts/{draft_id}/sentences"): ALL,
     ("PATCH", "/v1/drafts/{draft_id}"): ALL,
     ("POST", "/v1/drafts/{draft_id}/approve"): ALL,
     ("POST", "/v1/drafts/{draft_id}/reject"): ALL,

@@ -20,7 +20,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from assistant.errors import ApprovalBlocked, Conflict, Forbidden, NotFound
+from assistant.errors import ApprovalBlocked, Conflict, Forbidden, InvalidInput, NotFound
+from assistant.models import Triage
 from assistant.review import lifecycle as review
 from assistant.review.schemas import IncidentIn
 from assistant.review.store import Database
@@ -207,3 +208,31 @@ def test_a_second_store_on_the_same_database_sees_everything(db: Database, db_ur
         assert review.get_draft(other, d.id) == review.get_draft(db, d.id)
     finally:
         other.dispose()
+
+
+def test_queue_filters_on_the_stored_triage(db: Database, keys: dict[str, Key]) -> None:
+    """The JSON paths behind ?intent= and ?escalate= read the same on both backends."""
+    agent = keys["agent"].principal
+
+    def made(intent: str, targets: list[str], **fields: object) -> str:
+        tri = Triage(language="en", intent=intent, escalate_to=targets, priority=50)  # type: ignore[arg-type]
+        return review.save_new_draft(db, draft(triage=tri, **fields), comment(), agent).id
+
+    safety = made("safety", ["safety", "comms_lead"])
+    press = made("press", ["press"])
+    question = made("question", [])
+    update = review.save_new_draft(db, draft(triage=None, kind="update"), None, agent).id
+
+    def ids(**filters: str) -> list[str]:
+        page = db.queue(**filters)  # type: ignore[arg-type]
+        assert page.count == len(page.data)
+        return [item.draft.id for item in page.data]
+
+    assert ids(escalate="safety") == ids(escalate="comms_lead") == [safety]
+    assert ids(escalate="any") == [safety, press]
+    assert ids(escalate="none") == [question]
+    assert ids(escalate="legal") == []
+    assert ids(intent="press") == [press]
+    assert ids(kind="update") == [update]
+    with pytest.raises(InvalidInput):
+        ids(escalate="%")  # never a LIKE pattern of the caller's

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from assistant.api.auth import AgentDep, problem_responses
 from assistant.api.deps import RuntimeDep
-from assistant.models import DraftStatus
+from assistant.models import DraftStatus, EscalationTarget, Intent
 from assistant.review.schemas import CURSOR, QueuePage
 
 router = APIRouter(prefix="/v1/queue", tags=["review"])
@@ -29,6 +29,11 @@ def get_queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, pattern=CURSOR,
                                         description="next_cursor of the previous page")] = None,
+    kind: Literal["reply", "update"] | None = None,
+    intent: Annotated[Intent | None, Query(description="the triage's main intent")] = None,
+    escalate: Annotated[Literal[EscalationTarget, "any", "none"] | None,
+                        Query(description="escalated to this target, to any target, or to none")] = None,
 ) -> QueuePage:
     statuses = sorted({s for name in status or ["open"] for s in _GROUPS.get(name, (name,))})
-    return runtime.db.queue(statuses=statuses, order=order, incident=incident, limit=limit, cursor=cursor)
+    return runtime.db.queue(statuses=statuses, order=order, incident=incident, limit=limit, cursor=cursor,
+                           kind=kind, intent=intent, escalate=escalate)
