@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from assistant.api.auth import AgentDep, Principal, problem_responses
+from assistant.errors import NotFound
 
 router = APIRouter(tags=["console"])
 
@@ -22,7 +22,9 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-MEDIA = {"console.js": "text/javascript", "console.css": "text/css"}
+# The page's own files; anything else is 404. The page names its icon: else browsers ask /favicon.ico.
+ASSETS = {"i18n.js": "text/javascript", "console.js": "text/javascript", "console.css": "text/css",
+          "icon.svg": "image/svg+xml"}
 
 
 @router.get("/console", include_in_schema=False)
@@ -31,8 +33,10 @@ def console() -> FileResponse:
 
 
 @router.get("/console/{asset}", include_in_schema=False)
-def console_asset(asset: Literal["console.js", "console.css"]) -> FileResponse:
-    return FileResponse(STATIC / asset, media_type=MEDIA[asset], headers=HEADERS)
+def console_asset(asset: str) -> FileResponse:
+    if asset not in ASSETS:
+        raise NotFound(f"no console file '{asset}'")
+    return FileResponse(STATIC / asset, media_type=ASSETS[asset], headers=HEADERS)
 
 
 @router.get("/v1/me", response_model=Principal, responses=problem_responses())
