@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.guards import check_draft
 from assistant.guards.tone import BUILTIN_BANNED
-from tests.unit.guard_fixtures import (
+from tests.unit.guards.guard_fixtures import (
     CLEAN_CATEGORIES,
     context,
     false_positive,
