@@ -9,6 +9,7 @@ Set CONSOLE_SCREENSHOTS=/some/dir to save the queue, a draft and the alerts pane
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -136,7 +137,9 @@ def screenshot(page: Any, name: str) -> None:
 
 
 def test_edit_and_approve_in_the_console(page: Any, server: Server) -> None:
-    d = server.seed(flags=[flag("medium", code="length", message="longer than the platform target")],
+    # Facts the sample knowledge holds (the hotline's number): an edit that is guarded again stays clean.
+    d = server.seed(text="Hi Sarah, batch L4822 is recalled: please do not eat it. Call 0 800 55 12 12.",
+                    flags=[flag("medium", code="length", message="longer than the platform target")],
                     comment_fields={"text": "<img src=x onerror=alert(1)> is L4822 safe?"})
     sign_in(page, server, "agent")
     open_draft(page, d)
@@ -154,7 +157,7 @@ def test_edit_and_approve_in_the_console(page: Any, server: Server) -> None:
     expect(page.locator("#unsaved")).to_be_hidden()
     # The sentence view is the server's split of the saved text: the new sentence is there, unsourced.
     expect(page.locator("#sentences .sent").last).to_contain_text("We are sorry for the worry.")
-    expect(page.locator("#sentences .sent").last).to_have_class("sent nosource")
+    expect(page.locator("#sentences .sent").last).to_have_class(re.compile(r"\bnosource\b"))
     page.click("#approve")
     expect(page.locator("#status")).to_have_text("approved")
 
@@ -171,14 +174,16 @@ def test_high_flag_override_and_conflict(page: Any, server: Server) -> None:
     expect(page.locator("#message")).to_contain_text("high-severity")
     assert server.api("lead", "GET", f"/v1/drafts/{d.id}").json()["status"] == "draft"
 
-    # Someone else edits meanwhile: saving from the stale page shows the conflict and reloads.
-    theirs = server.api("agent", "PATCH", f"/v1/drafts/{d.id}", json={"text": "their text", "version": 1})
+    # Someone else edits meanwhile (a promise: still a high flag): saving from the stale page shows the
+    # conflict and reloads.
+    their_text = "Hi Sarah, we refund everyone 500 EUR by tomorrow."
+    theirs = server.api("agent", "PATCH", f"/v1/drafts/{d.id}", json={"text": their_text, "version": 1})
     assert theirs.status_code == 200
     page.fill("#draft-text", "my text")
     page.click("#save")
     expect(page.locator("#conflict")).to_be_visible()
     expect(page.locator("#mine")).to_have_text("my text")
-    expect(page.locator("#draft-text")).to_have_value("their text")
+    expect(page.locator("#draft-text")).to_have_value(their_text)
     expect(page.locator("#version")).to_have_text("version 2")
 
     page.fill("#override-reason", "legal confirmed the refund wording")
