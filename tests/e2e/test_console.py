@@ -399,6 +399,19 @@ def test_reviewing_with_the_keyboard(page: Any, server: Server) -> None:
     page.keyboard.press("?")
     expect(page.locator("#shortcuts dl")).to_be_visible()
 
+    # Tabs follow the ARIA pattern (arrows move between them); nothing else is out of the Tab order.
+    page.focus("#tab-queue")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#tab-alerts")).to_be_focused()
+    expect(page.locator("#tab-alerts")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-alerts")).to_be_visible()
+    page.keyboard.press("3")
+    expect(page.locator("#tab-updates")).to_be_focused()
+    unreachable = page.evaluate("""() => [...document.querySelectorAll(
+        'button, select, input, textarea, summary, a[href], [tabindex]')]
+        .filter(e => e.tabIndex < 0 && e.getAttribute('role') !== 'tab').map(e => e.id || e.outerHTML.slice(0, 60))""")
+    assert unreachable == []
+
 
 def test_the_interface_speaks_french(page: Any, server: Server, browser: Any) -> None:
     french = browser.new_context(locale="fr-FR")  # a French browser gets French at once
