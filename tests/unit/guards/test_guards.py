@@ -408,9 +408,10 @@ def test_check_draft_p95_latency() -> None:
     timings = []
     for _ in range(5):
         for lang, draft in drafts:
-            start = time.perf_counter()
+            # CPU time of this thread: a budget on our work, not on what other processes do meanwhile.
+            start = time.thread_time()
             check_draft(draft, contexts[lang])
-            timings.append(time.perf_counter() - start)
+            timings.append(time.thread_time() - start)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95)] * 1000
     print(f"\ncheck_draft p95 {p95:.2f} ms over {len(timings)} runs")
