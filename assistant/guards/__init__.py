@@ -6,10 +6,10 @@ Imports: core and text only (drafting and review call the guards; the guards cal
 """
 
 from assistant.guards.check import check_draft, check_text, has_blocking
-from assistant.guards.claims import check_claims, stale_flags
+from assistant.guards.claims import check_claims, stale_flags, supporting_chunks
 from assistant.guards.evidence import GuardContext
 from assistant.guards.injection import detect_injection, neutralise
-from assistant.guards.pii import MaskResult, PiiEntity, mask_pii, redact_for_log
+from assistant.guards.pii import MaskResult, PiiEntity, mask_pii, personal_data_note, redact_for_log
 
 __all__ = [
     "GuardContext",
@@ -22,6 +22,8 @@ __all__ = [
     "has_blocking",
     "mask_pii",
     "neutralise",
+    "personal_data_note",
     "redact_for_log",
     "stale_flags",
+    "supporting_chunks",
 ]

@@ -9,10 +9,11 @@ sentence. A claim that only an outdated or unapproved chunk supports is an `outd
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from assistant.guards.evidence import Evidence, GuardContext, Prepared, Sentence, analyse, evidence, squash
+from assistant.guards.evidence import Evidence, GuardContext, Prepared, Sentence, analyse, evidence, prepare, squash
 from assistant.guards.facts import HIGH_KINDS, Fact
-from assistant.models import Flag, FlagSeverity
+from assistant.models import Flag, FlagSeverity, SearchHit
 from assistant.text import NO_FACT_WORDS, content_stems, fold, wordset
 
 CAUSE_RX = re.compile(
@@ -229,6 +230,62 @@ def _entities(s: Sentence, ev: Evidence, known: frozenset[str]) -> list[Flag]:
     return out
 
 
+# Health and fault: a clause saying something is (un)safe, or who is to blame, must be stated by a source
+# almost word for word; one supported fact elsewhere in the sentence does not carry it.
+_FAULT_RX = re.compile(
+    r"\b(?:fault\w*|faute\w*|blame\w*|to blame|responsib\w*|responsab\w*|liab\w*|negligen\w*|"
+    r"coupable\w*|guilty)"
+)
+_HEALTH_RX = re.compile(
+    r"\b(?:healthy|health risk|harmful|allerg\w*|poison\w*|sick\w*|illness|malade\w*|"
+    r"sain(?:e|s|es)?\b|nocif\w*|for (?:children|kids|babies|pregnant)|pour les enfants)"
+)
+SAFETY_SUPPORT = 0.6
+_SAFETY_CLAIM = re.compile(_SAFETY_RX.pattern + r"(?!\w)")  # "safe", not "safety team"
+# "You're asking whether it is safe" reports the question; it states nothing.
+TOPIC_RX = re.compile(
+    r"\b(?:ask\w*|want(?:s|ed)? to know|wonder\w*|whether|worr\w*|question\w*|concern(?:ed|s)? about|"
+    r"demand\w*|savoir si|inquiet\w*|si (?:le|la|les|votre|vos|c'est)|about|regarding|concernant|au sujet|"
+    r"a propos)\b"
+)
+
+
+def _clause(folded: str, at: int) -> str:
+    """The clause around position `at` (between commas, semicolons, "and"/"et", sentence ends)."""
+    bounds = re.compile(r"[,;:]|\b(?:and|but|et|mais)\b")
+    start = max((m.end() for m in bounds.finditer(folded, 0, at)), default=0)
+    end = next((m.start() for m in bounds.finditer(folded, at)), len(folded))
+    return folded[start:end]
+
+
+def _risk_flags(s: Sentence, ev: Evidence) -> list[Flag]:
+    """Safety, health and fault clauses no current source states: high (issue 18)."""
+    out = []
+    for rx, what in ((_SAFETY_CLAIM, "safety"), (_HEALTH_RX, "health"), (_FAULT_RX, "fault")):
+        m = rx.search(s.folded)
+        if m is None:
+            continue
+        raw = _clause(s.folded, m.start())
+        if TOPIC_RX.search(raw) or s.text.rstrip().endswith("?"):
+            continue
+        clause = content_stems(raw)
+        # Only a source sentence that itself says so counts: not a question ("Is it safe to eat ...?").
+        stated = [len(clause & t.stems) / len(clause) for p in ev.current for t in p.sentences
+                  if clause and rx.search(t.folded) and not t.text.rstrip().endswith("?")]
+        if clause and max(stated, default=0.0) >= SAFETY_SUPPORT:
+            continue
+        out.append(
+            _flag(
+                "unsupported_claim",
+                "high",
+                f"a {what} statement no current source makes: \"{_clause(s.text, m.start()).strip()[:80]}\"",
+                (s.start + m.start(), s.start + m.end()),
+                None,
+            )
+        )
+    return out
+
+
 def _overlap_flag(s: Sentence, ev: Evidence) -> list[Flag]:
     stems = s.stems - _GREETING_STEMS
     if m := _ADDRESSEE.match(s.text):
@@ -276,6 +333,7 @@ def check_sentences(sentences: tuple[Sentence, ...], ctx: GuardContext, ev: Evid
         if _SIGN_OFF.search(s.text) and len(s.stems) <= 5 and not s.facts:
             continue
         flags += _entities(s, ev, known)
+        flags += _risk_flags(s, ev)
         if not is_factual(s):
             flags += _cause_flags(s, ev)  # a hedged cause ("probably the machine") has no other cue
             continue
@@ -348,4 +406,29 @@ def stale_flags(knowledge_versions: dict[str, str], current_versions: dict[str, 
         else:
             continue
         out.append(Flag(code="stale", severity="medium", message=msg, source=chunk_id))
+    return out
+
+
+# ---------------------------------------------------------------- attribution of a person's text
+
+ATTRIBUTION_OVERLAP = 0.5
+
+
+def supporting_chunks(text: str, hits: Sequence[SearchHit], limit: int = 2) -> list[list[str]]:
+    """For each sentence of `text` (as `split_sentences` cuts it), the ids of the chunks among `hits` that
+    state it: every fact of the sentence is in the chunk, and half of its words are in one chunk
+    sentence. Greetings and sign-offs get none. Used to cite a text a person wrote (an edit)."""
+    prepared = list({h.chunk_id: prepare(h) for h in hits}.values())
+    out: list[list[str]] = []
+    for s in analyse(text):
+        stems = s.stems - _GREETING_STEMS
+        found: list[tuple[float, str]] = []
+        if s.facts or len(stems) >= MIN_STEMS_FOR_OVERLAP:
+            for p in prepared:
+                if not all(any(k in p.keys for k in f.keys) for f in s.facts):
+                    continue
+                score = max((len(stems & t.stems) / len(stems) for t in p.sentences), default=0.0) if stems else 1.0
+                if score >= ATTRIBUTION_OVERLAP:
+                    found.append((score, p.chunk_id))
+        out.append([cid for _, cid in sorted(found, key=lambda x: -x[0])[:limit]])
     return out

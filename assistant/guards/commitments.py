@@ -110,13 +110,27 @@ def _negated(folded: str, start: int) -> bool:
     return any(_NEGATION.fullmatch(w.strip(",.;:")) for w in before)
 
 
+# "You're asking about compensation" names the topic of the question; it promises nothing.
+_TOPIC = re.compile(
+    r"\b(?:about|regarding|concerning|asking|ask|asked|questions?|au sujet|concernant|a propos|"
+    r"demandez|demande|posez)\b"
+)
+
+
+def _topic(folded: str, start: int) -> bool:
+    clause = re.split(r"[,.;:!?]", folded[max(0, start - 40) : start])[-1]
+    return bool(_TOPIC.search(" ".join(clause.split()[-3:])))
+
+
 def categories(folded: str) -> list[tuple[str, int, int]]:
-    """(category, start, end) of each promise in a folded sentence, negated ones left out."""
+    """(category, start, end) of each promise in a folded sentence, negated ones and mere mentions of
+    the topic ("your question about a refund") left out."""
     out = []
     for name, rx in CATEGORIES.items():
         for m in rx.finditer(folded):
-            if name in NEGATION_BLIND or not _negated(folded, m.start()):
-                out.append((name, m.start(), m.end()))
+            if name not in NEGATION_BLIND and (_negated(folded, m.start()) or _topic(folded, m.start())):
+                continue
+            out.append((name, m.start(), m.end()))
     return out
 
 
@@ -131,11 +145,25 @@ def _policy_terms(chunk: Prepared) -> tuple[frozenset[str], frozenset[str]]:
     return _policy_categories(chunk.chunk_id, chunk.body), chunk.keys
 
 
+@lru_cache(maxsize=1024)
+def _stated(chunk_id: str, body: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(category, figures of that sentence) for each promise a current source states in a sentence (the
+    fact sheet's "Each refund comes with a €5 goodwill voucher" allows repeating exactly that)."""
+    out = []
+    for s in analyse(body):
+        keys = frozenset(k for f in s.facts for k in f.keys)
+        out += [(name, keys) for name, _, _ in categories(s.folded) if name not in NEVER_ALLOWED and keys]
+    return tuple(out)
+
+
 def check_commitments(sentences: tuple[Sentence, ...], ev: Evidence) -> list[Flag]:
     allowed: dict[str, set[str]] = {}
     for p in ev.policy:
         cats, figures = _policy_terms(p)
         for c in cats:
+            allowed.setdefault(c, set()).update(figures)
+    for p in ev.current:
+        for c, figures in _stated(p.chunk_id, p.body):
             allowed.setdefault(c, set()).update(figures)
     all_policy_keys = set().union(*(p.keys for p in ev.policy)) if ev.policy else set()
     out: list[Flag] = []

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from assistant.guards.pii import EMAIL_RX, PHONE_RXS, URL_RX, phone_key, phone_ok
 from assistant.text import fold
 
-# Kinds whose error hurts most (money, time, deadlines): they make an unsupported claim high.
-HIGH_KINDS = frozenset({"money", "pct", "dur", "date", "month", "my", "weekday", "reldate", "time"})
+# Kinds whose error hurts most (money, time, deadlines, which batches are recalled): they make an
+# unsupported claim high.
+HIGH_KINDS = frozenset({"money", "pct", "dur", "date", "month", "my", "weekday", "reldate", "time", "batch"})
 
 
 @dataclass(frozen=True, slots=True)

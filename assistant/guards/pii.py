@@ -12,9 +12,10 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.models import Flag
 from assistant.text import fold
 
-PiiKind = Literal["EMAIL", "PHONE", "IBAN", "CARD", "ORDER_ID", "ADDRESS"]
+PiiKind = Literal["EMAIL", "PHONE", "IBAN", "CARD", "ORDER_ID", "ADDRESS", "NATIONAL_ID"]
 
 
 class PiiEntity(BaseModel):
@@ -42,6 +43,13 @@ EMAIL_RX = re.compile(
     re.I,
 )
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.I)
+# French social-security number (NIR): sex, year, month, department (2A/2B for Corsica), commune,
+# order, key; 15 characters, usually grouped "1 85 12 75 123 456 78". The shape is specific enough
+# that the key is not checked (people mistype it, and a mistyped NIR is still personal data).
+_NIR = re.compile(
+    r"(?<![\d+])[12][ .-]?\d{2}[ .-]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .-]?(?:\d{2}|2[abAB])[ .-]?\d{3}[ .-]?\d{3}"
+    r"(?:[ .-]?\d{2})?(?![\d])"
+)
 _CARD = re.compile(r"(?<![\d+])[2-6]\d{3}(?:[ -]?\d{2,4}){2,5}(?![\d])")
 PHONE_RXS = [
     # +33 6 12 34 56 78, 0033 (0)6 12..., +33612345678
@@ -99,7 +107,7 @@ _ADDRESS_EN = re.compile(
 )
 
 _PLACEHOLDER: dict[str, str] = {
-    k: f"[{k}]" for k in ("EMAIL", "PHONE", "IBAN", "CARD", "ORDER_ID", "ADDRESS")
+    k: f"[{k}]" for k in ("EMAIL", "PHONE", "IBAN", "CARD", "ORDER_ID", "ADDRESS", "NATIONAL_ID")
 }
 _IBAN_LENGTH = {
     "FR": 27,
@@ -197,6 +205,8 @@ def find_pii(text: str, allow: Iterable[str] = ()) -> list[PiiEntity]:
         add("EMAIL", m.start(), m.end())
     for m in _IBAN.finditer(text):
         add("IBAN", m.start(), m.end(), iban_valid)
+    for m in _NIR.finditer(text):
+        add("NATIONAL_ID", m.start(), m.end())
     for m in _CARD.finditer(text):
         add("CARD", m.start(), m.end(), luhn_valid)
     for rx in PHONE_RXS:
@@ -244,6 +254,16 @@ def mask_pii(text: str, allow: Iterable[str] = ()) -> MaskResult:
         pos = e.end
     out.append(text[pos:])
     return MaskResult(text="".join(out), entities=entities)
+
+
+def personal_data_note(entities: Iterable[PiiEntity]) -> list[Flag]:
+    """The reviewer's cue when a comment carries personal data: answer in private, never in public."""
+    kinds = sorted({e.kind.lower().replace("_", " ") for e in entities})
+    if not kinds:
+        return []
+    return [Flag(code="comment_pii", severity="medium", source="comment",
+                 message=f"this comment contains personal data ({', '.join(kinds)}): reply privately "
+                         "(direct message or hotline), never repeat it in public")]
 
 
 def redact_for_log(text: str, allow: Iterable[str] = ()) -> str:

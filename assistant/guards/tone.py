@@ -65,7 +65,7 @@ _SARCASM = re.compile(
     r"wow,? just wow|congrats(?:ulations)? on (?:finding|noticing)|nice try|sure you did|"
     r"bravo pour|quelle surprise|merci pour rien|c'est ca oui|bien essaye|mais bien sur)"
 )
-_PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|IBAN|CARD|ORDER_ID|ADDRESS|URL)\]")
+_PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|IBAN|CARD|ORDER_ID|ADDRESS|NATIONAL_ID|URL)\]")
 _LABEL = re.compile(
     r"(?:banned|forbidden|prohibited|blocked)\s+(?:phrases?|expressions?|words?|wording)|never (?:say|use|"
     r"write)|"

@@ -161,7 +161,7 @@ UNSUPPORTED = [
     # (draft, code, exact span, severity)
     ("Results are expected by 15 December.", "unsupported_claim", "15 December", "high"),
     ("We have received 7 reports.", "unsupported_claim", "7", "medium"),
-    ("Batch L4823 is also affected.", "unsupported_claim", "L4823", "medium"),
+    ("Batch L4823 is also affected.", "unsupported_claim", "L4823", "high"),
     (
         "The metal came from a broken blade in our mixer.",
         "unsupported_claim",
@@ -173,6 +173,11 @@ UNSUPPORTED = [
     ("Refunds are paid within 30 days.", "outdated_fact", "30 days", "high"),
     ("Only batch L4821 is affected.", "outdated_fact", "Only batch L4821 is affected.", "high"),
     ("So far we have received 2 reports.", "outdated_fact", "2", "high"),
+    # Safety, health and fault are high even in a sentence whose other fact is supported (issue 18).
+    ("Batches L4821 and L4822 are recalled, and the product is safe for children.", "unsupported_claim",
+     "safe", "high"),
+    ("The granola is not harmful to your health.", "unsupported_claim", "harmful", "high"),
+    ("The supplier is to blame for the fragments.", "unsupported_claim", "to blame", "high"),
 ]
 
 
@@ -254,6 +259,9 @@ ALLOWED = [
     "There is also a €5 goodwill voucher for recalled products.",
     "It's not our fault that you were worried, and we're sorry.",
     "No receipt is needed to get a refund.",
+    # The topic of the question is not a promise (issue 18: "How much compensation will I get?").
+    "You're asking about compensation.",
+    "Vous posez la question d'un dédommagement.",
 ]
 
 
