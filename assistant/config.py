@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     max_comment_chars: int = 5000
     max_document_chars: int = 200_000
     max_body_bytes: int = 1_000_000
+    # Request headers: a browser sends ~1-2 kB in ~20 headers; more is an attack on the parser's memory.
+    max_header_bytes: int = 32_768
+    max_headers: int = 100
     search_k: int = 5
     rate_limit_per_minute: int = 600
 

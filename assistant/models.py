@@ -161,7 +161,7 @@ class Comment(_Input):
     author: str | None = Field(default=None, max_length=200)
     author_handle: str | None = Field(default=None, max_length=200)
     platform: Platform = "other"
-    followers: StrictInt | None = Field(default=None, ge=0)
+    followers: StrictInt | None = Field(default=None, ge=0, le=10**10)  # more than anyone has
     verified: StrictBool = False
     url: str | None = Field(default=None, max_length=2000)
     created_at: datetime | None = None
@@ -265,6 +265,19 @@ class Draft(_Model):
     knowledge_versions: dict[str, str] = Field(default_factory=dict, description="chunk_id -> doc version")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Verified(_Model):
+    """What the guards found on one exact text (drafting.verify): review stores it with that text only."""
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    knowledge_versions: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.severity == "high" for f in self.flags)
 
 
 class DraftRequest(_Input):

@@ -26,6 +26,7 @@ ROUTERS = [
     "drafts",
     "review",
     "sentences",
+    "check",
     "queue",
     "incidents",
     "updates",
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(module.router, responses=problem_responses(400, 404, 409, 413, 415))
     # Added first is innermost: every answer, errors and 413s included, passes through CORS.
     app.add_middleware(problems.CatchAll)
-    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes,
+                       max_header_bytes=runtime.settings.max_header_bytes, max_headers=runtime.settings.max_headers)
     origins = runtime.settings.cors_origins
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],

@@ -1,4 +1,11 @@
-"""Request body size limit as pure ASGI middleware: rejects before the body is read into memory."""
+"""Request size limits as pure ASGI middleware: headers (count and bytes) and the body, refused with a
+problem+json 431 / 413 before the route reads anything.
+
+A body without Content-Length (chunked) is read here, up to the limit, and handed on whole: a route
+must never see "the body is too large" as a parse error (FastAPI answers those with a 400). The
+server's HTTP parser also bounds the headers (`crisis-desk serve` runs h11 with `max_header_bytes`);
+this check keeps the same limits under any server.
+"""
 
 from __future__ import annotations
 
@@ -9,49 +16,68 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_header_bytes: int = 32_768, max_headers: int = 100) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_header_bytes = max_header_bytes
+        self.max_headers = max_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send, scope)
+        raw_headers = scope.get("headers") or []
+        size = sum(len(k) + len(v) + 4 for k, v in raw_headers)
+        if len(raw_headers) > self.max_headers or size > self.max_header_bytes:
+            detail = (f"{len(raw_headers)} headers, {size} bytes: the limits are {self.max_headers} headers and "
+                      f"{self.max_header_bytes} bytes (CRISIS_MAX_HEADERS, CRISIS_MAX_HEADER_BYTES)")
+            await _reject(send, scope, 431, "request_headers_too_large", "Request headers too large", detail)
             return
-        seen = 0
-        too_big = False
-
-        async def limited() -> Message:
-            nonlocal seen, too_big
+        headers = dict(raw_headers)
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_bytes:
+                await self._too_large(send, scope)
+                return
+            await self.app(scope, receive, send)  # the server enforces the declared length
+            return
+        body, more = bytearray(), True
+        while more:
             msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > self.max_bytes:
-                    too_big = True
-                    raise _TooLarge
-            return msg
+            if msg["type"] != "http.request":
+                await self.app(scope, _replay(b"", msg, receive), send)
+                return
+            body += msg.get("body", b"")
+            more = msg.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await self._too_large(send, scope)
+                return
+        await self.app(scope, _replay(bytes(body), None, receive), send)
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._reject(send, scope)
-
-    async def _reject(self, send: Send, scope: Scope) -> None:
-        body: dict[str, Any] = {
-            "type": "https://crisis-desk.dev/problems/payload_too_large", "title": "Payload too large",
-            "status": 413, "code": "payload_too_large", "instance": scope.get("path", ""),
-            "detail": f"request body over {self.max_bytes} bytes (CRISIS_MAX_BODY_BYTES)",
-        }
-        raw = json.dumps(body).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(raw)).encode())]})
-        await send({"type": "http.response.body", "body": raw})
+    async def _too_large(self, send: Send, scope: Scope) -> None:
+        await _reject(send, scope, 413, "payload_too_large", "Payload too large",
+                      f"request body over {self.max_bytes} bytes (CRISIS_MAX_BODY_BYTES)")
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(body: bytes, pending: Message | None, receive: Receive) -> Receive:
+    """A receive() that gives the buffered body once, then whatever the server sends next (disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return pending or {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _reject(send: Send, scope: Scope, status: int, code: str, title: str, detail: str) -> None:
+    body: dict[str, Any] = {"type": f"https://crisis-desk.dev/problems/{code}", "title": title, "status": status,
+                            "code": code, "instance": scope.get("path", ""), "detail": detail}
+    raw = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(raw)).encode())]})
+    await send({"type": "http.response.body", "body": raw})

@@ -22,7 +22,14 @@ from assistant import guards
 from assistant.config import Settings
 from assistant.drafting.composer import compose, render, retrieval_query
 from assistant.drafting.prompts import get_prompt
-from assistant.drafting.retrieval import Context, add_evidence_near, retrieve
+from assistant.drafting.retrieval import Context, retrieve
+from assistant.drafting.verify import (
+    CommentSignals,
+    author_name,
+    cite_sentences,
+    comment_signals,
+    guard_reply,
+)
 from assistant.errors import PayloadTooLarge, ProviderUnavailable
 from assistant.models import (
     PLATFORM_LIMITS,
@@ -35,7 +42,6 @@ from assistant.models import (
     Flag,
     Triage,
 )
-from assistant.text import sentences, split_sentences, term_set
 from assistant.triage.classify import triage as run_triage
 
 if TYPE_CHECKING:
@@ -46,49 +52,9 @@ OnToken = Callable[[str], Awaitable[None]]
 OFFLINE_VERSION = "offline-composer-v1"
 
 
-def best_quote(sentence: str, chunk_text: str) -> str:
-    """The sentence of the chunk that supports a draft sentence best (shown to the reviewer)."""
-    want = term_set(sentence)
-    options = sentences(chunk_text) or [chunk_text]
-    return max(options, key=lambda s: len(want & term_set(s)))[:500]
-
-
-def sentence_positions(out: DraftOut, text: str) -> list[int]:
-    """For each DraftOut sentence, the index of the guard's sentence (split_sentences) holding it,
-    so a citation points at the sentence the reviewer and the claim check see."""
-    spans = split_sentences(text)
-    cursor, positions = 0, []
-    for sent in out.sentences:
-        at = text.find(sent.text, cursor)
-        at = at if at >= 0 else cursor
-        cursor = at + len(sent.text)
-        positions.append(next((j for j, (a, b) in enumerate(spans) if a <= at < b), max(0, len(spans) - 1)))
-    return positions
-
-
 def cite(out: DraftOut, ctx: Context, text: str) -> tuple[list[Citation], list[Flag]]:
-    chunks = ctx.by_chunk()
-    citations: list[Citation] = []
-    flags: list[Flag] = []
-    positions = sentence_positions(out, text)
-    for i, sent in enumerate(out.sentences):
-        for cid in dict.fromkeys(sent.sources):
-            hit = chunks.get(cid)
-            if hit is None:
-                flags.append(Flag(code="bad_citation", severity="high", source=cid,
-                                  message=f"sentence {i + 1} cites '{cid}', which is not an approved, "
-                                          "currently valid source retrieved for this draft"))
-                continue
-            citations.append(Citation(doc_id=hit.doc_id, chunk_id=cid, title=hit.title,
-                                      quote=best_quote(sent.text, hit.text), sentence=positions[i]))
-    return citations, flags
-
-
-def _guard_context(ctx: Context, platform: str, masked: guards.MaskResult, injected: bool,
-                   citations: list[Citation]) -> guards.GuardContext:
-    return guards.GuardContext(sources=ctx.sources, citations=citations, policy=ctx.policy,
-                               guideline=ctx.guideline, disallowed=ctx.disallowed, platform=platform,
-                               language=ctx.language, comment_pii=masked.entities, injection=injected)
+    """Citations for what a provider wrote (the sources it gave for each sentence)."""
+    return cite_sentences(out.sentences, ctx, text)
 
 
 class Drafter:
@@ -152,9 +118,8 @@ class Drafter:
         comment = req.comment
         check_comment(self.settings, comment)
         tri = run_triage(comment)
-        masked = guards.mask_pii(comment.text, allow=())
-        injection_flags = guards.detect_injection(comment.text)
-        injected = bool(injection_flags) or tri.injection_suspected
+        signals = comment_signals(comment, suspected=tri.injection_suspected)
+        masked, injected = signals.masked, signals.injected
         platform = comment.platform
         base = dict(id=uuid.uuid4().hex, comment_id=comment.id, incident=req.incident, platform=platform,
                     triage=tri, language=tri.language)
@@ -163,7 +128,7 @@ class Drafter:
             reason = "; ".join(r for r in tri.reasons if "respond" in r) or f"intent={tri.intent}"
             return Draft(**base, text="", original_text="", provider="none", model="none",  # type: ignore[arg-type]
                          prompt_version="", no_reply_reason=f"triage says not to respond ({reason})",
-                         flags=[_mark(f, "comment") for f in injection_flags])
+                         flags=signals.flags)
 
         query = _query(retrieval_query(masked.text, tri.intent), comment)
         ctx = retrieve(self.runtime.kb, query, language=tri.language if tri.language in ("en", "fr") else "en",
@@ -190,15 +155,15 @@ class Drafter:
             if fallback_reason:
                 provider, model, version = "offline", "offline-composer", OFFLINE_VERSION
 
-        text, citations, flags = self._finish(outs["default"], ctx, platform, masked, injected)
-        flags = [_mark(f, "comment") for f in injection_flags] + flags
+        text, citations, flags = self._finish(outs["default"], ctx, platform, signals)
+        flags = signals.flags + flags
         if fallback_reason:
             flags.insert(0, Flag(code="provider_fallback", severity="medium", source=self.settings.llm_provider,
                                  message=f"the {self.settings.llm_provider} provider failed ({fallback_reason}); "
                                          "this draft was written by the offline composer"))
         variants = []
         for style in styles[1:]:
-            v_text, v_cit, v_flags = self._finish(outs[style], ctx, platform, masked, injected)
+            v_text, v_cit, v_flags = self._finish(outs[style], ctx, platform, signals)
             variants.append(DraftVariant(style=style, text=v_text, citations=v_cit, flags=v_flags))
         draft = Draft(**base, text=text, original_text=text, provider=provider, model=model,  # type: ignore[arg-type]
                       prompt_version=version, citations=citations, flags=flags, variants=variants,
@@ -209,13 +174,11 @@ class Drafter:
                  len(flags), (time.perf_counter() - started) * 1000)
         return draft
 
-    def _finish(self, out: DraftOut, ctx: Context, platform: str, masked: guards.MaskResult,
-                injected: bool) -> tuple[str, list[Citation], list[Flag]]:
+    def _finish(self, out: DraftOut, ctx: Context, platform: str,
+                signals: CommentSignals) -> tuple[str, list[Citation], list[Flag]]:
         text = render(out)
-        add_evidence_near(self.runtime.kb, ctx, text)
-        citations, cite_flags = cite(out, ctx, text)
-        flags = cite_flags + guards.check_draft(text, _guard_context(ctx, platform, masked, injected, citations))
-        return text, citations, flags
+        verified = guard_reply(self.runtime.kb, text, out.sentences, ctx, platform, signals)
+        return text, verified.citations, verified.flags
 
 
 def _strip_fences(raw: str) -> str:
@@ -247,12 +210,9 @@ def check_comment(settings: Settings, comment: Comment) -> None:
         )
 
 
-def _mark(flag: Flag, where: str) -> Flag:
-    return flag.model_copy(update={"source": flag.source or where})
-
-
 def _author(comment: Comment) -> str:
-    return comment.author or (f"@{comment.author_handle.lstrip('@')}" if comment.author_handle else "(unknown)")
+    """The author as the model sees it: a clean name or handle only (author_name), inside its fence."""
+    return author_name(comment) or "(unknown)"
 
 
 def _query(masked_text: str, comment: Comment) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from assistant.drafting.phrases import GUIDELINE_APOLOGY, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
 from assistant.drafting.retrieval import Context
+from assistant.drafting.verify import author_name
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
 from assistant.text import analyze, fold, sentences, term_set
 
@@ -134,13 +135,7 @@ def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], langu
 
 
 def _name(comment: Comment) -> str | None:
-    if comment.platform in ("x", "tiktok", "instagram") and comment.author_handle:
-        return "@" + comment.author_handle.lstrip("@")
-    if comment.author:
-        return comment.author.split()[0]
-    if comment.author_handle:
-        return "@" + comment.author_handle.lstrip("@")
-    return None
+    return author_name(comment)
 
 
 @dataclass

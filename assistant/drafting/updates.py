@@ -14,16 +14,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from assistant import guards
-from assistant.drafting.chain import cite
 from assistant.drafting.composer import clean
 from assistant.drafting.retrieval import Context
+from assistant.drafting.verify import CommentSignals, guard_reply
 from assistant.errors import NotFound
+from assistant.guards import MaskResult
 from assistant.knowledge.store import KnowledgeBase, SearchFilter
 from assistant.models import PLATFORM_LIMITS, Draft, DraftOut, DraftSentence, Flag, PublicUpdate, SearchHit, UpdateKind
 from assistant.text import fold, sentences, term_set
 
 PROMPT_VERSION = "update-offline-v1"
+NO_COMMENT = CommentSignals(masked=MaskResult(text=""))
 # Channel budgets: hard limits where the platform has one, readable lengths elsewhere.
 CHANNEL_BUDGET = {"x": 280, "instagram": 900, "facebook": 1200, "linkedin": 1300, "website": 4000}
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -149,11 +150,8 @@ def draft_updates(kb: KnowledgeBase, incident: str, kind: UpdateKind, channels: 
         text = " ".join(s.text for s in out.sentences)
         if channel == "website":
             text = f"{HEADERS.get(lang, 'Update')}\n\n" + "\n\n".join(s.text for s in out.sentences)
-        citations, cite_flags = cite(out, ctx, text)
-        gctx = guards.GuardContext(sources=ctx.sources, citations=citations, policy=ctx.policy,
-                                   guideline=ctx.guideline, disallowed=[], platform=channel, language=lang,
-                                   comment_pii=[], injection=False)
-        flags = missing_flags + cite_flags + guards.check_draft(text, gctx)
+        verified = guard_reply(None, text, out.sentences, ctx, channel, NO_COMMENT)
+        citations, flags = verified.citations, missing_flags + verified.flags
         updates.append(PublicUpdate(kind=kind, channel=channel, language=lang, text=text,  # type: ignore[arg-type]
                                     citations=citations, flags=flags, missing=[MISSING_TEXT[m] for m in missing],
                                     provider="offline", prompt_version=PROMPT_VERSION,

@@ -9,6 +9,8 @@ recorded, never performed. Every step writes an audit event in the same transact
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from assistant.errors import ApprovalBlocked, Conflict, CrisisError, Forbidden, InvalidInput, NotFound
 from assistant.guards import stale_flags
-from assistant.models import Comment, DocumentIn, Draft, Flag, utcnow
+from assistant.models import Comment, DocumentIn, Draft, Flag, Verified, utcnow
 from assistant.review.schemas import Principal
 from assistant.review.store import Database, draft_from_row, draft_values, record_audit
 from assistant.review.tables import CommentRow, DecisionRow, DraftRow, DraftVersionRow
@@ -30,6 +32,8 @@ from assistant.review.tables import CommentRow, DecisionRow, DraftRow, DraftVers
 log = logging.getLogger(__name__)
 LEADS = ("lead", "admin")
 OPEN = ("draft", "edited")
+# Flags about how a draft was made, not about its words: an edit keeps them (the guards recompute the rest).
+KEPT_ON_EDIT = frozenset({"missing_fact"})
 
 
 class DraftVersion(BaseModel):
@@ -86,37 +90,51 @@ def history(db: Database, draft_id: str) -> list[DraftVersion]:
 # ---------------------------------------------------------------- changes
 
 
+def comment_key(incident: str | None, platform: str, comment_id: str) -> str:
+    """The stored comment's key. A client's comment id names one comment only within its incident and
+    platform: the same id in another incident is another comment, never an overwrite of this one."""
+    raw = json.dumps([incident or "", platform, comment_id], ensure_ascii=False)
+    return "c_" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
 def save_new_draft(db: Database, draft: Draft, comment: Comment | None, actor: Principal) -> Draft:
-    """Store a freshly generated draft (and its comment): status draft, version 1, original = text."""
-    comment_id = (comment.id if comment is not None else None) or draft.comment_id
-    if comment is not None and comment_id is None:
-        comment_id = f"c_{uuid4().hex}"
-    if comment is not None and comment.id != comment_id:
-        comment = comment.model_copy(update={"id": comment_id})
-    draft = draft.model_copy(update={"comment_id": comment_id, "original_text": draft.text, "status": "draft",
+    """Store a freshly generated draft (and its comment): status draft, version 1, original = text.
+
+    `draft.comment_id` becomes the stored comment's key (comment_key); a comment id already stored in
+    the same incident and platform with another text is a Conflict (409), never a silent overwrite."""
+    key = draft.comment_id
+    if comment is not None:
+        comment = comment.model_copy(update={"id": comment.id or f"c_{uuid4().hex}"})
+        key = comment_key(draft.incident, comment.platform, comment.id or "")
+    draft = draft.model_copy(update={"comment_id": key, "original_text": draft.text, "status": "draft",
                                      "version": 1})
     with db.write() as s:
         if s.scalar(select(DraftRow.seq).where(DraftRow.id == draft.id)) is not None:
             raise Conflict(f"a draft with id '{draft.id}' already exists", reason="exists")
-        if comment is not None and comment_id is not None:
-            _put_comment(s, comment, comment_id, draft.incident)
+        if comment is not None and key is not None:
+            _put_comment(s, comment, key, draft.incident)
             # A new draft for the same comment replaces the old one in the queue (history stays).
-            s.execute(update(DraftRow).where(DraftRow.comment_id == comment_id).values(current=False))
-        elif comment_id is not None and s.get(CommentRow, comment_id) is None:
-            raise InvalidInput(f"comment_id: no stored comment '{comment_id}' (pass the comment)")
+            s.execute(update(DraftRow).where(DraftRow.comment_id == key).values(current=False))
+        elif key is not None and s.get(CommentRow, key) is None:
+            raise InvalidInput(f"comment_id: no stored comment '{key}' (pass the comment)")
         s.add(DraftRow(**draft_values(draft), current=True))
         s.flush()
         _version(s, draft, "created", actor)
         record_audit(s, actor.key_id, "draft.created", draft.id, {
-            "role": actor.role, "version": 1, "comment_id": comment_id, "kind": draft.kind,
+            "role": actor.role, "version": 1, "comment_id": key, "kind": draft.kind,
             "provider": draft.provider, "model": draft.model, "prompt_version": draft.prompt_version,
-            "flags": [f"{f.code}:{f.severity}" for f in draft.flags]})
+            "flags": _flag_codes(draft.flags)})
     return draft
 
 
-def edit(db: Database, draft_id: str, text: str, version: int, actor: Principal) -> Draft:
+def edit(db: Database, draft_id: str, text: str, version: int, actor: Principal, verified: Verified) -> Draft:
+    """A person's new text, stored with what the guards found on that very text (`verified`, from
+    drafting.verify_text): its citations and flags replace the old ones, so a high flag on an edit
+    blocks approval exactly as on a generated draft."""
     if not text.strip():
         raise InvalidInput("text: the draft text is empty")
+    if verified.text != text:
+        raise InvalidInput("text: the guards checked another text; check this one")
 
     def apply(s: Session, row: DraftRow, cur: Draft) -> tuple[Draft | None, dict[str, Any]]:
         if cur.status == "posted":
@@ -125,7 +143,10 @@ def edit(db: Database, draft_id: str, text: str, version: int, actor: Principal)
             return None, {}  # nothing changed: no new version, approval kept (it is bound to this text)
         reopened = cur.status == "approved"
         _clear_approval(row)
-        return _next(cur, text=text, status="edited"), {"reopened": reopened, "chars": len(text)}
+        kept = [f for f in cur.flags if f.code in KEPT_ON_EDIT]
+        new = _next(cur, text=text, status="edited", citations=verified.citations, flags=kept + verified.flags,
+                    knowledge_versions=verified.knowledge_versions)
+        return new, {"reopened": reopened, "chars": len(text), "flags": _flag_codes(new.flags)}
 
     return _transition(db, draft_id, version, actor, "edited", apply)
 
@@ -206,8 +227,11 @@ def regenerate(db: Database, draft_id: str, version: int, actor: Principal, new_
     return _transition(db, draft_id, version, actor, "regenerated", apply)
 
 
-def promote_to_statement(db: Database, draft_id: str, actor: Principal) -> DocumentIn:
-    """An approved text as an approved `statement` document, for the route to upsert into the KB."""
+def promote_to_statement(db: Database, draft_id: str, actor: Principal, verified: Verified) -> DocumentIn:
+    """An approved text as an approved `statement` document, for the route to upsert into the KB.
+
+    `verified` is the guards' verdict on the text against the knowledge as it is now: a text with a
+    high flag (stored, overridden or found now) never becomes knowledge that later drafts may cite."""
     if actor.role not in LEADS:
         raise Forbidden("only a lead or an admin can promote a draft to a statement")
     with db.write() as s:
@@ -215,6 +239,15 @@ def promote_to_statement(db: Database, draft_id: str, actor: Principal) -> Docum
         cur = draft_from_row(row)
         if cur.status not in ("approved", "posted"):
             raise _state(cur, f"only an approved or posted draft can be promoted (this one is {cur.status})")
+        if verified.text != cur.text:
+            raise _state(cur, "the text changed while it was being checked: try again")
+        high = [f for f in [*cur.flags, *verified.flags] if f.severity == "high"]
+        if high:
+            raise ApprovalBlocked(
+                f"{len(high)} high-severity flag(s) ({', '.join(sorted({f.code for f in high}))}): a text "
+                "with a high flag is never promoted to a statement, even after an override; edit it first",
+                flags=[f.model_dump(mode="json") for f in high], can_override=False,
+                current=cur.model_dump(mode="json"))
         comment = s.get(CommentRow, cur.comment_id) if cur.comment_id else None
         about = f" to: {comment.text[:80]}" if comment is not None else ""
         doc = DocumentIn(
@@ -299,6 +332,10 @@ def _transition(db: Database, draft_id: str, version: int, actor: Principal, act
     return new
 
 
+def _flag_codes(flags: list[Flag]) -> list[str]:
+    return [f"{f.code}:{f.severity}" for f in flags]
+
+
 def _row(s: Session, draft_id: str, lock: bool = False) -> DraftRow:
     stmt = select(DraftRow).where(DraftRow.id == draft_id)
     row = s.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
@@ -338,12 +375,15 @@ def _decide(s: Session, draft: Draft, actor: Principal, decision: Decision, reas
                       version=draft.version, reason=reason, at=utcnow()))
 
 
-def _put_comment(s: Session, comment: Comment, comment_id: str, incident: str | None) -> None:
-    row = s.get(CommentRow, comment_id)
+def _put_comment(s: Session, comment: Comment, key: str, incident: str | None) -> None:
+    row = s.get(CommentRow, key, with_for_update=True)
     now = utcnow()
     if row is None:
-        s.add(CommentRow(id=comment_id, incident=incident, platform=comment.platform, author=comment.author,
+        s.add(CommentRow(id=key, incident=incident, platform=comment.platform, author=comment.author,
                          text=comment.text, data=comment.model_dump(mode="json"),
                          created_at=comment.created_at or now, received_at=now))
-    elif incident and not row.incident:
-        row.incident = incident
+    elif row.text != comment.text:
+        where = f"incident '{incident}'" if incident else "no incident"
+        raise Conflict(f"comment '{comment.id}' on {comment.platform} ({where}) is already stored with another "
+                       "text: a comment id names one comment; send a new id for a new comment",
+                       reason="comment_mismatch")

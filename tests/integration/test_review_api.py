@@ -15,7 +15,7 @@ from assistant.errors import Conflict
 from assistant.models import Draft
 from assistant.review import lifecycle as review
 from assistant.runtime import Runtime
-from tests.utils.builders import FakeKB, Key, draft, flag
+from tests.utils.builders import FakeKB, Key, checked, draft, flag
 
 Seed = Callable[..., Draft]
 
@@ -31,7 +31,8 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
 
 
 def test_create_edit_approve_posted(client: TestClient, keys: dict[str, Key], seed_draft: Seed) -> None:
-    d = seed_draft(incident="recall")
+    # No fact in the text: the knowledge base of these tests is empty, and an edit is guarded against it.
+    d = seed_draft(incident="recall", text="Hi Sarah, we are sorry for the worry. Call us any time.")
     agent = keys["agent"]
     got = call(client, agent, "GET", f"/v1/drafts/{d.id}")
     assert got.headers["etag"] == '"1"'
@@ -91,7 +92,7 @@ def test_racing_writers_exactly_one_wins(runtime: Runtime, keys: dict[str, Key],
 
     def attempt(n: int) -> str:
         try:
-            review.edit(runtime.db, d.id, f"text {n}", 1, keys["agent"].principal)
+            review.edit(runtime.db, d.id, f"text {n}", 1, keys["agent"].principal, checked(f"text {n}"))
             return "won"
         except Conflict:
             return "conflict"
@@ -220,7 +221,7 @@ def test_regenerate_keeps_history(client: TestClient, keys: dict[str, Key], seed
 
 def test_promote_approved_text_to_statement(client: TestClient, keys: dict[str, Key], seed_draft: Seed,
                                             fake_kb: FakeKB) -> None:
-    d = seed_draft(incident="recall")
+    d = seed_draft(incident="recall", text="Hi Sarah, we are sorry for the worry this causes.")
     path = f"/v1/drafts/{d.id}/promote"
     assert call(client, keys["lead"], "POST", path).status_code == 409  # not approved yet
     ok(call(client, keys["agent"], "POST", f"/v1/drafts/{d.id}/approve", json={"version": 1}))
@@ -263,7 +264,9 @@ def test_a_new_draft_for_the_same_comment_replaces_it_in_the_queue(client: TestC
     second = seed_draft(comment_fields={"id": "c-1"})
     items = ok(call(client, keys["agent"], "GET", "/v1/queue"))["data"]
     assert [i["draft"]["id"] for i in items] == [second.id]
-    assert ok(call(client, keys["agent"], "GET", f"/v1/drafts/{first.id}"))["comment_id"] == "c-1"
+    # The comment's key is scoped by incident and platform (the client's id is unique only there).
+    assert ok(call(client, keys["agent"], "GET", f"/v1/drafts/{first.id}"))["comment_id"] == second.comment_id
+    assert items[0]["comment"]["id"] == "c-1"
 
 
 def test_incidents(client: TestClient, keys: dict[str, Key]) -> None:

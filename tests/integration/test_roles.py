@@ -48,6 +48,7 @@ EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/incidents/{incident_id}/updates"): ALL,
     ("GET", "/v1/audit"): LEADS,
     ("GET", "/v1/alerts"): ALL,
+    ("POST", "/v1/check"): ALL,
 }
 # Path parameters that validate but match nothing; a too-long doc id fails validation (no KB work).
 PATH_VALUES = {"draft_id": "no-such-draft", "incident_id": "no-such-incident", "doc_id": "x" * 201}

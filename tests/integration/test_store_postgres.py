@@ -21,12 +21,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from assistant.errors import ApprovalBlocked, Conflict, Forbidden, InvalidInput, NotFound
-from assistant.models import Triage
+from assistant.models import Triage, Verified
 from assistant.review import lifecycle as review
 from assistant.review.schemas import IncidentIn
 from assistant.review.store import Database
 from assistant.review.tables import Base
-from tests.utils.builders import Key, comment, draft, flag, make_keys
+from tests.utils.builders import Key, checked, comment, draft, flag, make_keys
 from tests.utils.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,16 +144,18 @@ def test_lifecycle_history_and_metrics(db: Database, keys: dict[str, Key]) -> No
     got = review.get_draft(db, d.id)
     assert got.text == text_fr and got.created_at.utcoffset() is not None and got.flags[0].severity == "high"
     with pytest.raises(Conflict) as stale:
-        review.edit(db, d.id, "x", 7, agent)
+        review.edit(db, d.id, "x", 7, agent, checked("x"))
     assert stale.value.extra["current"]["version"] == 1
-    edited = review.edit(db, d.id, text_fr.replace("Bonjour", "Bonsoir"), 1, agent)
+    new_text = text_fr.replace("Bonjour", "Bonsoir")
+    edited = review.edit(db, d.id, new_text, 1, agent, Verified(text=new_text, flags=[flag("high")]))
     with pytest.raises(ApprovalBlocked):
         review.approve(db, d.id, edited.version, agent, "because")
     approved = review.approve(db, d.id, edited.version, lead, "legal said yes")
     assert approved.status == "approved"
     with pytest.raises(Forbidden):
-        review.promote_to_statement(db, d.id, agent)
-    assert review.promote_to_statement(db, d.id, lead).text == approved.text
+        review.promote_to_statement(db, d.id, agent, checked(approved.text))
+    with pytest.raises(ApprovalBlocked):  # overridden for this reply, never knowledge for the next ones
+        review.promote_to_statement(db, d.id, lead, checked(approved.text))
     review.mark_posted(db, d.id, approved.version, agent, "https://x.com/a/1")
     assert [v.action for v in review.history(db, d.id)] == ["created", "edited", "approved", "posted"]
     m = db.incident_metrics("recall")
@@ -168,7 +170,7 @@ def test_racing_writers_exactly_one_wins(db: Database, keys: dict[str, Key]) -> 
 
     def attempt(n: int) -> bool:
         try:
-            review.edit(db, d.id, f"text {n}", 1, agent)
+            review.edit(db, d.id, f"text {n}", 1, agent, checked(f"text {n}"))
             return True
         except Conflict:
             return False

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.models import Citation, Comment, DocumentIn, Draft, Flag, Triage
+from assistant.models import Citation, Comment, DocumentIn, Draft, Flag, Triage, Verified
 from assistant.review.lifecycle import save_new_draft
 from assistant.review.schemas import Principal
 from assistant.review.store import Database
@@ -79,3 +79,24 @@ class FakeKB:
     def upsert(self, doc: DocumentIn, origin: str = "api") -> str:
         self.upserted.append(doc)
         return "added"
+
+    # An empty knowledge base for the guards an edit or a promotion runs (nothing supports a claim).
+    def vector_rank(self, text: str, where: Any = None, depth: int = 80) -> list[str]:
+        return []
+
+    def count(self) -> int:
+        return 0
+
+    def search(self, query: str, **kwargs: Any) -> list[Any]:
+        return []
+
+    def find_docs(self, filters: Any) -> list[str]:
+        return []
+
+    def doc_chunks(self, doc_id: str) -> list[Any]:
+        return []
+
+
+def checked(text: str) -> Verified:
+    """What the guards say about a text with nothing to flag: for lifecycle tests that are not about guards."""
+    return Verified(text=text)

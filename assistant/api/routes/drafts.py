@@ -33,9 +33,10 @@ def _observe(runtime: Any, req: DraftRequest, draft: Draft) -> None:
 
 async def _create(runtime: Any, req: DraftRequest, principal: Principal, on_token: Any = None) -> Draft:
     draft = await draft_reply(runtime, req, on_token=on_token)
-    _observe(runtime, req, draft)
     # The SQL store is synchronous: keep it off the event loop.
-    return await asyncio.to_thread(review.save_new_draft, runtime.db, draft, req.comment, principal)
+    saved = await asyncio.to_thread(review.save_new_draft, runtime.db, draft, req.comment, principal)
+    _observe(runtime, req, saved)  # only a comment that was accepted counts on the stream
+    return saved
 
 
 @router.post("", response_model=Draft, status_code=201,

@@ -10,8 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.api.auth import AgentDep, LeadDep, problem_responses
 from assistant.api.deps import RuntimeDep
+from assistant.drafting.verify import verify_text
 from assistant.errors import Conflict, InvalidInput, PreconditionRequired, ProviderUnavailable
-from assistant.models import Draft, DraftRequest
+from assistant.models import Draft, DraftRequest, Verified
 from assistant.review import lifecycle as review
 from assistant.review.lifecycle import DraftVersion
 from assistant.review.schemas import Page
@@ -105,11 +106,23 @@ def get_history(draft_id: DraftId, runtime: RuntimeDep, _: AgentDep) -> DraftHis
     return DraftHistory(data=versions, count=len(versions))
 
 
+def _verify(runtime: Any, current: Draft, text: str) -> Verified:
+    """The guards on `text` as they run on a generated draft: same comment, incident, platform, language."""
+    comment = review.get_comment(runtime.db, current.comment_id) if current.comment_id else None
+    return verify_text(runtime.kb, text, comment=comment, incident=current.incident, platform=current.platform,
+                       language=current.language)
+
+
 @router.patch("/{draft_id}", response_model=Draft, responses=ERRORS)
-def edit_draft(draft_id: DraftId, body: EditIn, runtime: RuntimeDep, principal: AgentDep, response: Response,
-               if_match: IfMatch = None) -> Draft:
+async def edit_draft(draft_id: DraftId, body: EditIn, runtime: RuntimeDep, principal: AgentDep,
+                     response: Response, if_match: IfMatch = None) -> Draft:
+    """A person's new text, guarded like a generated one (claims, promises, personal data, tone, language)
+    and cited anew; a high flag blocks approval until the text is fixed or a lead overrides it."""
     version = _wanted(body.version, if_match)
-    return _etag(response, review.edit(runtime.db, draft_id, body.text, version, principal))
+    current = await run_in_threadpool(review.get_draft, runtime.db, draft_id)
+    verified = await run_in_threadpool(_verify, runtime, current, body.text)
+    return _etag(response, await run_in_threadpool(review.edit, runtime.db, draft_id, body.text, version, principal,
+                                                   verified))
 
 
 @router.post("/{draft_id}/approve", response_model=Draft, responses=ERRORS)
@@ -159,7 +172,9 @@ async def regenerate_draft(draft_id: DraftId, body: VersionIn, runtime: RuntimeD
 
 @router.post("/{draft_id}/promote", response_model=Promoted, responses=problem_responses(404, 409, 503))
 def promote_draft(draft_id: DraftId, runtime: RuntimeDep, principal: LeadDep) -> Promoted:
-    """Add the approved text to the knowledge base as an approved past statement (lead)."""
-    doc = review.promote_to_statement(runtime.db, draft_id, principal)
+    """Add the approved text to the knowledge base as an approved past statement (lead). The text is
+    checked again against the knowledge as it is now; a text with a high flag is refused (409)."""
+    current = review.get_draft(runtime.db, draft_id)
+    doc = review.promote_to_statement(runtime.db, draft_id, principal, _verify(runtime, current, current.text))
     outcome = runtime.kb.upsert(doc, origin="api")
     return Promoted(document_id=doc.id, outcome=outcome, title=doc.title)
