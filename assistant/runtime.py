@@ -59,9 +59,11 @@ class Runtime:
         if triage is None:
             return
         with self._lock:
+            # A client's created_at counts only when plausible (Monitor.placed): else the arrival time.
+            when = self.monitor.placed(comment.created_at, datetime.now(UTC))
             # Alerts show example comments to people: masked like everything else that leaves the chain.
-            self.monitor.observe(comment.id or uuid.uuid4().hex, comment.created_at or datetime.now(UTC),
-                                 incident=incident, sentiment=triage.sentiment, text=mask_pii(comment.text).text)
+            self.monitor.observe(comment.id or uuid.uuid4().hex, when, incident=incident,
+                                 sentiment=triage.sentiment, text=mask_pii(comment.text).text)
 
     def close(self) -> None:
         if "db" in self.__dict__:

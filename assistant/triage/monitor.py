@@ -32,12 +32,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.errors import InvalidInput
 from assistant.models import Sentiment
 from assistant.text import NO_FACT_WORDS, fold, stem
 
 AlertKind = Literal["volume_spike", "negative_spike", "new_topic"]
 _ALL = "*"  # the key of all incidents together
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST = datetime(9000, 1, 1, tzinfo=UTC)  # far from datetime.max: bucket arithmetic adds hours to it
 _TERM = re.compile(r"[a-z][a-z0-9]{3,}")
 # Words that are in every crisis comment and so never a topic of their own.
 _TOPIC_STOP = frozenset(
@@ -173,7 +175,34 @@ class Monitor:
         self.add(Observation(comment_id=comment_id, created_at=created_at, incident=incident,
                              sentiment=sentiment, text=text))
 
+    # A comment says when it was written, but the writer is a client: a wrong date must not move the
+    # stream's "now" (a date in 2030 would resolve every alert and prune the history).
+    MAX_SKEW = timedelta(minutes=5)
+
+    @property
+    def memory(self) -> timedelta:
+        """How far back the monitor keeps buckets: an older comment cannot be placed in the stream."""
+        return self.bucket * (self._replay + self.topic_window + self.baseline_buckets)
+
+    def placed(self, created_at: datetime | None, arrived: datetime) -> datetime:
+        """When a comment counts: when it was written if that is plausible, else when it arrived.
+
+        Not plausible: after its arrival (clock skew aside), before 1970, or older than what the monitor
+        still remembers of the stream (a replay of an old stream in order is fine: it starts the stream)."""
+        arrived = _aware(arrived)
+        if created_at is None:
+            return arrived
+        created = _aware(created_at)
+        oldest = _EPOCH + timedelta(days=1)
+        if self._latest is not None:
+            oldest = max(oldest, self._start(self._latest) - self.memory)
+        if created > arrived + self.MAX_SKEW or created < oldest:
+            return arrived
+        return min(created, arrived)
+
     def add(self, obs: Observation) -> None:
+        if not _EPOCH <= _aware(obs.created_at) <= _LAST:
+            raise ValueError(f"created_at {obs.created_at:%Y-%m-%d}: outside what the monitor can place")
         b = self._index(obs.created_at)
         self._first = b if self._first is None else min(self._first, b)
         if self._latest is None or b > self._latest:
@@ -197,6 +226,8 @@ class Monitor:
 
     def alerts(self, at: datetime | None = None, *, include_resolved: bool = False) -> list[Alert]:
         """Active alerts at `at` (default: the latest comment's time), newest first."""
+        if at is not None and not _EPOCH + timedelta(days=1) <= _aware(at) <= _LAST:
+            raise InvalidInput(f"at: {at:%Y-%m-%d} is outside the dates the monitor answers for (1970-9000)")
         if self._latest is None or self._first is None:
             return []
         now = _aware(at) if at is not None else self._start(self._latest + 1)
@@ -477,6 +508,11 @@ class Monitor:
         for buckets in self._buckets.values():
             for j in [j for j in buckets if j < horizon]:
                 del buckets[j]
+        # The stream starts at its oldest remembered bucket: an isolated old comment, once pruned, does
+        # not make a fresh stream look warmed up.
+        kept = [min(b) for b in self._buckets.values() if b]
+        if kept and self._first is not None:
+            self._first = max(self._first, min(kept))
 
 
 def _aware(when: datetime) -> datetime:
