@@ -246,12 +246,16 @@ def serve(
 
     runtime = _runtime(data_dir)
     s = runtime.settings
+    # h11 bounds the request head it buffers (httptools does not): a 1 MB header or 10,000 headers are
+    # refused by the parser before any of our code runs.
+    limits: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": s.max_header_bytes,
+                              "log_level": "info", "host": host or s.host, "port": port or s.port}
     if workers > 1:
-        # Each worker builds its own Runtime from the environment (CRISIS_DATA_DIR is set above).
-        uvicorn.run("assistant.api.server:app", host=host or s.host, port=port or s.port, workers=workers,
-                    log_level="info")
+        # Each worker builds its own Runtime from the environment (CRISIS_DATA_DIR is set above), and
+        # exits when this process dies, even by kill -9 (api/server.py): no orphan keeps the port.
+        uvicorn.run("assistant.api.server:app", workers=workers, **limits)
         return
-    uvicorn.run(create_app(runtime=runtime), host=host or s.host, port=port or s.port, log_level="info")
+    uvicorn.run(create_app(runtime=runtime), **limits)
 
 
 @app.command()

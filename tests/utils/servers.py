@@ -71,3 +71,49 @@ def serve_app(app: object) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@contextlib.contextmanager
+def crisis_serve(data_dir: Path, workers: int = 2, port: int | None = None,
+                 env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`crisis-desk serve --workers N` as a real process tree on 127.0.0.1; yields (base URL, master)."""
+    import sys
+
+    port = port or free_port()
+    cmd = [sys.executable, "-c", "from assistant.cli.main import app; app()", "serve", "--workers", str(workers),
+           "--port", str(port), "--data-dir", str(data_dir)]
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "CRISIS_RATE_LIMIT_PER_MINUTE": "100000", **(env or {})}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=90, proc=proc)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        workers_left = children(proc.pid)
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        for pid in workers_left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
