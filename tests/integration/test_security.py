@@ -228,3 +228,15 @@ def test_a_chunked_body_over_the_limit_is_413(api: Api, sample_runtime: Runtime)
 def test_followers_is_bounded(api: Api) -> None:
     r = api("agent", "POST", "/v1/triage", json={"comment": {"text": "hi", "followers": 10**4000 - 1}})
     assert r.status_code == 422, r.text
+
+
+def test_hostile_requests_get_a_clear_4xx_never_a_5xx(api: Api) -> None:
+    from collections import Counter
+
+    from tests.utils.hostile import battery, run
+
+    d = api.draft("Which batches are recalled?")
+    results = run(api.client, api.keys, battery(d["id"], d["version"]))
+    print(f"\n{len(results)} hostile requests: {dict(sorted(Counter(s for _, s in results).items()))}")
+    assert len(results) > 140
+    assert not [(n, s) for n, s in results if not 400 <= s < 500], "every hostile request is a 4xx"

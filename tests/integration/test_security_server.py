@@ -115,3 +115,14 @@ def test_kill_9_of_the_master_takes_the_workers_down(tmp_path: Path) -> None:
     # The port is free again: a restart on the same port can bind it.
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
+
+
+def test_two_workers_answer_hostile_requests_with_a_4xx(served: Api) -> None:
+    from collections import Counter
+
+    from tests.utils.hostile import battery, run
+
+    d = served.draft("Which batches are recalled?")
+    results = run(served.client, served.keys, battery(d["id"], d["version"]))
+    print(f"\n{len(results)} hostile requests, 2 workers: {dict(sorted(Counter(s for _, s in results).items()))}")
+    assert not [(n, s) for n, s in results if not 400 <= s < 500]

@@ -18,7 +18,7 @@ class CheckIn(BaseModel):
         "text": "Hi Sarah, batches L4821 and L4822 are recalled; you will get a €20 voucher.",
         "incident": "recall-2026-11", "platform": "facebook"}]})
 
-    text: str = Field(min_length=1, max_length=20_000)
+    text: str = Field(min_length=1, max_length=20_000, pattern=r"^[^\x00]*$")
     incident: str | None = Field(default=None, max_length=100)
     platform: Platform = "other"
     language: str | None = Field(default=None, min_length=2, max_length=8, description="default: detected")

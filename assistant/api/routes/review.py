@@ -41,7 +41,7 @@ def _example(**fields: Any) -> ConfigDict:
 
 class EditIn(BaseModel):
     model_config = _example(text="Hi Sarah, we're sorry: the batch L4822 recall covers ...", version=1)
-    text: str = Field(min_length=1, max_length=20_000)
+    text: str = Field(min_length=1, max_length=20_000, pattern=r"^[^\x00]*$")  # NUL: binary, not a reply
     version: Version | None = Field(default=None, description=VERSION_DOC)
 
 
