@@ -127,7 +127,8 @@ def check_text(
     allow: Iterable[str] = (),
     as_comment: bool = False,
 ) -> list[Flag]:
-    """Guards on any text, written by a person or a model (the check-only endpoint).
+    """Guards on any text, written by a person or a model, against the knowledge the caller passes
+    (`POST /v1/check` and review retrieve it first: drafting.verify.verify_text).
 
     With `as_comment`, the text is also scanned for prompt injection, as an incoming comment would be.
     """

@@ -511,8 +511,8 @@ class Monitor:
         # The stream starts at its oldest remembered bucket: an isolated old comment, once pruned, does
         # not make a fresh stream look warmed up.
         kept = [min(b) for b in self._buckets.values() if b]
-        if kept and self._first is not None:
-            self._first = max(self._first, min(kept))
+        if self._first is not None:
+            self._first = max(self._first, min(kept, default=latest))
 
 
 def _aware(when: datetime) -> datetime:

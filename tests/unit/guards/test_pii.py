@@ -98,6 +98,11 @@ def test_labelled_set_precision_and_recall() -> None:
         ("order #A-123456 to 12 rue de la Paix", "order #[ORDER_ID] to [ADDRESS]"),
         ("IBAN FR76 3000 6000 0112 3456 7890 189.", "IBAN [IBAN]."),
         ("card 4111 1111 1111 1111", "card [CARD]"),
+        # French social-security number (NIR), grouped or not, Corsican department 2A (issue 18).
+        ("mon numéro de sécu : 1 85 12 75 123 456 78", "mon numéro de sécu : [NATIONAL_ID]"),
+        ("NIR 185127512345678", "NIR [NATIONAL_ID]"),
+        ("n° 2 90 05 2A 004 012 35", "n° [NATIONAL_ID]"),
+        ("batch L4821, best before 03/2027, 14 days", "batch L4821, best before 03/2027, 14 days"),
     ],
 )
 def test_placeholders(text: str, masked: str) -> None:

@@ -161,3 +161,29 @@ def test_no_history_no_alert() -> None:
         monitor.observe(f"c{k}", T0 + timedelta(seconds=k), INCIDENT, "negative", "hospital")
     assert monitor.alerts(at=T0 + BUCKET) == []
     assert Monitor().alerts() == []
+
+
+# ---------------------------------------------------------------- a client's created_at (issue 18)
+
+
+def test_an_implausible_created_at_counts_at_arrival() -> None:
+    monitor = Monitor()
+    now = T0 + timedelta(hours=3)
+    assert monitor.placed(None, now) == now
+    assert monitor.placed(now - timedelta(minutes=20), now) == now - timedelta(minutes=20)
+    assert monitor.placed(now + timedelta(minutes=2), now) == now  # clock skew: never after arrival
+    for wrong in (datetime(2030, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC),
+                  datetime(1, 1, 1, tzinfo=UTC), datetime(1969, 12, 31, tzinfo=UTC)):
+        assert monitor.placed(wrong, now) == now
+    monitor.observe("c1", now, "recall")
+    assert monitor.placed(now - monitor.memory - timedelta(minutes=5), now) == now  # older than remembered
+    with pytest.raises(ValueError):
+        monitor.observe("c2", datetime(9999, 12, 31, tzinfo=UTC))
+
+
+def test_an_old_isolated_comment_does_not_warm_up_a_new_stream() -> None:
+    monitor = Monitor()
+    monitor.observe("old", T0 - timedelta(days=30), "recall")
+    for i in range(40):  # a burst on a stream with no history at all: no baseline, no alert
+        monitor.observe(f"c{i}", T0 + timedelta(seconds=5 * i), "recall", "negative")
+    assert monitor.alerts(at=T0 + BUCKET) == []
