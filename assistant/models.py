@@ -6,7 +6,16 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+)
 
 Kind = Literal["policy", "faq", "fact_sheet", "statement", "guideline", "contact"]
 KINDS: tuple[str, ...] = ("policy", "faq", "fact_sheet", "statement", "guideline", "contact")
@@ -72,8 +81,22 @@ def _reject_numbers(v: object) -> object:
     return v
 
 
+def utc_representable(v: datetime | None) -> datetime | None:
+    """Aware (UTC when no zone is given), and a real instant: '9999-12-31T23:59:59-05:00' has no UTC
+    equivalent and would break every later comparison or database write (issue 18)."""
+    if v is None:
+        return None
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=UTC)
+    try:
+        v.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("date-time out of range once converted to UTC") from exc
+    return v
+
+
 # A datetime given from outside (body or query): ISO 8601 only.
-IsoDatetime = Annotated[datetime, BeforeValidator(_reject_numbers)]
+IsoDatetime = Annotated[datetime, BeforeValidator(_reject_numbers), AfterValidator(utc_representable)]
 
 
 # ---------------------------------------------------------------- knowledge
@@ -114,9 +137,7 @@ class DocumentIn(_Input):
     @field_validator("valid_from", "valid_until")
     @classmethod
     def _aware(cls, v: datetime | None) -> datetime | None:
-        if v is not None and v.tzinfo is None:
-            v = v.replace(tzinfo=UTC)
-        return v
+        return utc_representable(v)
 
 
 class Chunk(_Model):
@@ -172,6 +193,13 @@ class Comment(_Input):
     @classmethod
     def _no_epoch_numbers(cls, v: object) -> object:
         return _reject_numbers(v)
+
+    @field_validator("created_at")
+    @classmethod
+    def _real_instant(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            return v
+        return utc_representable(v)
 
     @field_validator("text")
     @classmethod

@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.errors import InvalidInput
-from assistant.models import Comment, Draft, Severity
+from assistant.models import Comment, Draft, Severity, utc_representable
 
 Role = Literal["agent", "lead", "admin"]
 ROLES: tuple[str, ...] = ("agent", "lead", "admin")
@@ -86,7 +86,7 @@ class IncidentIn(BaseModel):
     @field_validator("started_at")
     @classmethod
     def _aware(cls, v: datetime | None) -> datetime | None:
-        return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
+        return utc_representable(v)
 
 
 class Incident(IncidentIn):

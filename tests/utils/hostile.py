@@ -50,6 +50,14 @@ def battery(draft_id: str, version: int) -> list[Probe]:
                   json={"comment": {"text": "hi", "followers": followers}}))
     for when in BAD_DATES:
         add(Probe(f"created_at={when!r}", "POST", "/v1/drafts", json={"comment": {"text": "hi", "created_at": when}}))
+    # Instants with no UTC equivalent: every later comparison or database write would overflow.
+    for when in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"):
+        add(Probe(f"created_at={when}", "POST", "/v1/drafts", json={"comment": {"text": "hi", "created_at": when}}))
+        add(Probe(f"incident started_at={when}", "POST", "/v1/incidents",
+                  json={"id": "inc-x", "title": "x", "started_at": when}, role="lead"))
+        add(Probe(f"search at={when}", "GET", "/v1/knowledge/search", params={"q": "refund", "at": when}))
+        add(Probe(f"document valid_from={when}", "POST", "/v1/knowledge/documents", role="lead",
+                  json={"id": "doc-x", "title": "x", "kind": "faq", "text": "x", "valid_from": when}))
     for platform in ("myspace", "", None, 3):
         add(Probe(f"platform={platform!r}", "POST", "/v1/triage",
                   json={"comment": {"text": "hi", "platform": platform}}))
