@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import signal
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,21 +17,29 @@ import pytest
 from assistant.config import Settings
 from assistant.runtime import Runtime
 from tests.integration.test_security import HOSTILE_EDIT, SAFE_EDIT, Api, high
-from tests.utils.builders import make_keys
-from tests.utils.servers import alive, children, crisis_serve, free_port
+from tests.utils.builders import Key, make_keys
+from tests.utils.servers import alive, children, crisis_serve
 
 pytestmark = pytest.mark.server
 
 
+class Served(Api):
+    """The API helper of test_security.py on the real server, with its master process and port."""
+
+    def __init__(self, client: httpx.Client, keys: dict[str, Key], master: subprocess.Popen[bytes], port: int) -> None:
+        super().__init__(client, keys)  # type: ignore[arg-type]  # httpx.Client: the same request() as TestClient
+        self.master, self.port = master, port
+
+
 @pytest.fixture(scope="module")
-def served(sample_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def served(sample_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("served") / "data"
     shutil.copytree(sample_kb_dir, data)  # workers write (drafts, promotions): not the shared sample copy
     runtime = Runtime(Settings(data_dir=data))
     keys = make_keys(runtime.db)
     runtime.close()
-    with crisis_serve(data, workers=2) as (url, _), httpx.Client(base_url=url, timeout=30) as client:
-        yield Api(client, keys)  # type: ignore[arg-type]
+    with crisis_serve(data, workers=2) as (url, master), httpx.Client(base_url=url, timeout=30) as client:
+        yield Served(client, keys, master, int(url.rsplit(":", 1)[1]))
 
 
 def test_two_workers_guard_every_edit(served: Api) -> None:
@@ -97,26 +106,6 @@ def test_chunked_body_over_the_limit_is_413_on_the_server(served: Api) -> None:
     assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
 
 
-def test_kill_9_of_the_master_takes_the_workers_down(tmp_path: Path) -> None:
-    port = free_port()
-    with crisis_serve(tmp_path / "data", workers=2, port=port) as (_, master):
-        deadline = time.monotonic() + 30
-        while len(workers := children(master.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert len(workers) >= 2, workers
-        master.send_signal(signal.SIGKILL)
-        master.wait(timeout=10)
-        started = time.monotonic()
-        while any(alive(p) for p in workers) and time.monotonic() - started < 10:
-            time.sleep(0.1)
-        gone_after = time.monotonic() - started
-        assert not any(alive(p) for p in workers), f"workers still serving {gone_after:.1f}s after kill -9"
-        print(f"\nworkers exited {gone_after:.2f}s after kill -9 of the master")
-    # The port is free again: a restart on the same port can bind it.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", port))
-
-
 def test_two_workers_answer_hostile_requests_with_a_4xx(served: Api) -> None:
     from collections import Counter
 
@@ -126,3 +115,23 @@ def test_two_workers_answer_hostile_requests_with_a_4xx(served: Api) -> None:
     results = run(served.client, served.keys, battery(d["id"], d["version"]))
     print(f"\n{len(results)} hostile requests, 2 workers: {dict(sorted(Counter(s for _, s in results).items()))}")
     assert not [(n, s) for n, s in results if not 400 <= s < 500]
+
+
+def test_kill_9_of_the_master_takes_the_workers_down(served: Served) -> None:
+    """Last in this module: it kills the module's server. Before issue 18 the workers kept serving on
+    the port and a restart failed with "address already in use"."""
+    master = served.master
+    workers = children(master.pid)
+    assert len(workers) >= 2, workers
+    master.send_signal(signal.SIGKILL)
+    master.wait(timeout=10)
+    started = time.monotonic()
+    while any(alive(p) for p in workers) and time.monotonic() - started < 10:
+        time.sleep(0.1)
+    gone_after = time.monotonic() - started
+    assert not any(alive(p) for p in workers), f"workers still serving {gone_after:.1f}s after kill -9"
+    print(f"\nworkers exited {gone_after:.2f}s after kill -9 of the master")
+    with socket.socket() as s:  # nobody listens on the port any more: a restart can bind it, as uvicorn does
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # (on Linux, still refused while one listens)
+        s.bind(("127.0.0.1", served.port))
+        s.listen()

@@ -85,6 +85,13 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
@@ -104,16 +111,19 @@ def crisis_serve(data_dir: Path, workers: int = 2, port: int | None = None,
            "--port", str(port), "--data-dir", str(data_dir)]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "CRISIS_RATE_LIMIT_PER_MINUTE": "100000", **(env or {})}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", timeout=90, proc=proc)
+        workers = children(proc.pid)  # known now: if the master dies first, they are still ours to stop
         yield f"http://127.0.0.1:{port}", proc
     finally:
-        workers_left = children(proc.pid)
+        workers_left = set(workers) | set(children(proc.pid))
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
         for pid in workers_left:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, 9)
+            if alive(pid) and b"spawn_main" in _cmdline(pid):  # still our worker, not a recycled pid
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, 9)
