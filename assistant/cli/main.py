@@ -312,7 +312,7 @@ def _global(data_dir: DataDir = None) -> None:
         get_settings.cache_clear()
 
 
-eval_app = typer.Typer(help="Measure quality on labelled sets (triage, retrieval).", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure quality on labelled sets (triage, retrieval, answers).", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -331,6 +331,23 @@ def eval_triage(
         raise typer.Exit(2)
     report = evaluate_triage(path)
     sys.stdout.write((report_json(report) if as_json else format_report(report, misses=misses)) + "\n")
+
+
+@eval_app.command("answers")
+def eval_answers(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="labelled crisis folders, or folders of them (default: the tuning and held-out sets)")] = None,
+    misses: Annotated[int, typer.Option(help="how many comments with a missing fact to list per group")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Do drafts answer the question? Required-facts recall, forbidden claims, language, length and
+    latency of real drafts, each crisis ingested into its own temporary knowledge base."""
+    from assistant.config import get_settings
+    from assistant.drafting.evaluate import evaluate_answers, format_report, report_json
+
+    folders = paths or [ROOT / "tests/data/answers_tuning", ROOT / "tests/data/answers_holdout"]
+    groups = {p.name: _run(partial(evaluate_answers, p, get_settings())) for p in folders}
+    sys.stdout.write((report_json(groups) if as_json else format_report(groups, misses=misses)) + "\n")
 
 
 @eval_app.command("retrieval")
