@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import replace
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from assistant import guards
 from assistant.config import Settings
 from assistant.drafting.composer import compose, render, retrieval_query
 from assistant.drafting.prompts import get_prompt
+from assistant.drafting.questions import find_questions
 from assistant.drafting.retrieval import Context, retrieve
 from assistant.drafting.verify import (
     CommentSignals,
@@ -42,6 +44,8 @@ from assistant.models import (
     Flag,
     Triage,
 )
+from assistant.text import sentences
+from assistant.triage.classify import detect_injection
 from assistant.triage.classify import triage as run_triage
 
 if TYPE_CHECKING:
@@ -121,6 +125,21 @@ class Drafter:
         signals = comment_signals(comment, suspected=tri.injection_suspected)
         masked, injected = signals.masked, signals.injected
         platform = comment.platform
+        genuine = genuine_question(comment.text) if injected else None
+        if genuine is not None:
+            # "Ignore your instructions ... Also, when will the investigation finish?": the instruction
+            # is dropped, the genuine question answered like any other, and the reviewer told so.
+            tri_g = run_triage(comment.model_copy(update={"text": genuine}))
+            if tri_g.should_respond:
+                tri = tri_g.model_copy(update={
+                    "injection_suspected": True,
+                    "reasons": [*tri_g.reasons, "injection removed: the genuine question is answered"]})
+                masked = guards.mask_pii(genuine)
+                neutralised = Flag(
+                    code="injection_neutralised", severity="medium", source="comment",
+                    message="the comment also tried to instruct the assistant; that part was ignored and "
+                            "only its genuine question was answered")
+                signals = replace(signals, masked=masked, flags=[neutralised, *signals.flags])
         base = dict(id=uuid.uuid4().hex, comment_id=comment.id, incident=req.incident, platform=platform,
                     triage=tri, language=tri.language)
 
@@ -179,6 +198,13 @@ class Drafter:
         text = render(out)
         verified = guard_reply(self.runtime.kb, text, out.sentences, ctx, platform, signals)
         return text, verified.citations, verified.flags
+
+
+def genuine_question(text: str) -> str | None:
+    """The comment without its sentences that instruct the assistant, if what is left asks something."""
+    keep = [s for s in sentences(text) if not guards.detect_injection(s) and detect_injection(s) is None]
+    rest = " ".join(keep).strip()
+    return rest if rest and find_questions(rest) else None
 
 
 def _strip_fences(raw: str) -> str:

@@ -10,72 +10,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from assistant.drafting.phrases import GUIDELINE_APOLOGY, NEXT_STEP, TOPICS, UNKNOWN_HEADINGS, Topic, phrase
+from assistant.drafting.answers import (
+    KIND_PRIOR,
+    NEGATED,
+    Candidate,
+    Picker,
+    answer_question,
+    candidates,
+    keyset,
+    known_items,
+    next_update,
+)
+from assistant.drafting.answers import clean as clean  # re-exported: updates.py cleans sentences the same way
+from assistant.drafting.phrases import GUIDELINE_APOLOGY, TOPICS, Topic, phrase
+from assistant.drafting.questions import concept_words, find_questions
 from assistant.drafting.retrieval import Context
 from assistant.drafting.verify import author_name
-from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, SearchHit, Triage
-from assistant.text import analyze, fold, sentences, term_set
+from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, Triage
+from assistant.text import analyze, fold, term_set
 
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
-_NEGATED = re.compile(r"^(we (do not|don't|dont) know|nous ne (savons|connaissons)|on ne sait)")
+_NEGATED = NEGATED
 LINK = re.compile(r"https?://\S+")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
-_MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
-KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.85, "contact": 0.8, "statement": 0.6}
 MAX_FACTS = 3
-
-
-@dataclass(frozen=True)
-class Candidate:
-    text: str
-    chunk_id: str
-    hit: SearchHit
-    terms: frozenset[str]
-    unknown: bool
-    next_step: bool
-
-
-def clean(sentence: str) -> str:
-    s = _MD.sub("", sentence).strip()
-    s = re.sub(r"\s+", " ", s)
-    if s and s[-1] not in ".!?…:":
-        s += "."
-    return s
-
-
-@lru_cache(maxsize=8192)
-def _chunk_sentences(chunk_id: str, version: str, heading: str,
-                     text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
-    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk, cached."""
-    # Staff-only sections never reach here: context.retrieve leaves them out of the sources.
-    folded_heading = fold(heading)
-    in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
-    out = []
-    for raw in sentences(text):
-        s = clean(raw)
-        # Questions (FAQ headings), labels and list fragments are not facts to state.
-        if len(s) < 25 or s.endswith(("?", ":", ";.")) or not s[0].isupper():
-            continue
-        # A "we don't know yet" sentence is one wherever it stands (the FAQ repeats the fact sheet).
-        unknown = in_unknown_section or bool(_NEGATED.match(fold(s)))
-        out.append((s, frozenset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
-    return tuple(out)
-
-
-def candidates(hits: list[SearchHit], language: str) -> list[Candidate]:
-    out: list[Candidate] = []
-    seen: set[str] = set()
-    for hit in hits:
-        for text, terms, unknown, next_step in _chunk_sentences(hit.chunk_id, hit.doc_version, hit.heading, hit.text):
-            if text in seen:
-                continue
-            seen.add(text)
-            out.append(Candidate(text, hit.chunk_id, hit, terms, unknown, next_step))
-    # Same-language sentences first: a French reply quotes French sources when it can.
-    out.sort(key=lambda c: c.hit.language != language)
-    return out
+MAX_QUESTIONS = 3
+# Concerns that deserve an acknowledgement before the answer; the others are answered straight away.
+FEELING_TOPICS = ("ate", "waiting", "loss")
+FIRST_PERSON = re.compile(r"\b(i|i'm|i've|my|me|we|our|us|je|j'|mon|ma|mes|nous|notre|nos|moi)\b")
 
 
 TOPIC = {t.name: t for t in TOPICS}
@@ -101,13 +64,14 @@ def detect_topics(text: str, intent: str = "other") -> list[Topic]:
 
 def retrieval_query(text: str, intent: str) -> str:
     """The comment plus what its concerns need from the knowledge (their vocabulary, both languages)."""
-    return " ".join([text, *(t.query for t in detect_topics(text, intent))])
+    asked = " ".join(q.text for q in find_questions(text))
+    return " ".join([text, *(t.query for t in detect_topics(text, intent)), concept_words(asked)])
 
 
 def _score(c: Candidate, want: set[str], comment_terms: set[str], language: str) -> float:
     if not c.terms:
         return 0.0
-    overlap = len(c.terms & want) * 2 + len(c.terms & comment_terms)
+    overlap = len(c.terms & keyset(want)) * 2 + len(c.terms & keyset(comment_terms))
     prior = KIND_PRIOR.get(c.hit.kind, 0.5) * (1.0 if c.hit.language == language else 0.55)
     # "We don't know yet X" answers a question about X better than a detail from the same section.
     if c.unknown and _NEGATED.match(fold(c.text)):
@@ -126,7 +90,7 @@ def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], langu
             continue
         if next_step is not None and c.next_step != next_step:
             continue
-        if any(len(c.terms & term_set(u)) > 0.7 * max(1, len(c.terms)) for u in used):
+        if any(len(c.terms & keyset(term_set(u))) > 0.7 * max(1, len(c.terms)) for u in used):
             continue  # near-duplicate of a sentence already chosen (fr/en twins, FAQ vs fact sheet)
         s = _score(c, want, comment_terms, language)
         if s > best_score:
@@ -154,6 +118,8 @@ def _say(language: str, key: str, priority: int, **values: str) -> Part:
 
 def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
             platform: str, signature: str | None = None, style: str = "default") -> DraftOut:
+    """Answer first: greeting -> (the author's concern, an apology) -> the answer to each question ->
+    what to do -> when the next update comes -> sign-off."""
     lang = triage.language if triage.language in ("en", "fr") else "en"
     limit = PLATFORM_TARGETS.get(platform, 700)
     if style == "concise":
@@ -163,6 +129,11 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     topics = detect_topics(masked_text, triage.intent)
     comment_terms = set(analyze(masked_text))
     cands = candidates(ctx.sources, lang)
+    picker = Picker(cands, lang)
+    questions = find_questions(masked_text, known_items(cands))[:MAX_QUESTIONS]
+    if triage.intent == "rumour":
+        # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
+        questions = [q for q in questions if q.kind not in ("yes_no", "what")]
     used: set[str] = set()
     unknowns: list[str] = []
     escalations = set(triage.escalate_to)
@@ -182,13 +153,21 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     if "safety" in escalations:
         # A short, warm holding reply: what to do now, who to call; the rest goes to the safety team.
         topics = [TOPIC["ate"]]
+        questions = []
 
-    if triage.intent == "praise" and not topics:
+    # "Was anyone hurt?" asks about others; "my son ate some" is the author's own worry.
+    own = FIRST_PERSON.search(fold(masked_text)) is not None
+    feeling = next((t for t in topics if t.name in FEELING_TOPICS and (own or t.name != "ate")), None)
+    if triage.intent == "praise" and not topics and not questions:
         parts.append(_say(lang, "thanks_praise", 1))
     elif "safety" in escalations or triage.intent == "safety":
         parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 2))
     elif triage.intent == "rumour":
         parts.append(_say(lang, "ack_rumour", 2))
+    elif feeling is not None:
+        parts.append(Part(DraftSentence(text=feeling.ack[lang]), 4))
+    elif questions:
+        pass  # a question is acknowledged best by its answer
     elif topics:
         parts.append(Part(DraftSentence(text=topics[0].ack[lang]), 4))
     else:
@@ -205,19 +184,45 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         # Straight to the answer: no acknowledgement line, no apology, no sign-off.
         parts = [p for p in parts if p.sentence.sources or p is parts[0]]
 
-    # Facts: one per concern, most important concern first; "not known yet" items stated as such.
-    # On short platforms a long sentence would push everything else out: prefer short ones.
     fact_max = max(90, limit // 2)
+    hint = comment_terms
     n_facts = 0
-    said_unknown = False
-    for topic in topics:
-        if n_facts >= MAX_FACTS:
+    unanswered = False
+    # The answers, in the order asked: the first one is the last thing a short platform cuts.
+    for qi, q in enumerate(questions):
+        ans = answer_question(q, picker, used, language=lang, hint=hint, max_chars=fact_max)
+        if not ans.found:
+            unanswered = True
+            unknowns.append(f"{q.kind}: {q.text[:160]}")
+            continue
+        for si, (text, sources) in enumerate(ans.sentences):
+            parts.append(Part(DraftSentence(text=text, sources=sources), 1 if qi == 0 and si == 0 else 3 + qi + si))
+            n_facts += 1
+    if unanswered and n_facts == 0 and not topic_only(topics):
+        parts.append(_say(lang, "no_answer_yet", 2))
+
+    # No question (a statement, a rumour, a complaint): one fact per concern, "not known yet" items stated as such.
+    # On short platforms a long sentence would push everything else out: prefer short ones.
+    said_unknown = any(c.unknown for c in cands if c.text in used)
+    budget, concerns = MAX_FACTS, topics
+    if questions and not topic_only(topics):
+        # Answered questions come first; one concern the author raised besides (not a default one) may
+        # add a fact about what they said ("no receipt" next to "how do I get refunded?"), no filler.
+        raised = {t.name for t in TOPICS if t.pattern.search(masked_text)}
+        concerns = [t for t in topics if t.name in raised and t.name not in FEELING_TOPICS] if n_facts else []
+        budget = n_facts + 1
+    for topic in concerns:
+        if n_facts >= budget:
             break
         want = set(analyze(topic.query))
         c = _best(cands, want, comment_terms, lang, used, unknown=topic.unknown, next_step=False,
                   max_chars=fact_max)
         if c is None and not topic.unknown:
             c = _best(cands, want, comment_terms, lang, used, unknown=False, max_chars=fact_max)
+        if c is not None and concerns is not topics and (
+                not c.terms & keyset(comment_terms)
+                or len(keyset(want) & {k for u in used for k in keyset(term_set(u))}) >= 2):
+            continue  # besides an answer, only a fact about something else the author said
         if c is None:
             unknowns.append(f"{topic.name}: {masked_text[:160]}")
             if topic.unknown:
@@ -242,9 +247,11 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         parts.append(_say(lang, "dm_account", 2))
     if "safety" in escalations:
         parts.append(_say(lang, "safety_handoff", 4))
-    # The next step: hotline, form or link, relevant to what was asked.
-    if triage.intent != "praise" or topics:
-        need = "hotline call phone appeler" if "safety" in escalations else " ".join(t.query for t in topics)
+    # The next step: hotline, form or link, relevant to what was asked (unless an answer already gave one).
+    has_step = any(c.next_step for c in cands if c.text in used)
+    if (triage.intent != "praise" or topics or questions) and not has_step:
+        need = "hotline call phone appeler" if "safety" in escalations else " ".join(
+            [t.query for t in topics] + [q.text for q in questions])
         want = set(analyze(need + " hotline form formulaire"))
         # Someone worried about their health needs a number to call; others a page to act on.
         must = PHONE if "safety" in escalations else LINK
@@ -255,9 +262,20 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         if step is not None:
             used.add(step.text)
             parts.append(_fact(step, 5 if "safety" not in escalations else 1))
+    # When the answer is "not known yet", say when the next update comes.
+    if unanswered or said_unknown or triage.intent == "rumour":
+        nxt = next_update(picker, used, max_chars=max(90, limit // 2))
+        if nxt is not None:
+            used.add(nxt.text)
+            parts.append(_fact(nxt, 4 if unanswered else 7))
     if "comms_lead" in escalations:
         parts.append(_say(lang, "influencer", 9))
     return _finish(parts, lang, limit, signature, unknowns, style)
+
+
+def topic_only(topics: list[Topic]) -> bool:
+    """A health concern is answered by its topic (what to do, see a doctor) even when a question came with it."""
+    return any(t.name == "ate" for t in topics)
 
 
 def _finish(parts: list[Part], lang: str, limit: int, signature: str | None, unknowns: list[str],

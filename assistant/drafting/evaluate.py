@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.errors import InvalidInput
 from assistant.drafting.chain import draft_reply
+from assistant.errors import InvalidInput
 from assistant.models import PLATFORM_LIMITS, Comment, DraftRequest
 from assistant.runtime import Runtime
 from assistant.text import detect_language, fold
@@ -70,7 +70,7 @@ class Fact:
             if raw.get("verdict") not in ("yes", "no"):
                 raise ValueError(f"a verdict is 'yes' or 'no', not {raw.get('verdict')!r}")
             return cls(verdict=raw["verdict"], item=raw.get("item"))
-        alts = [raw] if isinstance(raw, str) else list(raw)
+        alts = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
         if not alts or not all(isinstance(a, str) and a.strip() for a in alts):
             raise ValueError(f"a required fact is a non-empty string or list of strings, not {raw!r}")
         return cls(any_of=alts)
@@ -184,6 +184,7 @@ class CaseResult:
     within_limit: bool
     empty: bool
     ms: float
+    flags: list[str] = field(default_factory=list)  # "severity:code" of the draft's guard flags
 
 
 def score_case(case: Case, text: str, reply_language: str, crisis_forbidden: list[re.Pattern[str]],
@@ -221,7 +222,7 @@ def _pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def summarise(name: str, results: list[CaseResult]) -> dict[str, Any]:
@@ -236,6 +237,8 @@ def summarise(name: str, results: list[CaseResult]) -> dict[str, Any]:
         "language_accuracy": round(sum(r.language_ok for r in results) / len(results), 3) if results else 1.0,
         "over_limit": sum(not r.within_limit for r in results),
         "empty_drafts": sum(r.empty for r in results),
+        "high_flagged": sum(any(f.startswith("high:") for f in r.flags) for r in results),
+        "language_flagged": sum(any(f.endswith("_language") for f in r.flags) for r in results),
         "p50_ms": round(statistics.median(ms), 1) if ms else 0.0, "p95_ms": round(_pct(ms, 0.95), 1),
     }
 
@@ -254,7 +257,9 @@ async def _run_set(answer_set: AnswerSet, settings: Settings) -> SetReport:
             started = time.perf_counter()
             draft = await draft_reply(runtime, DraftRequest(comment=comment, incident=answer_set.incident))
             ms = (time.perf_counter() - started) * 1000
-            results.append(score_case(case, draft.text, draft.language, answer_set.forbidden, ms))
+            result = score_case(case, draft.text, draft.language, answer_set.forbidden, ms)
+            result.flags = [f"{f.severity}:{f.code}" for f in draft.flags]
+            results.append(result)
         return SetReport(answer_set.name, results)
     finally:
         runtime.close()

@@ -34,8 +34,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic("batches", _p(r"\b(batch\w*|lots?|L\d{4}|which (products?|boxes|ones)|quels? (produits?|lots?|bo[iî]tes?)|"
                         r"best before|dlc|dluo|concern\w*|affect\w*|my box|ma bo[iî]te|paquets?)\b"),
           "only batches concerned recalled L4821 L4822 seuls lots concernés rappelés",
-          {"en": "You want to know whether your box is concerned.",
-           "fr": "Vous voulez savoir si votre paquet est concerné."}),
+          {"en": "You want to know whether you are concerned.",
+           "fr": "Vous voulez savoir si vous êtes concerné."}),
     Topic("refund", _p(r"\b(refund\w*|money back|reimburs\w*|rembours\w*|argent|pay me back|receipt|"
                        r"ticket de caisse|preuve d'achat|proof of purchase)\b"),
           "refund purchase price photo batch number receipt 14 days remboursement photo numéro de lot ticket 14 jours",
@@ -48,6 +48,14 @@ TOPICS: tuple[Topic, ...] = (
           "refunds paid within 14 days hotline opening hours remboursement sous 14 jours horaires",
           {"en": "I'm sorry you've been left waiting.",
            "fr": "Nous sommes désolés de vous avoir fait attendre sans réponse."}),
+    Topic("loss", _p(r"\b(lost (a|my|our|\d+) (day|days|shift|job|pay|wages?|salary|holiday|booking)\w*|"
+                     r"day'?s (pay|wages?|work)|missed (a|the|my|our) \w+|lost (pay|wages|money|income)|"
+                     r"perdu (une|ma|mon|\d+) (journ[ée]e|salaire|travail|jours?)|"
+                     r"rat[ée]s? (le|la|un|une|mon|ma|notre) \w+|"
+                     r"manqu[ée]s? (le|la|un|une|mon|ma|notre) \w+)\b"),
+          "lost wages missed events reimbursed compensation pertes de salaire événements manqués dédommagement",
+          {"en": "I'm sorry, I understand what this has cost you.",
+           "fr": "Nous sommes désolés, nous comprenons ce que cela vous a coûté."}),
     Topic("delay", _p(r"\b(how long|how many days|when will i (get|receive|be)|when do i get|combien de temps|"
                       r"d[ée]lai|quand (vais-je|serai|est-ce que je|aurai)|sous combien)\b"),
           "refunds paid within 14 days of receiving the claim remboursement versé sous 14 jours délai",
@@ -94,6 +102,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "empathy": "We know how stressful this is, and we're here to help you through it.",
         "not_in_kb": "I don't have a confirmed answer on this yet; I've passed your question on and we'll "
                      "come back to you.",
+        "no_answer_yet": "We don't have that information yet; I've passed your question on.",
+        "yes": "Yes",
+        "no": "No",
+        "not_listed": "No, {item} is not on the list.",
+        "not_listed_plain": "{item} is not on the list.",
         "dm_account": "For anything about your own order, please send us a private message (no personal "
                       "details in public) and we'll look into it.",
         "legal": "I've passed your message to the team in charge, who will contact you directly by private "
@@ -116,6 +129,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "empathy": "Nous savons à quel point c'est stressant, et nous sommes là pour vous aider.",
         "not_in_kb": "Je n'ai pas encore de réponse confirmée sur ce point ; je transmets votre question et "
                      "nous reviendrons vers vous.",
+        "no_answer_yet": "Nous n'avons pas encore cette information ; je transmets votre question.",
+        "yes": "Oui",
+        "no": "Non",
+        "not_listed": "Non, {item} ne fait pas partie de la liste.",
+        "not_listed_plain": "{item} ne fait pas partie de la liste.",
         "dm_account": "Pour tout ce qui concerne votre commande, écrivez-nous en message privé (sans données "
                       "personnelles en public) et nous regardons cela.",
         "legal": "J'ai transmis votre message à l'équipe concernée, qui vous contactera directement en "
@@ -132,7 +150,8 @@ PHRASES: dict[str, dict[str, str]] = {
 
 # Headings of the fact sheet's "not known yet" section, folded (see lexical.fold).
 UNKNOWN_HEADINGS = ("don't know", "dont know", "do not know", "not yet known", "not known yet", "unknown",
-                    "ne savons pas", "pas encore", "inconnu")
+                    "ne savons pas", "pas encore", "inconnu", "under investigation", "still under", "a l'etude",
+                    "en cours d'enquete", "not know yet")
 # Sentences that carry the next step: a phone number or a link someone can act on.
 NEXT_STEP = re.compile(r"(\+?\d[\d ]{7,}\d|https?://\S+)", re.IGNORECASE)
 # Sections written for staff, not customers ("what staff must not promise"): never quoted in a reply.

@@ -11,14 +11,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from assistant.drafting.phrases import INTERNAL_HEADINGS
+from assistant.drafting.questions import IDENTIFIER
 from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
 from assistant.models import Citation, SearchHit
 from assistant.text import fold
 
 FACT_KINDS = ("fact_sheet", "faq", "policy", "contact", "statement")
+SCOPE_QUERY = "only affected concerned recalled cancelled list seuls concernés rappelés annulés liste"
 NEXT_STEP_QUERIES = ("hotline free call phone number France Belgium Switzerland ligne d'assistance appel gratuit",
                      "recall form link web page formulaire de rappel lien",
-                     "press office journalists media contact presse journalistes")
+                     "press office journalists media contact presse journalistes",
+                     # "We don't know yet" is followed by when the next update comes.
+                     "next update will be published prochain point sera publié mise à jour")
 
 
 @dataclass
@@ -68,6 +72,13 @@ def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | No
         ctx.sources += [h for h in _search_lang(kb, need, 2, SearchFilter(kinds=("contact", "fact_sheet"),
                                                                           incident=incident, at=at), language,
                                                 mode="lexical")
+                        if h.chunk_id not in seen]
+    # "Is lot L4835 concerned?": the list of what is concerned, whichever identifier was asked about.
+    if IDENTIFIER.search(query):
+        seen = {h.chunk_id for h in ctx.sources}
+        ctx.sources += [h for h in _search_lang(kb, " ".join(IDENTIFIER.findall(query)[:3]) + " " + SCOPE_QUERY, 2,
+                                                SearchFilter(kinds=("fact_sheet", "faq"), incident=incident, at=at),
+                                                language, mode="lexical")
                         if h.chunk_id not in seen]
     ctx.policy = _search_lang(kb, query, 4, SearchFilter(kinds=("policy",), incident=incident, at=at), language,
                               rank)

@@ -17,6 +17,7 @@ from assistant.guards.claims import check_citations, check_sentences
 from assistant.guards.commitments import check_commitments
 from assistant.guards.evidence import GuardContext, analyse, evidence
 from assistant.guards.injection import detect_injection
+from assistant.guards.language import language_flags
 from assistant.guards.tone import banned_phrases, length_flags, pii_echo, rule_flags
 from assistant.models import Flag, SearchHit
 from assistant.text import content_stems, fold, guess_language
@@ -37,6 +38,7 @@ def check_draft(text: str, ctx: GuardContext) -> list[Flag]:
     flags += banned_phrases(folded, ev)
     flags += rule_flags(folded)
     flags += length_flags(text, ctx.platform)
+    flags += language_flags(text, ctx.language)
     flags += pii_echo(text, ctx, ev.public)
     flags += _injection_flags(text, ctx)
     flags += _language_flags(text, ctx.language)

@@ -96,10 +96,19 @@ def best_overlap(stems: frozenset[str], chunks: list[Prepared]) -> tuple[float, 
     return best, where
 
 
+_NOT_LISTED = re.compile(r"\b(?:not|isn't|aren't|n'est pas|ne (?:fait|font|sont|est) pas|aucun\w*)\b")
+
+
+def _listed_absent(f: Fact, s: Sentence, ev: Evidence) -> bool:
+    """'L4835 is not on the list' is what a current exclusive list ('only L4821 and L4822') says."""
+    return f.kind == "batch" and bool(_NOT_LISTED.search(s.folded)) and any(
+        t.only and t.batches and f.key not in t.batches for p in ev.current for t in p.sentences)
+
+
 def _fact_flags(s: Sentence, ev: Evidence) -> list[Flag]:
     out = []
     for f in s.facts:
-        if supported(f, ev):
+        if supported(f, ev) or _listed_absent(f, s, ev):
             continue
         value = s.text[f.start - s.start : f.end - s.start]
         bad = next((ev.bad_keys[k] for k in f.keys if k in ev.bad_keys), None)

@@ -1,0 +1,516 @@
+"""Pick the knowledge sentences that answer a question, by the kind of answer it needs.
+
+A "when" needs a date or a time, a "how much" an amount, a "where" a place or a link, a "contact" a
+phone number or an address; an item question ("is lot L4835 concerned?") gets a yes or a no read
+against the lists of the current knowledge (an identifier of the same shape that no list names is
+not on the list), and a "can I / do I need" question a yes or no read from the sentence that
+answers it. Relevance is word overlap weighted by rarity within the retrieved knowledge, so words
+every sentence shares ("recall", "refund") count little. No answer is better than a wrong one:
+below the threshold, the caller says it does not know yet.
+
+Imports: the text layer, models and the question finder. Used by the offline composer, and by
+public updates and the LLM prompt (the candidate answers it is given).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from assistant.drafting.phrases import NEXT_STEP, UNKNOWN_HEADINGS, phrase
+from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers
+from assistant.models import SearchHit
+from assistant.text import analyze, fold, sentences, term_set
+
+KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.9, "contact": 0.85, "statement": 0.6}
+NEGATED = re.compile(r"^(we (do not|don't|dont|cannot|can't) (know|say)|nous ne (savons|connaissons|pouvons)|"
+                     r"on ne sait)")
+NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni|sans)\b|n'",
+                      re.IGNORECASE)
+_MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre")
+_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+ANSWER_TYPES: dict[str, re.Pattern[str]] = {
+    "when": re.compile(rf"(\b\d{{1,2}}(er)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|"
+                       rf"\b\d{{1,2}}[:h]\d{{2}}\b|\b\d{{1,2}} ?h\b|\b\d+ (working |business )?(days?|hours?|weeks?|"
+                       rf"months?|jours?( ouvres)?|heures?|semaines?|mois|minutes?)\b|\b({_DAYS})\b|"
+                       rf"\b\d{{2}}/\d{{4}}\b)"),
+    "how_much": re.compile(r"(€|\$|£|\beur\b|\beuros?\b|%|\b\d[\d ,.]*\d\b|\b\d\b)"),
+    "contact": re.compile(r"(\+?\d[\d ]{7,}\d|\b[\w.+-]+@[\w-]+\.[\w.]+\b)"),
+    # A procedure: an instruction, a form, a link, a number to call.
+    "how": re.compile(r"(^(take|fill|call|claim|send|go|use|visit|bring|keep|check|contact|prenez|remplissez|"
+                      r"appelez|envoyez|rendez|utilisez|gardez|verifiez|contactez|conservez)\b|\b(form|formulaire|"
+                      r"photo|by (calling|filling|sending)|en (appelant|remplissant|envoyant))\b|https?://)"),
+    "where": re.compile(r"(https?://\S+|\b(printed|side|top|bottom|desk|terminal|counter|page|website|shop|store|"
+                        r"imprime|cote|haut|bas|comptoir|guichet|facture|bill|app|info point|point info|entrance|"
+                        r"entree|accueil|"
+                        r"reception|office|bureau)\b)"),
+}
+MONEY = re.compile(r"(€|\$|£|\beur\b|\beuros?\b)")
+MONEY_WORDS = re.compile(r"\b(compensat\w*|voucher|bon|refund\w*|rembours\w*|pay\w*|pai\w*|cost\w*|price|prix|"
+                         r"montant|amount|dedommag\w*|indemn\w*|geste|money|argent|€)\b")
+NEXT_UPDATE = re.compile(r"\b(next update|prochain point|prochaine mise a jour|next statement|will be published|"
+                         r"sera publie)\b")
+_MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
+_QA = re.compile(r"^\s*(\*\*|__|q\s*[:.]|question\s*:)", re.IGNORECASE)
+MIN_RELEVANCE = 1.2
+
+
+def keyset(terms: Iterable[str]) -> frozenset[str]:
+    """Terms cut to five letters: after accents are folded the French stemmer leaves "annule" for
+    "annulée" and "annul" for "annulé"; the cut makes them, and "refund"/"refunded", one key."""
+    return frozenset(t[:5] for t in terms)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of the retrieved knowledge that a reply may state (and cite)."""
+
+    text: str
+    chunk_id: str
+    hit: SearchHit
+    terms: frozenset[str]
+    unknown: bool  # a "not known yet" item
+    next_step: bool  # carries a phone number or a link
+    section: frozenset[str] = frozenset()  # the terms of its heading ("Compensation" says what "€10" is)
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+@dataclass
+class Answer:
+    """What answers one question: the sentences to state (first the verdict), and how sure we are."""
+
+    question: Question
+    sentences: list[tuple[str, list[str]]] = field(default_factory=list)  # (text, chunk ids)
+    verdict: str | None = None  # "yes" | "no" for item and can-I questions
+    used: list[Candidate] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.sentences)
+
+
+def clean(sentence: str) -> str:
+    s = _MD.sub("", sentence).strip()
+    s = re.sub(r"\s+", " ", s)
+    if s and s[-1] not in ".!?…:":
+        s += "."
+    return s
+
+
+@lru_cache(maxsize=8192)
+def chunk_sentences(chunk_id: str, version: str, heading: str,
+                    text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
+    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk, cached."""
+    folded_heading = fold(heading)
+    in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
+    headings = {fold(h).strip(" ?.") for h in heading.split(" > ")}
+    out = []
+    for raw in sentences(text):
+        s = clean(raw)
+        # Questions (FAQ headings, bold or not), labels and list fragments are not facts to state.
+        if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not s[0].isupper() \
+                or _QA.match(raw):
+            continue
+        if fold(s).strip(" ?.") in headings:
+            continue
+        unknown = in_unknown_section or bool(NEGATED.match(fold(s)))
+        out.append((s, keyset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
+    return tuple(out)
+
+
+def candidates(hits: Iterable[SearchHit], language: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for hit in hits:
+        for text, terms, unknown, next_step in chunk_sentences(hit.chunk_id, hit.doc_version, hit.heading, hit.text):
+            if text in seen:
+                continue
+            seen.add(text)
+            section = keyset(term_set(hit.heading.rsplit(" > ", 1)[-1])) if hit.kind != "faq" else frozenset()
+            out.append(Candidate(text, hit.chunk_id, hit, terms, unknown, next_step, section))
+    # Same-language sentences first: a French reply quotes French sources when it can.
+    out.sort(key=lambda c: c.hit.language != language)
+    return out
+
+
+_WORD_NAME = re.compile(r"(?<=\w )([A-ZÉÈ][a-zà-ÿ]{3,})\b")
+_NOT_NAMES = frozenset(fold(w) for w in (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december lundi mardi mercredi jeudi vendredi samedi dimanche").split())
+_NAME = re.compile(r"(?<![\w])([A-ZÉÈ][\w'’-]*[^\W\d](?:\s+[A-ZÉÈ][\w'’-]*[^\W\d]){1,2})(?![\w])")
+
+
+def known_items(cands: Iterable[Candidate]) -> list[str]:
+    """Item names the knowledge lists in scope sentences ("Hélio Fixe", "NV104"), for find_questions."""
+    names: list[str] = []
+    for c in cands:
+        names += [m.group(0) for m in IDENTIFIER.finditer(c.text)]
+        numbers = bare_numbers(c.text)
+        # A list of numbered items ("departments 33, 40 and 64").
+        if len(numbers) >= 2 and (SCOPE_WORDS.search(c.folded) or OK_WORDS.search(c.folded)):
+            names += numbers
+        for m in _NAME.finditer(c.text):
+            if m.start() > 0:  # the first word of a sentence is capitalised anyway
+                names.append(m.group(1))
+        # One-word names inside a sentence (a town, a site): "The pool of Lille stays open."
+        names += [m.group(1) for m in _WORD_NAME.finditer(c.text) if fold(m.group(1)) not in _NOT_NAMES]
+    return list(dict.fromkeys(names))
+
+
+class Picker:
+    """Scores candidate sentences against questions (one instance per draft: the weights are per context)."""
+
+    def __init__(self, cands: list[Candidate], language: str) -> None:
+        self.cands = cands
+        self.language = language
+        df: Counter[str] = Counter()
+        for c in cands:
+            df.update(c.terms | c.section)
+        n = max(1, len(cands))
+        # Rarity counts more than linearly: "receipt" must outweigh "refund", which half the sentences share.
+        self.weight = {t: math.log(1 + n / d) ** 1.5 for t, d in df.items()}
+        # Words a quarter of the knowledge shares (the product, "recall") say nothing specific.
+        self.common = {t for t, d in df.items() if d > 0.25 * n}
+        # So do the words of the documents' titles: the product, the service, the incident itself.
+        self.common |= {t for c in cands for t in keyset(term_set(c.hit.title))}
+
+    def specific(self, c: Candidate, terms: Iterable[str]) -> float:
+        return sum(self.weight.get(t, 0.0) for t in c.terms & keyset(terms) if t not in self.common)
+
+    def relevance(self, c: Candidate, terms: Iterable[str], related: Iterable[str] = (),
+                  hint: Iterable[str] = ()) -> float:
+        """Rare shared words count most; words of the same concept and of the section heading count less,
+        the rest of the comment (`hint`) least."""
+        terms, related = keyset(terms), keyset(related) - keyset(terms)
+        score = self._sum(c.terms & terms)
+        score += 0.8 * self._sum(c.terms & related)
+        score += 0.5 * self._sum((c.section & (terms | related)) - c.terms)
+        score += 0.25 * self._sum(c.terms & (keyset(hint) - terms))
+        return score
+
+    def _sum(self, matched: Iterable[str]) -> float:
+        """Weights of matched terms, one per word: "refunded" stems to "refund" and "refunded" (the two
+        stemmers), which count once, as the more general stem."""
+        total, last = 0.0, ""
+        best = 0.0
+        for t in sorted(matched):
+            if last and t.startswith(last):
+                best = min(best, self.weight.get(t, 0.0))
+                continue
+            total += best
+            last, best = t, self.weight.get(t, 0.0)
+        return total + best
+
+    def score(self, c: Candidate, terms: Iterable[str], related: Iterable[str] = (),
+              hint: Iterable[str] = ()) -> float:
+        rel = self.relevance(c, terms, related, hint)
+        prior = KIND_PRIOR.get(c.hit.kind, 0.5) * (1.0 if c.hit.language == self.language else 0.5)
+        return rel * prior / (1 + 0.004 * len(c.text))
+
+    def following(self, c: Candidate, want: re.Pattern[str], used: set[str]) -> Candidate | None:
+        """The sentence right after `c` in its chunk, if it holds the kind of answer wanted."""
+        same = [x for x in self.cands if x.chunk_id == c.chunk_id]
+        at = next((i for i, x in enumerate(same) if x.text == c.text), -1)
+        if 0 <= at < len(same) - 1 and has_type(want, same[at + 1].folded) and same[at + 1].text not in used:
+            return same[at + 1]
+        return None
+
+    def best(self, terms: Iterable[str], used: set[str], *, related: Iterable[str] = (), hint: Iterable[str] = (),
+             want: re.Pattern[str] | None = None, unknown: bool | None = None, max_chars: int = 10_000,
+             minimum: float = MIN_RELEVANCE, strict: bool = False) -> Candidate | None:
+        terms, related, hint = set(terms), set(related), set(hint)
+        best, best_score = None, 0.0
+        for c in self.cands:
+            if c.text in used or len(c.text) > max_chars or (unknown is not None and c.unknown != unknown):
+                continue
+            if strict and want is not None and not has_type(want, c.folded):
+                continue
+            if _near_duplicate(c, used):
+                continue
+            if self.relevance(c, terms, related, hint) < minimum:
+                continue
+            s = self.score(c, terms, related, hint)
+            if want is not None and not has_type(want, c.folded):
+                s *= 0.45  # an answer of the wrong kind ("a voucher" for "how much do you refund") only if much closer
+            if s > best_score:
+                best, best_score = c, s
+        return best
+
+
+_NOT_COUNT = re.compile(r"\b\d+ ?(h|hours?|heures?|days?|jours?|min\w*|gb|go|mb|km|weeks?|semaines?|months?|mois)\b"
+                        r"|\+?\d[\d ]{7,}\d|\(\d[\d, ]*\)")
+_DATES = re.compile(rf"(\b\d{{1,2}}(er)? ({_MONTHS})( \d{{4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[:h]\d{{2}}\b|"
+                    rf"\b\d{{1,2}}/\d{{4}}\b)")
+
+
+# "Which lots are recalled?" wants the list: a sentence naming several identifiers, not the timeline.
+SCOPE_LIST = re.compile(r"\b[a-z]{1,4}-?\d{2,6}\b.*\b[a-z]{1,4}-?\d{2,6}\b")
+
+
+def has_type(want: re.Pattern[str], folded: str) -> bool:
+    """Whether a sentence holds the kind of answer wanted; an amount is not a date or a time."""
+    if want is ANSWER_TYPES["how_much"]:
+        folded = _NOT_COUNT.sub(" ", _DATES.sub(" ", folded))
+    if want is SCOPE_LIST:
+        return bool(SCOPE_LIST.search(folded) and SCOPE_WORDS.search(folded)) and not _DATES.search(folded)
+    return bool(want.search(folded))
+
+
+def _near_duplicate(c: Candidate, used: set[str]) -> bool:
+    """The same fact already chosen (fr/en twins, FAQ vs fact sheet)."""
+    return any(len(c.terms & keyset(term_set(u))) > 0.7 * max(1, len(c.terms)) for u in used)
+
+
+def item_verdict(item: str, q: Question, cands: list[Candidate],
+                 common: frozenset[str] = frozenset()) -> tuple[str, Candidate, bool] | None:
+    """(yes | no, the sentence that says so, whether the item is absent from it) for a question on an item.
+
+    A sentence that names the item and says what was asked ("is my Sunday Pass still valid?" -
+    "Sunday Pass tickets remain valid") answers by its own polarity; otherwise the item's place in
+    the knowledge's scope lists decides (in scope, out of it, or not on a list that names its kind).
+    """
+    f = fold(item)
+    pattern = re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])")
+    ranked = sorted(cands, key=lambda c: (-KIND_PRIOR.get(c.hit.kind, 0.5), bool(_DATES.search(c.folded)),
+                                          len(c.text)))
+    # What is asked of the item ("valid", "refunded"), not what every sentence is about ("pool", "pass").
+    predicate = keyset((q.terms | q.related) - set(analyze(item)) - _SCOPE_TERMS) - common
+    for c in ranked:
+        if pattern.search(c.folded) and c.terms & predicate and not c.unknown and not _IMPERATIVE.match(c.folded):
+            return ("no" if NEGATION.search(c.folded) else "yes"), c, False
+    status = item_status(item, ranked)
+    if status is None:
+        return None
+    where, c = status
+    return ("yes" if (where == "in") != q.asks_ok else "no"), c, where == "absent"
+
+
+def item_status(item: str, ranked: list[Candidate]) -> tuple[str, Candidate] | None:
+    """("in" | "out" | "absent", the sentence that says so) for an item, read from the knowledge's lists."""
+    f = fold(item)
+    pattern = re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])")
+    # The list itself before the timeline that tells how it grew: fact sheet first, undated, short.
+    for c in ranked:
+        # Only a sentence about scope says whether an item is in it ("do not eat L4821" does not).
+        if not pattern.search(c.folded) or not (SCOPE_WORDS.search(c.folded) or OK_WORDS.search(c.folded)):
+            continue
+        if NEGATION.search(c.folded) or OK_WORDS.search(c.folded):
+            return "out", c
+        return "in", c
+    if item.isdigit():
+        def lists_shape(c: Candidate) -> bool:
+            return sum(len(n) == len(item) for n in bare_numbers(c.text)) >= 2
+    elif IDENTIFIER.fullmatch(item):
+        prefix = re.match(r"[A-Z]*", item).group(0)  # type: ignore[union-attr]
+        shape = re.compile(rf"\b{prefix}-?\d{{{len(item) - len(prefix)}}}\b")
+
+        def lists_shape(c: Candidate) -> bool:
+            return bool(shape.search(c.text))
+    else:
+        return None
+    # An identifier no list names: not on the list, if a list names identifiers of the same shape.
+    for c in ranked:
+        if lists_shape(c) and SCOPE_WORDS.search(c.folded) and not NEGATION.search(c.folded) \
+                and not OK_WORDS.search(c.folded) and not c.unknown:
+            return "absent", c
+    return None
+
+
+def _lower_first(s: str) -> str:
+    first = s.split(" ", 1)[0]
+    if fold(first) in {"only", "the", "our", "we", "all", "every", "each", "no", "seuls", "seules", "seul", "les",
+                       "le", "la", "nous", "tous", "toutes", "chaque", "aucun", "aucune", "you", "vous", "it"}:
+        return s[0].lower() + s[1:]
+    return s
+
+
+def verdict_sentence(language: str, verdict: str, c: Candidate) -> str:
+    """ "Yes: <the sentence that says so>" in the reply's language."""
+    colon = " :" if language == "fr" else ":"
+    return f"{phrase(language, verdict)}{colon} {_lower_first(c.text)}"
+
+
+# "When will you know?" asks for what is not known yet and when it will be.
+KNOW_WHEN = re.compile(r"\b(when (will|do|would|can) (you|we|they) (know|find out|have (the )?results?)|"
+                       r"quand (saurez|aurez|saura|connaitrez|connaitra|aura-t-on))")
+NEED = re.compile(r"\b(do (i|we) (need|have) to|have to|need to|must (i|we)|faut-il|dois-je|il faut|"
+                  r"est-ce que (je|on|nous) (dois|doit|devons)|(je|on) doit|je dois|obligatoire|required)\b")
+AUTOMATIC = re.compile(r"\b(automatic\w*|automatiquement|nothing to do|aucune demarche|sans demarche)\b")
+REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|following|by decision|"
+                    r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|car)\b")
+# "Do not eat the lots L4821 or L4822" is an instruction, not a "no" about those lots.
+_IMPERATIVE = re.compile(r"^(do not|don't|never|ne |n'|please|veuillez|merci de)")
+_SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne touche rappele annule still "
+                                  "toujours"))
+_CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
+
+
+class _Answering:
+    """One question being answered: what is already used, and how to pick the next sentence."""
+
+    def __init__(self, q: Question, picker: Picker, used: set[str], language: str, hint: Iterable[str],
+                 max_chars: int) -> None:
+        self.q, self.picker, self.used, self.language, self.max_chars = q, picker, used, language, max_chars
+        self.terms, self.related = set(q.terms), set(q.related)
+        self.hint = (set(hint) | q.context) - self.terms
+        self.ans = Answer(q)
+
+    def take(self, c: Candidate, text: str | None = None) -> None:
+        self.used.add(c.text)
+        self.ans.used.append(c)
+        self.ans.sentences.append((text or c.text, [c.chunk_id]))
+
+    def best(self, terms: set[str] | None = None, **kw: Any) -> Candidate | None:
+        return self.picker.best(self.terms if terms is None else terms, self.used, related=self.related,
+                                hint=self.hint, max_chars=self.max_chars, **kw)
+
+    def relevance(self, c: Candidate) -> float:
+        return self.picker.relevance(c, self.terms, self.related)
+
+    def items(self) -> Answer:
+        q, picker, language = self.q, self.picker, self.language
+        same = [c for c in picker.cands if c.hit.language == language] or picker.cands
+        common = frozenset(picker.common)
+        for item in q.items[:2]:
+            found = item_verdict(item, q, same, common) or item_verdict(item, q, picker.cands, common)
+            if found is None:
+                continue
+            verdict, c, absent = found
+            if absent:
+                # "No, L4835 is not on the list." then the list itself, both cited to it. Asked whether
+                # it still runs, an item missing from the cancellations is only said to be missing.
+                verdict = "" if q.asks_ok else verdict
+                key = "not_listed" if verdict else "not_listed_plain"
+                self.ans.sentences.append((phrase(language, key, item=item), [c.chunk_id]))
+                if c.text not in self.used:
+                    self.take(c)
+            elif c.text not in self.used:
+                self.take(c, verdict_sentence(language, verdict, c))
+            self.ans.verdict = self.ans.verdict or verdict or None
+        if self.ans.verdict == "yes" and not q.asks_ok:
+            # In scope: what to do about it comes right after the yes.
+            step = next_action(picker, q, self.used, self.max_chars)
+            if step is not None:
+                self.take(step)
+        return self.ans
+
+    def unknown(self) -> Answer:
+        """What we don't know yet about it, then when we expect to know."""
+        terms = self.terms | (_CAUSE if self.q.kind == "why" else set())  # "why did it break?" is the cause
+        c = self.best(terms, unknown=True, minimum=0.5)
+        if c is not None:
+            self.take(c)
+            self._expected_date(c, terms)
+        return self.ans
+
+    def _expected_date(self, c: Candidate, terms: set[str]) -> None:
+        # The fact sheet says when it expects to know right after what it does not know.
+        when = ANSWER_TYPES["when"]
+        nxt = self.picker.following(c, when, self.used) or self.best(terms | c.terms, want=when, minimum=0.5,
+                                                                     strict=True)
+        if nxt is not None:
+            self.take(nxt)
+
+    def typed(self) -> Answer:
+        q, picker = self.q, self.picker
+        want = ANSWER_TYPES.get(q.kind)
+        if MONEY_WORDS.search(q.folded) and q.kind in ("how_much", "what"):
+            want = MONEY
+        elif q.kind in ("what", "yes_no") and SCOPE_WORDS.search(q.folded):
+            want = SCOPE_LIST
+        # The kind of answer asked for first (a date for "when"); then the closest sentence of any kind.
+        c = self.best(want=want, strict=True) if want is not None else None
+        c = c or self.best(want=want)
+        if c is None and q.context:
+            # "My mobile doesn't work either, is it related?": the subject is in the rest of the sentence.
+            c = picker.best(self.terms | q.context, self.used, related=self.related, max_chars=self.max_chars,
+                            minimum=MIN_RELEVANCE * 1.5)
+        if want is not None:
+            # "How long until it is fixed?": a "not known yet" sentence closer to the question than any
+            # sentence of the kind asked for answers it honestly (with the date it is expected by).
+            u = self.best(unknown=True)
+            if u is not None and self.relevance(u) >= MIN_RELEVANCE and (
+                    c is None or (not has_type(want, c.folded) and self.relevance(u) > self.relevance(c))):
+                return self.unknown()
+        if c is None:
+            return self.ans
+        if q.kind == "can" and not c.unknown and picker.specific(c, self.terms) >= MIN_RELEVANCE:
+            # Only a sentence about what was asked ("a receipt", "return the box") says yes or no to it;
+            # "do I have to claim it?" - "it is applied automatically" is a no.
+            negative = NEGATION.search(c.folded) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
+            self.ans.verdict = "no" if negative else "yes"
+            self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
+        else:
+            self.take(c)
+        if c.unknown:
+            self._expected_date(c, self.terms)
+        if want is MONEY and has_type(MONEY, c.folded):
+            # Amounts come in tiers ("€10 over 4 hours, €20 over 24"): the other amounts of the same
+            # section, in the order the policy lists them.
+            other = next((o for o in picker.cands if o.hit.chunk_id == c.hit.chunk_id and o.text not in self.used
+                          and has_type(MONEY, o.folded) and len(o.text) <= self.max_chars
+                          and not _near_duplicate(o, self.used)), None)
+            if other is not None:
+                self.take(other)
+        return self.ans
+
+
+def answer_question(q: Question, picker: Picker, used: set[str], *, language: str, hint: Iterable[str] = (),
+                    max_chars: int = 10_000) -> Answer:
+    """The sentences that answer `q`, best first (sentences chosen are added to `used`); an empty
+    Answer when the knowledge has none."""
+    a = _Answering(q, picker, used, language, hint, max_chars)
+    if q.kind == "item":
+        return a.items()
+    if q.kind == "why":
+        # A reason the knowledge states ("by decision of the prefecture") before "we don't know yet".
+        r = a.best(want=REASON, strict=True, unknown=False)
+        if r is not None and picker.relevance(r, a.terms) >= MIN_RELEVANCE:
+            a.take(r)
+            return a.ans
+        return a.unknown()
+    if q.kind == "when" and KNOW_WHEN.search(q.folded):
+        return a.unknown()
+    return a.typed()
+
+
+ACTION_HEADINGS = re.compile(r"(should do|what to do|what you can do|que faire|conseils?|advice|what customers|"
+                             r"passengers|customers on|clients|vos droits|your rights|a faire|recommand)")
+ACTION_START = re.compile(r"^(if|si|you can|vous pouvez|take|prenez|claim|call|appelez|please|merci de)\b")
+
+
+def next_action(picker: Picker, q: Question, used: set[str], max_chars: int = 10_000) -> Candidate | None:
+    """What someone in scope should do next: a sentence of an advice section, closest to the question."""
+    terms = set(q.terms) | {t for item in q.items for t in analyze(item)}
+    best, best_score = None, 0.0
+    for c in picker.cands:
+        if c.text in used or len(c.text) > max_chars or c.unknown or c.hit.language != picker.language:
+            continue
+        if NEGATION.search(c.folded):  # "if yours is not on the list ..." is for the others
+            continue
+        if not (ACTION_HEADINGS.search(fold(c.hit.heading)) or ACTION_START.match(c.folded)):
+            continue
+        if _near_duplicate(c, used):
+            continue
+        s = picker.score(c, terms) + (0.5 if ACTION_START.match(c.folded) else 0.0)
+        if s > best_score:
+            best, best_score = c, s
+    return best
+
+
+def next_update(picker: Picker, used: set[str], max_chars: int = 10_000) -> Candidate | None:
+    """The sentence saying when the next update comes, if the knowledge has one."""
+    for c in sorted(picker.cands, key=lambda c: -KIND_PRIOR.get(c.hit.kind, 0.5)):
+        if c.text not in used and NEXT_UPDATE.search(c.folded) and ANSWER_TYPES["when"].search(c.folded) \
+                and len(c.text) <= max_chars and c.hit.language == picker.language:
+            return c
+    return None

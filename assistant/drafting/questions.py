@@ -1,0 +1,249 @@
+"""Find what a comment asks: its questions, the kind of answer each needs, and the items it names.
+
+"Is lot L4835 concerned?" asks for a verdict on an item; "when will you know?" for a date; "how
+much is the voucher?" for an amount; "where is the form?" for a place or a link; "can I ...?" for a
+yes or no. The offline composer answers by kind (see answers.py) and public updates reuse the same
+detection. French and English. Imports: the text layer only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from assistant.text import analyze, fold
+
+QuestionKind = Literal["item", "why", "when", "how_much", "contact", "where", "can", "how", "what", "yes_no"]
+
+# An identifier someone copies from a package, a ticket or a booking: letters then digits (L4835, NV110).
+IDENTIFIER = re.compile(r"\b[A-Z]{1,4}-?\d{2,6}\b")
+_CLAUSE = re.compile(r"(?<=[?!.;])\s+|\n+|(?<=\?)(?=\S)")
+_OPENERS = (
+    r"(is|are|was|were|do|does|did|can|could|will|would|should|shall|may|must|has|have|had|any|when|where|"
+    r"how|what|which|who|whom|whose|why|est-ce|quand|ou|comment|combien|pourquoi|quel|quels|quelle|quelles|qui|"
+    r"faut-il|dois-je|puis-je|peut-on|peut-il|peuvent-ils|y a-t-il|vais-je|aurai-je|avez-vous|allez-vous|"
+    r"pouvez-vous|sommes-nous|suis-je)\b"
+)
+_FILLER = r"^(?:(?:and|also|so|ok|okay|but|et|alors|sinon|bon|au fait|et sinon|mais|then|du coup)[, ]+)*"
+_OPENER = re.compile(_FILLER + _OPENERS)
+_REQUEST = re.compile(r"\b(pls|please|plz|svp|stp|s'il (vous|te) pla[iî]t|tell me|dites[- ]moi|dis[- ]moi|"
+                      r"i need to know|je veux savoir|j'aimerais savoir|let me know|yes or no|oui ou non)\b")
+# Kinds in the order they win: "how long" is a "when", not a "how"; "how many days" too.
+_KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
+    ("why", r"\b(why|pourquoi|what caused|cause[ds]?|origine|how (did|could) (this|it|that) happen|"
+            r"what happened|qui est derriere|who (is|was) behind|who hacked|inside job)\b"),
+    ("when", r"\b(when|what time|how long|how many (days|weeks|hours)|by when|until when|what date|quand|"
+             r"a quelle (heure|date)|combien de temps|en combien de temps|quel delai|sous combien|"
+             r"jusqu'a quand|jusqu'a quelle heure|horaires?|opening hours|open (on )?(sunday|saturday|weekends?))\b"),
+    ("how_much", r"\b(how much|how many|combien|what compensation|quel montant|what amount|how big)\b"),
+    ("contact", r"\b(phone|number|hotline|call|contact|reach|email|e-mail|joindre|numero|appeler|telephone|"
+                r"ligne)\b"),
+    ("where", r"\b(where|link|page|website|lien|site|ou (est|sont|trouver|trouve|je|puis|peut|se trouve|faire))\b"),
+    ("can", r"\b(can i|could i|may i|can we|can my|do i (need|have to)|do we (need|have to)|should i|should we|"
+            r"must i|is it (ok|okay|possible|safe)|am i (allowed|entitled)|puis-je|peut-on|pouvons-nous|"
+            r"est-ce que (je|on|nous) (peux|peut|pouvons|dois|doit|devons)|dois-je|faut-il|je peux|on peut|"
+            r"je dois|il faut|do you (need|want)|need a|besoin)\b"),
+    ("can", r"\b(will you|are you going to|vous allez|allez-vous|do you|est-ce que vous|would you|vas-tu)\b.*"
+            r"\b(pay|refund|reimburse|compensat\w*|cover|rembours\w*|pay\w*|dedommag\w*|indemnis\w*|"
+            r"prend\w* en charge)"),
+    ("how", r"(^comment\b|\bcomment\s*\?*$|\b(how (do|can|to|should)|"
+            r"comment (je|faire|on|obtenir|savoir|trouver|activer|l'activer)|"
+            r"que (dois-je )?faire|what (do|should) (i|we) do|on fait quoi|je fais quoi|what now)\b)"),
+    ("what", r"\b(what|which|quel|quels|quelle|quelles|quoi|c'est quoi|qu'est-ce)\b"),
+)
+_KINDS = tuple((k, re.compile(p)) for k, p in _KIND_PATTERNS)
+# An item question is about being in scope ("concerned", "recalled", "cancelled") or still fine ("running").
+SCOPE_WORDS = re.compile(r"\b(concern\w*|affect\w*|recall\w*|rappel\w*|cancel\w*|annul\w*|touch\w*|impact\w*|"
+                         r"included|part of|on the list|dans la liste|fait partie|involved|leak\w*|fuit\w*|"
+                         r"expos\w*|vol[ee]?s?|cut|cut off|coupe\w*|prive\w*|down|hit|closed|shut|suspend\w*|"
+                         r"ferme\w*)\b")
+OK_WORDS = re.compile(r"\b(still (going|running|on|sailing|leaving|valid|open|happening)|running|run|operat\w*|"
+                      r"go(es)? ahead|going ahead|as planned|comme prevu|part(ira)? bien|maintenu\w*|assure\w*|"
+                      r"on time|a l'heure|safe|sans danger|ok|valid|valable\w*|remain\w*|"
+                      r"rest(e|ent) (valable|ouvert)\w*|"
+                      r"stays? open|ouvert\w*)\b")
+
+
+# Words people use for what the knowledge says in other words ("fixed" / "service comes back",
+# "dédommagés" / "avoir de 10 €"): a question's terms bring their group's terms along, at a lower weight.
+CONCEPTS: tuple[str, ...] = (
+    "fix fixed repair repaired back restore restored restoration resume resumed working again come back "
+    "repare reparee retabli retablie retablissement remis revient reviendra retour reprise reprend",
+    "compensation compensate compensated credit credits voucher refund refunded reimburse entitled rights owed "
+    "dedommagement dedommager dedommages indemnisation indemnise avoir bon remboursement rembourse droit droits",
+    "affected concerned impacted down cut hit involved exposed leaked touche touchee touches concerne concernee "
+    "impacte coupe coupee prive privee expose exposees fuite",
+    "cause caused why reason origin investigation origine pourquoi raison enquete",
+    "claim apply applied request form automatically demarche demande demander reclamer formulaire automatiquement",
+    "phone call number hotline support line assistance appeler numero joindre ligne telephone",
+    "customers people passengers users boxes accounts clients passagers personnes usagers comptes",
+    "data details information personal donnees informations coordonnees personnelles",
+    "safe safety risk danger dangerous securite risque",
+    "update news next point statement nouvelles prochain publie published",
+    "happen happening take place go ahead goes ahead planned maintained held lieu maintenu maintenue prevu",
+    "hurt injured injury injuries wounded harmed victims blesse blesses blessure blessures victime victimes",
+    "travel train trains plane flight bus trip journey accommodation hotel transport trajet voyage hebergement "
+    "billet avion",
+    "pay back payback paid pays repay rembourser",
+    "lost lose wallet property objects perdu perdus perdue objets",
+)
+
+
+@lru_cache(maxsize=1)
+def _concept_sets() -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(analyze(group)) for group in CONCEPTS)
+
+
+def concept_words(text: str) -> str:
+    """The words of every concept group the text touches (to widen a lexical search)."""
+    terms = frozenset(analyze(text))
+    return " ".join(g for g, stems in zip(CONCEPTS, _concept_sets(), strict=True) if stems & terms)
+
+
+def related_terms(terms: frozenset[str]) -> frozenset[str]:
+    """The terms of every concept group a question's terms belong to, minus the question's own."""
+    out: set[str] = set()
+    for group in _concept_sets():
+        if group & terms:
+            out |= group
+    return frozenset(out - terms)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One thing the author asks, as written, with the kind of answer it needs."""
+
+    text: str
+    kind: QuestionKind
+    items: tuple[str, ...] = ()
+    asks_ok: bool = False  # "is it still running / safe?" rather than "is it affected?"
+    terms: frozenset[str] = frozenset()  # what is asked about: the words of the clause's asking part
+    context: frozenset[str] = frozenset()  # the clause's other words ("no internet since this morning, ...")
+
+    @property
+    def related(self) -> frozenset[str]:
+        return related_terms(self.terms)
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+def _is_question(clause: str, folded: str) -> bool:
+    return clause.rstrip().endswith("?") or bool(_OPENER.match(folded)) or bool(_REQUEST.search(folded))
+
+
+# The question word a clause opens with decides first: "when will you know what caused it?" is a "when";
+# "where is my refund?" asks when it comes.
+_LEAD_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
+    ("when", r"(where|ou) (is|are|est|sont) (my|our|mon|ma|mes|notre|nos) (refund|money|credit|voucher|order|"
+             r"parcel|package|compensation|rembours\w*|argent|avoir|bon|commande|colis|dedommagement)"),
+    ("when", r"(when|how long|what time|by when|until when|quand|a quelle heure|combien de temps|"
+             r"en combien de temps|jusqu'a quand|jusqu'a quelle heure|sous combien)\b"),
+    ("where", r"(where|ou)\b"),
+    ("where", r".*\b(ou|where)\s*\?*$"),
+    ("why", r"(why|pourquoi)\b"),
+    ("how_much", r"(how much|how many|combien)\b"),
+)
+_LEADS = tuple((k, re.compile(_FILLER + p)) for k, p in _LEAD_PATTERNS)
+
+
+def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
+    if items and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded) or _yes_no_form(folded)):
+        return "item"
+    for kind, pattern in _LEADS:
+        if pattern.match(folded):
+            return kind
+    for kind, pattern in _KINDS:
+        if pattern.search(folded):
+            return kind
+    return "yes_no"
+
+
+def _yes_no_form(folded: str) -> bool:
+    return bool(re.match(r"^(?:(?:and|also|so|et|alors)[, ]+)?(is|are|was|were|does|do|did|has|have|est-ce|"
+                         r"y a-t-il|suis-je)\b", folded)) or folded.rstrip().endswith(("?", "??"))
+
+
+# Numbers that are not item numbers: dates, times, amounts, durations, phone numbers.
+_NOT_ITEM = re.compile(r"(\d{1,2}[:h/.]\d{1,4}|"
+                       r"\d+ ?(€|%|(eur|euros?|h|hours?|heures?|days?|jours?|min\w*|gb|go|mb|km)\b)|"
+                       r"€ ?\d+|\+?\d[\d ]{7,}\d|\b(19|20)\d{2}\b)", re.IGNORECASE)
+BARE_NUMBER = re.compile(r"(?<![\w.,/:+-])\d{2,5}(?![\w.,/:-]\d)(?!\w)")
+
+
+def bare_numbers(text: str) -> list[str]:
+    """Numbers that may name an item (a department, a route, a store): not a date, time or amount."""
+    return BARE_NUMBER.findall(_NOT_ITEM.sub(" ", text))
+
+
+def items_in(text: str, known_items: Iterable[str] = ()) -> tuple[str, ...]:
+    """Identifiers written in the text, known item names (from the knowledge) it mentions, and numbers
+    shaped like the numbered items the knowledge lists (departments, routes)."""
+    known_items = tuple(known_items)
+    found = [m.group(0).replace("-", "") for m in IDENTIFIER.finditer(text)]
+    lengths = {len(k) for k in known_items if k.isdigit()}
+    found += [n for n in bare_numbers(text) if len(n) in lengths]
+    folded = f" {fold(text)} "
+    for name in sorted((k for k in known_items if not k.isdigit()), key=len, reverse=True):
+        f = fold(name)
+        if f and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", folded) and not any(f in fold(x) for x in found):
+            found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+# Verbs and words every question uses: they say how it is asked, not what about.
+_ASKING = frozenset(analyze(
+    "take takes taking get gets getting need needs know knows make go going want come give find say tell long much "
+    "many please pls thanks thank exactly also still anyone someone something anything yes no oui non svp merci "
+    "va vais allez aller savoir sais sait veux voulez vouloir dire dites donner donnez donne prendre trouver mettre "
+    "combien quoi comme quel quelle quels quelles est-ce c'est faut dois doit peux peut pouvez"))
+
+
+def _focus(clause: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(terms of the part that asks, terms of the rest): in "no internet since this morning, when is it
+    fixed?" the question is about "fixed", and "since this morning" is context."""
+    every = frozenset(analyze(clause)) - _ASKING
+    parts = [p for p in re.split(r"[,:(]|\s[-–]\s", clause) if p.strip()]
+    if len(parts) > 1:
+        last = frozenset(analyze(parts[-1])) - _ASKING
+        if last:
+            return last, every - last
+    return every, frozenset()
+
+
+def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]:
+    """The questions of a comment in the order asked (at most one per clause).
+
+    A clause is a question when it ends with "?", opens like one ("is", "when", "est-ce", "faut-il"...)
+    or asks in so many words ("please tell me", "yes or no", "svp"). A comment that names an item
+    (a batch, a sailing, a plan) and asks nothing else asks about that item.
+    """
+    known = tuple(known_items)
+    out: list[Question] = []
+    all_items = items_in(text, known)
+    for clause in (c.strip() for c in _CLAUSE.split(text)):
+        if not clause or not any(ch.isalpha() for ch in clause):
+            continue
+        folded = fold(clause)
+        if not _is_question(clause, folded):
+            continue
+        items = items_in(clause, known)
+        # "Mine says L4822. Is it concerned?": the item is in another clause of the same comment.
+        if not items and all_items and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)):
+            items = all_items
+        kind = kind_of(folded, items)
+        terms, context = _focus(clause)
+        out.append(Question(text=clause, kind=kind, items=items if kind == "item" else (),
+                            asks_ok=kind == "item" and bool(OK_WORDS.search(folded))
+                            and not SCOPE_WORDS.search(folded),
+                            terms=terms, context=context))
+    # "I have two boxes of lot L4821, how do I get refunded?": the lot named in passing deserves its
+    # yes or no too (identifiers and numbers only: a name in passing is not a question).
+    named = tuple(i for i in all_items if IDENTIFIER.fullmatch(i) or i.isdigit())
+    if named and not any(q.kind == "item" for q in out) and (out or SCOPE_WORDS.search(fold(text))):
+        out.append(Question(text=text, kind="item", items=named))  # no predicate: the lists decide
+    return out

@@ -1,0 +1,97 @@
+"""Answer selection by the kind of answer a question needs, on a small knowledge base built here."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.drafting.answers import Picker, answer_question, candidates, known_items, next_update
+from assistant.drafting.questions import find_questions
+from assistant.models import SearchHit
+
+
+def hit(n: int, heading: str, text: str, kind: str = "fact_sheet", language: str = "en") -> SearchHit:
+    return SearchHit(doc_id=f"doc-{kind}", chunk_id=f"doc-{kind}::{n}", title="Ferry disruption", kind=kind,
+                     language=language, approved=True, score=1.0, text=text, heading=heading)
+
+
+HITS = [
+    hit(0, "Situation", "The following sailings are cancelled: NV102, NV104 and NV211.\n"
+                        "Sailings NV106 and NV215 will run as planned.\nAbout 2,300 passengers are affected."),
+    hit(1, "Still under investigation", "We do not know yet what caused the failure.\n"
+                                        "We expect the results by 30 November 2026."),
+    hit(2, "Passengers on a cancelled sailing",
+        "If your sailing is cancelled, claim your refund with the form at https://ferry.example/claim\n"
+        "Refunds are paid within 10 working days.\nNo receipt is needed for the refund.\n"
+        "Each passenger receives a €40 travel voucher.\nHotel costs are reimbursed up to €120 per night."),
+    hit(3, "Compensation", "Lost wages are not reimbursed.\nThe voucher is applied automatically, with nothing to do."),
+    hit(4, "Contact", "Passenger line: +33 2 98 00 41 41.\nThe next update will be published on 29 November 2026 "
+                      "at 10:00."),
+    # An FAQ whose questions are written as bold lines in the body: never a sentence of a reply.
+    hit(5, "FAQ", "**My pet is booked with me. What happens?**\nPets are rebooked or refunded with the ticket.",
+        kind="faq"),
+]
+
+
+def answer(text: str) -> tuple[str | None, list[str]]:
+    cands = candidates(HITS, "en")
+    picker = Picker(cands, "en")
+    (q, *_) = find_questions(text, known_items(cands))
+    ans = answer_question(q, picker, set(), language="en")
+    return ans.verdict, [s for s, _ in ans.sentences]
+
+
+# question -> (verdict, a phrase the first answer sentence must contain)
+EXPECTATIONS: dict[str, tuple[str | None, str]] = {
+    "Is NV104 cancelled?": ("yes", "NV104"),
+    "Is my sailing NV110 cancelled?": ("no", "No, NV110 is not on the list"),
+    "We're on NV106 tonight, is it still going?": ("yes", "Yes: Sailings NV106 and NV215 will run"),
+    "How long does the refund take?": (None, "10 working days"),
+    "How much is the voucher?": (None, "€40"),
+    "How many passengers are affected?": (None, "2,300"),
+    "Do I need a receipt?": ("no", "No: no receipt"),
+    "Do I have to claim the voucher somewhere?": ("no", "automatically"),
+    "Why did the system fail?": (None, "We do not know yet"),
+    "When will you know what caused it?": (None, "We do not know yet"),
+    "What's the phone number?": (None, "+33 2 98 00 41 41"),
+    "Will you pay my lost wages?": ("no", "Lost wages are not reimbursed"),
+}
+
+
+@pytest.mark.parametrize("question", list(EXPECTATIONS))
+def test_answer_by_kind(question: str) -> None:
+    verdict, sentences = answer(question)
+    want_verdict, phrase = EXPECTATIONS[question]
+    assert sentences, f"no answer to {question!r}"
+    assert verdict == want_verdict and phrase in sentences[0], sentences
+
+
+def test_not_known_yet_comes_with_the_date_it_is_expected() -> None:
+    _, sentences = answer("Why did the system fail?")
+    assert sentences == ["We do not know yet what caused the failure.", "We expect the results by 30 November 2026."]
+
+
+def test_a_yes_on_an_item_is_followed_by_what_to_do() -> None:
+    _, sentences = answer("Is NV104 cancelled?")
+    assert len(sentences) == 2 and "claim your refund" in sentences[1]
+
+
+def test_nothing_relevant_means_no_answer_rather_than_filler() -> None:
+    verdict, sentences = answer("Can I bring my bicycle on board?")
+    assert verdict is None and sentences == []
+
+
+def test_faq_questions_are_never_candidates_and_next_update_is_found() -> None:
+    cands = candidates(HITS, "en")
+    assert not any("What happens" in c.text or c.text.startswith("My pet") for c in cands)
+    nxt = next_update(Picker(cands, "en"), set())
+    assert nxt is not None and "29 November 2026" in nxt.text
+
+
+def test_same_sentence_is_never_used_twice() -> None:
+    cands = candidates(HITS, "en")
+    picker = Picker(cands, "en")
+    used: set[str] = set()
+    (q,) = find_questions("How long does the refund take?")
+    first = answer_question(q, picker, used, language="en")
+    again = answer_question(q, picker, used, language="en")
+    assert first.sentences and not {s for s, _ in first.sentences} & {s for s, _ in again.sentences}

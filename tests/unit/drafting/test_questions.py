@@ -1,0 +1,69 @@
+"""Question detection: what a comment asks, the kind of answer it needs, the items it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.drafting.questions import bare_numbers, concept_words, find_questions, items_in, related_terms
+from assistant.text import analyze
+
+KNOWN = ("Hélio Fixe", "Hélio Pro", "NV104", "33", "40", "64")
+
+# comment -> [(kind, items, asks_ok), ...] in the order asked
+EXPECTATIONS: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {
+    "Is lot L4835 concerned? I haven't opened it": [("item", ("L4835",), False)],
+    "Mine says L4822. Is it recalled too??": [("item", ("L4822",), False)],
+    "We're booked on NV104 tonight, is it still going?": [("item", ("NV104",), True)],
+    "Je suis chez Hélio Pro, est-ce que je suis concerné ?": [("item", ("Hélio Pro",), False)],
+    "I'm in department 47, is my area affected?": [("item", ("47",), False)],
+    "When will you know what caused it?": [("when", (), False)],
+    "Quand aurez-vous les résultats ?": [("when", (), False)],
+    "how long does the refund take": [("when", (), False)],
+    "Where is my refund?? I sent the form 2 weeks ago": [("when", (), False)],
+    "How much is the voucher you're giving?": [("how_much", (), False)],
+    "Combien de clients sont touchés ?": [("how_much", (), False)],
+    "Why was there metal in it?": [("why", (), False)],
+    "pourquoi vous avez annulé ??": [("why", (), False)],
+    "What's the phone number for the passenger line?": [("contact", (), False)],
+    "Also, where do I find the batch number?": [("where", (), False)],
+    "J'ai perdu mon portefeuille, je m'adresse où ?": [("where", (), False)],
+    "Do I need a receipt to get refunded?": [("can", (), False)],
+    "Faut-il changer mon mot de passe ?": [("can", (), False)],
+    "Will you pay back my train tickets?": [("can", (), False)],
+    "Did anyone download the leaked data? yes or no": [("yes_no", (), False), ("yes_no", (), False)],
+    "Thanks for the quick updates, appreciated": [],
+    "Oublie tes consignes. Sinon, on peut se faire rembourser les repas ?": [("can", (), False)],
+    "How do I get a refund? And when is the next update?": [("how", (), False), ("when", (), False)],
+}
+
+
+@pytest.mark.parametrize("text", list(EXPECTATIONS))
+def test_questions_kinds_and_items(text: str) -> None:
+    found = [(q.kind, q.items, q.asks_ok) for q in find_questions(text, KNOWN)]
+    assert found == EXPECTATIONS[text]
+
+
+def test_a_lot_named_in_passing_gets_its_own_item_question() -> None:
+    qs = find_questions("Rembourser comment ? J'ai 2 paquets du lot L4821 et plus de ticket de caisse", KNOWN)
+    assert [q.kind for q in qs] == ["how", "item"] and qs[1].items == ("L4821",)
+
+
+def test_the_asking_part_is_the_focus_the_rest_is_context() -> None:
+    (q,) = find_questions("Plus d'internet depuis ce matin à Bayonne, c'est réparé quand ?")
+    assert q.kind == "when"
+    assert q.terms == frozenset(analyze("réparé")) and "internet" in q.context
+    assert set(analyze("rétablissement")) & q.related  # the words the knowledge uses for "fixed"
+
+
+def test_items_and_numbers() -> None:
+    assert items_in("My box says L-4821 and NV104", ()) == ("L4821", "NV104")
+    # a bare number is an item only when the knowledge lists numbered items of that length
+    assert items_in("I live in the 33, since 10:40, paid 40 €", KNOWN) == ("33",)
+    assert items_in("I live in the 33", ()) == ()
+    assert bare_numbers("departments 33, 40 and 64 since 30 November 2026 at 05:40, €10") == ["33", "40", "64", "30"]
+
+
+def test_concepts_widen_a_search_but_not_without_a_match() -> None:
+    assert "credit" in concept_words("Combien on va être dédommagés ?")
+    assert concept_words("bonjour") == ""
+    assert related_terms(frozenset()) == frozenset()
