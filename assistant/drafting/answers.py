@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.drafting.phrases import NEXT_STEP, UNKNOWN_HEADINGS, phrase
-from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers
+from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers, find_questions
 from assistant.models import SearchHit
 from assistant.text import analyze, fold, sentences, term_set
 
@@ -514,3 +514,26 @@ def next_update(picker: Picker, used: set[str], max_chars: int = 10_000) -> Cand
                 and len(c.text) <= max_chars and c.hit.language == picker.language:
             return c
     return None
+
+
+def plan_answers(text: str, hits: Iterable[SearchHit], language: str, *,
+                 max_questions: int = 3) -> list[Answer]:
+    """The questions of `text` and the knowledge sentences that answer each, in the order asked (for a
+    model's prompt, or any caller that wants the answers without the composer's reply shape)."""
+    cands = candidates(hits, language)
+    picker = Picker(cands, language)
+    used: set[str] = set()
+    return [answer_question(q, picker, used, language=language)
+            for q in find_questions(text, known_items(cands))[:max_questions]]
+
+
+def format_plan(plan: list[Answer]) -> tuple[str, str]:
+    """(questions, candidate answers) as prompt lines; a question nothing answers says so."""
+    questions = "\n".join(f"{i}. ({a.question.kind}) {a.question.text}" for i, a in enumerate(plan, 1)) or "(none)"
+    lines = []
+    for i, a in enumerate(plan, 1):
+        if not a.found:
+            lines.append(f"{i}. no source answers this: say it is not known yet")
+        for text, ids in a.sentences:
+            lines.append(f"{i}. [{', '.join(ids)}] {text}")
+    return questions, "\n".join(lines) or "(none)"

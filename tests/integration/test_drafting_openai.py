@@ -52,6 +52,10 @@ def test_llm_draft_is_cited_and_the_model_saw_masked_delimited_data(sample_kb_di
     assert "jean.dupont@gmail.com" not in user + system and "06 12 34 56 78" not in user + system
     assert "[EMAIL]" in user and "<comment>" in user and "</comment>" in user
     assert "Honesty rules" in system and REFUND_CHUNK in user  # sources offered by id
+    # The questions found and the sentences that answer them, as the offline composer would use them.
+    questions = user.split("QUESTIONS found in the comment:")[1].split("CANDIDATE ANSWERS")[0]
+    answers = user.split("CANDIDATE ANSWERS")[1].split("<comment>")[0]
+    assert "(when)" in questions and "14 days" in answers and "::" in answers
     assert request.json_schema is not None  # structured output through the json_schema response format
 
 

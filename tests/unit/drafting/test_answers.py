@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.drafting.answers import Picker, answer_question, candidates, known_items, next_update
+from assistant.drafting.answers import (
+    Picker,
+    answer_question,
+    candidates,
+    format_plan,
+    known_items,
+    next_update,
+    plan_answers,
+)
 from assistant.drafting.questions import find_questions
 from assistant.models import SearchHit
 
@@ -95,3 +103,11 @@ def test_same_sentence_is_never_used_twice() -> None:
     first = answer_question(q, picker, used, language="en")
     again = answer_question(q, picker, used, language="en")
     assert first.sentences and not {s for s, _ in first.sentences} & {s for s, _ in again.sentences}
+
+
+def test_plan_for_a_model_prompt_lists_questions_and_cited_candidates() -> None:
+    questions, answers = format_plan(plan_answers("Is NV110 cancelled? Can I bring my bicycle on board?", HITS, "en"))
+    assert questions.splitlines() == ["1. (item) Is NV110 cancelled?", "2. (can) Can I bring my bicycle on board?"]
+    assert "1. [doc-fact_sheet::0] No, NV110 is not on the list." in answers
+    assert "2. no source answers this: say it is not known yet" in answers
+    assert format_plan([]) == ("(none)", "(none)")
