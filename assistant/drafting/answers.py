@@ -67,6 +67,12 @@ def keyset(terms: Iterable[str]) -> frozenset[str]:
     return frozenset(t[:5] for t in terms)
 
 
+@lru_cache(maxsize=8192)
+def text_keys(text: str) -> frozenset[str]:
+    """keyset(analyze(text)), cached: chosen sentences and titles are compared again and again."""
+    return keyset(term_set(text))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A sentence of the retrieved knowledge that a reply may state (and cite)."""
@@ -81,7 +87,12 @@ class Candidate:
 
     @property
     def folded(self) -> str:
-        return fold(self.text)
+        return _folded(self.text)
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> str:
+    return fold(text)
 
 
 @dataclass
@@ -150,20 +161,25 @@ _NAME = re.compile(r"(?<![\w])([A-ZÉÈ][\w'’-]*[^\W\d](?:\s+[A-ZÉÈ][\w'’-
 
 
 def known_items(cands: Iterable[Candidate]) -> list[str]:
-    """Item names the knowledge lists in scope sentences ("Hélio Fixe", "NV104"), for find_questions."""
-    names: list[str] = []
-    for c in cands:
-        names += [m.group(0) for m in IDENTIFIER.finditer(c.text)]
-        numbers = bare_numbers(c.text)
-        # A list of numbered items ("departments 33, 40 and 64").
-        if len(numbers) >= 2 and (SCOPE_WORDS.search(c.folded) or OK_WORDS.search(c.folded)):
-            names += numbers
-        for m in _NAME.finditer(c.text):
-            if m.start() > 0:  # the first word of a sentence is capitalised anyway
-                names.append(m.group(1))
-        # One-word names inside a sentence (a town, a site): "The pool of Lille stays open."
-        names += [m.group(1) for m in _WORD_NAME.finditer(c.text) if fold(m.group(1)) not in _NOT_NAMES]
-    return list(dict.fromkeys(names))
+    """Item names the knowledge names ("Hélio Fixe", "NV104", "Lille", departments "33, 40 and 64"),
+    for find_questions."""
+    return list(dict.fromkeys(name for c in cands for name in _sentence_items(c.text)))
+
+
+@lru_cache(maxsize=8192)
+def _sentence_items(text: str) -> tuple[str, ...]:
+    names = [m.group(0) for m in IDENTIFIER.finditer(text)]
+    numbers = bare_numbers(text)
+    folded = fold(text)
+    # A list of numbered items ("departments 33, 40 and 64").
+    if len(numbers) >= 2 and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)):
+        names += numbers
+    for m in _NAME.finditer(text):
+        if m.start() > 0:  # the first word of a sentence is capitalised anyway
+            names.append(m.group(1))
+    # One-word names inside a sentence (a town, a site): "The pool of Lille stays open."
+    names += [m.group(1) for m in _WORD_NAME.finditer(text) if fold(m.group(1)) not in _NOT_NAMES]
+    return tuple(names)
 
 
 class Picker:
@@ -181,7 +197,7 @@ class Picker:
         # Words a quarter of the knowledge shares (the product, "recall") say nothing specific.
         self.common = {t for t, d in df.items() if d > 0.25 * n}
         # So do the words of the documents' titles: the product, the service, the incident itself.
-        self.common |= {t for c in cands for t in keyset(term_set(c.hit.title))}
+        self.common |= {t for c in cands for t in text_keys(c.hit.title)}
 
     def specific(self, c: Candidate, terms: Iterable[str]) -> float:
         return sum(self.weight.get(t, 0.0) for t in c.terms & keyset(terms) if t not in self.common)
@@ -267,7 +283,7 @@ def has_type(want: re.Pattern[str], folded: str) -> bool:
 
 def _near_duplicate(c: Candidate, used: set[str]) -> bool:
     """The same fact already chosen (fr/en twins, FAQ vs fact sheet)."""
-    return any(len(c.terms & keyset(term_set(u))) > 0.7 * max(1, len(c.terms)) for u in used)
+    return any(len(c.terms & text_keys(u)) > 0.7 * max(1, len(c.terms)) for u in used)
 
 
 def item_verdict(item: str, q: Question, cands: list[Candidate],

@@ -21,6 +21,7 @@ from assistant.drafting.answers import (
     keyset,
     known_items,
     next_update,
+    text_keys,
 )
 from assistant.drafting.answers import clean as clean  # re-exported: updates.py cleans sentences the same way
 from assistant.drafting.phrases import GUIDELINE_APOLOGY, TOPICS, Topic, phrase
@@ -28,7 +29,7 @@ from assistant.drafting.questions import concept_words, find_questions
 from assistant.drafting.retrieval import Context
 from assistant.drafting.verify import author_name
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, Triage
-from assistant.text import analyze, fold, term_set
+from assistant.text import analyze, fold
 
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
 _NEGATED = NEGATED
@@ -90,7 +91,7 @@ def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], langu
             continue
         if next_step is not None and c.next_step != next_step:
             continue
-        if any(len(c.terms & keyset(term_set(u))) > 0.7 * max(1, len(c.terms)) for u in used):
+        if any(len(c.terms & text_keys(u)) > 0.7 * max(1, len(c.terms)) for u in used):
             continue  # near-duplicate of a sentence already chosen (fr/en twins, FAQ vs fact sheet)
         s = _score(c, want, comment_terms, language)
         if s > best_score:
@@ -221,7 +222,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
             c = _best(cands, want, comment_terms, lang, used, unknown=False, max_chars=fact_max)
         if c is not None and concerns is not topics and (
                 not c.terms & keyset(comment_terms)
-                or len(keyset(want) & {k for u in used for k in keyset(term_set(u))}) >= 2):
+                or len(keyset(want) & {k for u in used for k in text_keys(u)}) >= 2):
             continue  # besides an answer, only a fact about something else the author said
         if c is None:
             unknowns.append(f"{topic.name}: {masked_text[:160]}")
