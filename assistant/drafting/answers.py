@@ -52,7 +52,7 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
                         r"reception|office|bureau)\b)"),
 }
 MONEY = re.compile(r"(€|\$|£|\beur\b|\beuros?\b)")
-MONEY_WORDS = re.compile(r"\b(compensat\w*|voucher|bon|refund\w*|rembours\w*|pay\w*|pai\w*|cost\w*|price|prix|"
+MONEY_WORDS = re.compile(r"\b(droit|entitled|compensat\w*|voucher|bon|refund\w*|rembours\w*|pay\w*|pai\w*|cost\w*|price|prix|"
                          r"montant|amount|dedommag\w*|indemn\w*|geste|money|argent|€)\b")
 NEXT_UPDATE = re.compile(r"\b(next update|prochain point|prochaine mise a jour|next statement|will be published|"
                          r"sera publie)\b")
@@ -153,6 +153,10 @@ def candidates(hits: Iterable[SearchHit], language: str) -> list[Candidate]:
     return out
 
 
+_STARTERS = frozenset(fold(w) for w in (
+    "the only our we all every each no if when this these those you your it there a an in on for from to by "
+    "les le la seuls seules seul nous tous toutes chaque aucun aucune si quand ce ces vous votre il elle un une "
+    "des en pour depuis par de du").split())
 _WORD_NAME = re.compile(r"(?<=\w )([A-ZÉÈ][a-zà-ÿ]{3,})\b")
 _NOT_NAMES = frozenset(fold(w) for w in (
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
@@ -162,8 +166,13 @@ _NAME = re.compile(r"(?<![\w])([A-ZÉÈ][\w'’-]*[^\W\d](?:\s+[A-ZÉÈ][\w'’-
 
 def known_items(cands: Iterable[Candidate]) -> list[str]:
     """Item names the knowledge names ("Hélio Fixe", "NV104", "Lille", departments "33, 40 and 64"),
-    for find_questions."""
-    return list(dict.fromkeys(name for c in cands for name in _sentence_items(c.text)))
+    for find_questions. Words of the documents' titles (the brand, the product, the incident) are what
+    everything is about, not items."""
+    cands = list(cands)
+    titles = {k for c in cands for k in text_keys(c.hit.title)}
+    names = (name for c in cands for name in _sentence_items(c.text))
+    return list(dict.fromkeys(n for n in names if n[0].isdigit() or IDENTIFIER.fullmatch(n)
+                              or not text_keys(n) <= titles))
 
 
 @lru_cache(maxsize=8192)
@@ -175,7 +184,8 @@ def _sentence_items(text: str) -> tuple[str, ...]:
     if len(numbers) >= 2 and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)):
         names += numbers
     for m in _NAME.finditer(text):
-        if m.start() > 0:  # the first word of a sentence is capitalised anyway
+        # The first word of a sentence is capitalised anyway: "Only Alpena" is no name, "Saturday Pass" is.
+        if m.start() > 0 or fold(m.group(1).split()[0]) not in _STARTERS:
             names.append(m.group(1))
     # One-word names inside a sentence (a town, a site): "The pool of Lille stays open."
     names += [m.group(1) for m in _WORD_NAME.finditer(text) if fold(m.group(1)) not in _NOT_NAMES]
@@ -257,7 +267,7 @@ class Picker:
             s = self.score(c, terms, related, hint)
             if want is not None and not has_type(want, c.folded):
                 s *= 0.45  # an answer of the wrong kind ("a voucher" for "how much do you refund") only if much closer
-            if s > best_score:
+            if best is None or s > best_score:
                 best, best_score = c, s
         return best
 
@@ -295,7 +305,7 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     the knowledge's scope lists decides (in scope, out of it, or not on a list that names its kind).
     """
     f = fold(item)
-    pattern = re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])")
+    pattern = re.compile(rf"(?<![\w/.@-]){re.escape(f)}(?![\w@-]|\.\w)")  # not inside a URL or an address
     ranked = sorted(cands, key=lambda c: (-KIND_PRIOR.get(c.hit.kind, 0.5), bool(_DATES.search(c.folded)),
                                           len(c.text)))
     # What is asked of the item ("valid", "refunded"), not what every sentence is about ("pool", "pass").
@@ -363,6 +373,10 @@ NEED = re.compile(r"\b(do (i|we) (need|have) to|have to|need to|must (i|we)|faut
 AUTOMATIC = re.compile(r"\b(automatic\w*|automatiquement|nothing to do|aucune demarche|sans demarche)\b")
 REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|following|by decision|"
                     r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|car)\b")
+DATE_WORDS = re.compile(r"\b(date|day|time|hour|deadline|jour|heure|delai|horaire)s?\b")
+WHICH = re.compile(r"\b(which|quels?|quelles?|what (products?|batches|lots?|items|sailings|flights|plans|"
+                   r"services|areas|regions|models))\b")
+SAFETY_ASKED = re.compile(r"\b(safe|safety|danger\w*|risk\w*|risque\w*|securit\w*|sans danger|healthy|harmful)\b")
 # "Do not eat the lots L4821 or L4822" is an instruction, not a "no" about those lots.
 _IMPERATIVE = re.compile(r"^(do not|don't|never|ne |n'|please|veuillez|merci de)")
 _SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne touche rappele annule still "
@@ -412,6 +426,10 @@ class _Answering:
             elif c.text not in self.used:
                 self.take(c, verdict_sentence(language, verdict, c))
             self.ans.verdict = self.ans.verdict or verdict or None
+        if SAFETY_ASKED.search(q.folded):
+            # Never a "yes" (or a "no") to "is it safe?": the sentences say what is known, nothing more.
+            self.ans.verdict = None
+            self.ans.sentences = [(c.text, [c.chunk_id]) for c in self.ans.used] or self.ans.sentences[:0]
         if self.ans.verdict == "yes" and not q.asks_ok:
             # In scope: what to do about it comes right after the yes.
             step = next_action(picker, q, self.used, self.max_chars)
@@ -441,10 +459,14 @@ class _Answering:
         want = ANSWER_TYPES.get(q.kind)
         if MONEY_WORDS.search(q.folded) and q.kind in ("how_much", "what"):
             want = MONEY
-        elif q.kind in ("what", "yes_no") and SCOPE_WORDS.search(q.folded):
+        elif q.kind == "what" and DATE_WORDS.search(q.folded):
+            want = ANSWER_TYPES["when"]  # "what's the best before date?"
+        elif q.kind in ("what", "yes_no") and SCOPE_WORDS.search(q.folded) and WHICH.search(q.folded):
             want = SCOPE_LIST
         # The kind of answer asked for first (a date for "when"); then the closest sentence of any kind.
-        c = self.best(want=want, strict=True) if want is not None else None
+        # "What's the number?" needs no shared word: a phone number is the answer.
+        c = self.best(want=want, strict=True, minimum=0.0 if q.kind == "contact" else MIN_RELEVANCE) \
+            if want is not None else None
         c = c or self.best(want=want)
         if c is None and q.context:
             # "My mobile doesn't work either, is it related?": the subject is in the rest of the sentence.
@@ -459,7 +481,8 @@ class _Answering:
                 return self.unknown()
         if c is None:
             return self.ans
-        if q.kind == "can" and not c.unknown and picker.specific(c, self.terms) >= MIN_RELEVANCE:
+        if q.kind == "can" and not c.unknown and picker.specific(c, self.terms | self.related) >= MIN_RELEVANCE \
+                and not SAFETY_ASKED.search(q.folded):
             # Only a sentence about what was asked ("a receipt", "return the box") says yes or no to it;
             # "do I have to claim it?" - "it is applied automatically" is a no.
             negative = NEGATION.search(c.folded) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))

@@ -25,7 +25,7 @@ from assistant.drafting.answers import (
 )
 from assistant.drafting.answers import clean as clean  # re-exported: updates.py cleans sentences the same way
 from assistant.drafting.phrases import GUIDELINE_APOLOGY, TOPICS, Topic, phrase
-from assistant.drafting.questions import concept_words, find_questions
+from assistant.drafting.questions import KIND_WORDS, concept_words, find_questions
 from assistant.drafting.retrieval import Context
 from assistant.drafting.verify import author_name
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, Triage
@@ -65,8 +65,10 @@ def detect_topics(text: str, intent: str = "other") -> list[Topic]:
 
 def retrieval_query(text: str, intent: str) -> str:
     """The comment plus what its concerns need from the knowledge (their vocabulary, both languages)."""
-    asked = " ".join(q.text for q in find_questions(text))
-    return " ".join([text, *(t.query for t in detect_topics(text, intent)), concept_words(asked)])
+    questions = find_questions(text)
+    asked = " ".join(q.text for q in questions)
+    kinds = " ".join(dict.fromkeys(KIND_WORDS.get(q.kind, "") for q in questions))
+    return " ".join([text, *(t.query for t in detect_topics(text, intent)), concept_words(asked), kinds])
 
 
 def _score(c: Candidate, want: set[str], comment_terms: set[str], language: str) -> float:

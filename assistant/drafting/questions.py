@@ -78,7 +78,8 @@ CONCEPTS: tuple[str, ...] = (
     "impacte coupe coupee prive privee expose exposees fuite",
     "cause caused why reason origin investigation origine pourquoi raison enquete",
     "claim apply applied request form automatically demarche demande demander reclamer formulaire automatiquement",
-    "phone call number hotline support line assistance appeler numero joindre ligne telephone",
+    # not "number" nor "line": a batch number and a production line are no phone numbers
+    "phone call hotline support assistance appeler joindre telephone",
     "customers people passengers users boxes accounts clients passagers personnes usagers comptes",
     "data details information personal donnees informations coordonnees personnelles",
     "safe safety risk danger dangerous securite risque",
@@ -95,6 +96,17 @@ CONCEPTS: tuple[str, ...] = (
 @lru_cache(maxsize=1)
 def _concept_sets() -> tuple[frozenset[str], ...]:
     return tuple(frozenset(analyze(group)) for group in CONCEPTS)
+
+
+# What an answer of each kind is written with, for the lexical search ("printed on the side" for where).
+KIND_WORDS: dict[str, str] = {
+    "when": "date expected by within days until from prevu sous jours jusqu'au",
+    "how_much": "amount price cost montant prix",
+    "contact": "phone hotline email call telephone ligne appeler",
+    "where": "printed side located page link address imprime cote situe lien adresse",
+    "why": "cause investigation reason cause enquete raison",
+    "how": "form photo call fill formulaire photo appeler remplir",
+}
 
 
 def concept_words(text: str) -> str:
