@@ -52,7 +52,8 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
                         r"reception|office|bureau)\b)"),
 }
 MONEY = re.compile(r"(€|\$|£|\beur\b|\beuros?\b)")
-MONEY_WORDS = re.compile(r"\b(droit|entitled|compensat\w*|voucher|bon|refund\w*|rembours\w*|pay\w*|pai\w*|cost\w*|price|prix|"
+MONEY_WORDS = re.compile(r"\b(droit|entitled|compensat\w*|voucher|bon|refund\w*|rembours\w*|pay\w*|pai\w*|cost\w*|"
+                         r"price|prix|"
                          r"montant|amount|dedommag\w*|indemn\w*|geste|money|argent|€)\b")
 NEXT_UPDATE = re.compile(r"\b(next update|prochain point|prochaine mise a jour|next statement|will be published|"
                          r"sera publie)\b")
