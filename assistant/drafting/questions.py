@@ -163,8 +163,13 @@ _LEAD_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
 _LEADS = tuple((k, re.compile(_FILLER + p)) for k, p in _LEAD_PATTERNS)
 
 
+_WH = re.compile(r"\b(what|which|when|where|who|why|how|quel\w*|quand|ou|qui|pourquoi|comment|combien|quoi)\b")
+
+
 def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
-    if items and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded) or _yes_no_form(folded)):
+    # "Is NV104 cancelled?" is about the item; "what is the hotline number in Belgium?" only names one.
+    if items and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)
+                  or (_yes_no_form(folded) and not _WH.search(folded))):
         return "item"
     for kind, pattern in _LEADS:
         if pattern.match(folded):
