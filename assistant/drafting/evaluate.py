@@ -184,6 +184,7 @@ class CaseResult:
     within_limit: bool
     empty: bool
     ms: float
+    cpu_ms: float = 0.0  # this process's CPU time for the draft: comparable on a shared machine
     flags: list[str] = field(default_factory=list)  # "severity:code" of the draft's guard flags
 
 
@@ -229,6 +230,7 @@ def summarise(name: str, results: list[CaseResult]) -> dict[str, Any]:
     facts = sum(len(r.met) + len(r.missing) for r in results)
     found = sum(len(r.met) for r in results)
     ms = [r.ms for r in results]
+    cpu = [r.cpu_ms for r in results]
     return {
         "set": name, "comments": len(results), "facts": facts, "facts_found": found,
         "fact_recall": round(found / facts, 3) if facts else 1.0,
@@ -240,6 +242,7 @@ def summarise(name: str, results: list[CaseResult]) -> dict[str, Any]:
         "high_flagged": sum(any(f.startswith("high:") for f in r.flags) for r in results),
         "language_flagged": sum(any(f.endswith("_language") for f in r.flags) for r in results),
         "p50_ms": round(statistics.median(ms), 1) if ms else 0.0, "p95_ms": round(_pct(ms, 0.95), 1),
+        "p50_cpu_ms": round(statistics.median(cpu), 1) if cpu else 0.0, "p95_cpu_ms": round(_pct(cpu, 0.95), 1),
     }
 
 
@@ -254,10 +257,11 @@ async def _run_set(answer_set: AnswerSet, settings: Settings) -> SetReport:
         await draft_reply(runtime, DraftRequest(comment=Comment(text="hello?"), incident=answer_set.incident))
         for case in answer_set.cases:
             comment = Comment(id=case.id, text=case.text, author=case.author, platform=case.platform)  # type: ignore[arg-type]
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             draft = await draft_reply(runtime, DraftRequest(comment=comment, incident=answer_set.incident))
             ms = (time.perf_counter() - started) * 1000
             result = score_case(case, draft.text, draft.language, answer_set.forbidden, ms)
+            result.cpu_ms = (time.process_time() - cpu) * 1000
             result.flags = [f"{f.severity}:{f.code}" for f in draft.flags]
             results.append(result)
         return SetReport(answer_set.name, results)
@@ -279,7 +283,7 @@ def evaluate_answers(path: Path, settings: Settings | None = None) -> list[SetRe
 
 
 COLUMNS = ("set", "comments", "fact_recall", "fully_answered", "forbidden_claims", "language_accuracy",
-           "over_limit", "empty_drafts", "p50_ms", "p95_ms")
+           "over_limit", "empty_drafts", "high_flagged", "p50_ms", "p95_ms", "p95_cpu_ms")
 
 
 def format_report(groups: dict[str, list[SetReport]], misses: int = 10) -> str:
@@ -287,11 +291,11 @@ def format_report(groups: dict[str, list[SetReport]], misses: int = 10) -> str:
     lines: list[str] = []
     for group, reports in groups.items():
         lines.append(f"== {group}")
-        lines.append("  ".join(f"{c:>16}" if i else f"{c:<18}" for i, c in enumerate(COLUMNS)))
+        lines.append("  ".join(f"{c:>14}" if i else f"{c:<17}" for i, c in enumerate(COLUMNS)))
         rows = [r.summary() for r in reports]
         rows.append(summarise("total", [x for r in reports for x in r.results]))
         for row in rows:
-            lines.append("  ".join(f"{row[c]!s:>16}" if i else f"{row[c]!s:<18}" for i, c in enumerate(COLUMNS)))
+            lines.append("  ".join(f"{row[c]!s:>14}" if i else f"{row[c]!s:<17}" for i, c in enumerate(COLUMNS)))
         shown = 0
         for r in (x for rep in reports for x in rep.results):
             if shown >= misses:
