@@ -201,7 +201,8 @@ def test_stream_edit_approve_and_copy(panel: Any, server: Server, extension: Ext
     cite = page.locator("#citations li.citation").filter(has_text="14 jours").first
     expect(cite.locator(".source-title")).to_contain_text("Fiche d'information")
     expect(cite.locator(".quote")).to_contain_text("Le remboursement est versé sous 14 jours")
-    expect(cite.locator(".supports")).to_have_text("Sentence 3, in the source's own words:")
+    # Answer first: the delay is the sentence right after the greeting.
+    expect(cite.locator(".supports")).to_have_text("Sentence 2, in the source's own words:")
     expect(page.locator("#copy")).to_be_disabled()
 
     screenshot(page)
