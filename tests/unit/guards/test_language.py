@@ -1,9 +1,11 @@
-"""The language guard: a reply (or a sentence of it) in another language than the comment's is flagged."""
+"""The language guard: a reply (or a sentence of it) in another language than the comment's is flagged;
+and the claim check accepts "not on the list" when the current list says so."""
 
 from __future__ import annotations
 
-from assistant.guards import check_text
+from assistant.guards import check_draft, check_text
 from assistant.guards.language import language_flags
+from tests.unit.guards.guard_fixtures import context
 
 FR = ("Bonjour Alex,\nOui : seuls les lots L4821 et L4822 sont concernés. Si votre paquet porte l'un de ces "
       "numéros, prenez une photo du numéro de lot et remplissez le formulaire.\n– L'équipe service client")
@@ -39,3 +41,13 @@ def test_short_or_unknown_language_is_not_judged() -> None:
 def test_check_text_uses_the_requested_language() -> None:
     assert any(f.code == "wrong_language" for f in check_text(EN, language="fr"))
     assert not any(f.code == "wrong_language" for f in check_text(EN))  # its own language by default
+
+
+# The claim check and the composer's "not on the list" verdict (answers.py writes it).
+
+def test_a_batch_said_not_on_the_current_list_is_supported_by_the_list() -> None:
+    ok = "Hi Alex,\nNo, L4835 is not on the list. Only batches L4821 and L4822 are recalled.\n– The team"
+    assert not [f for f in check_draft(ok, context()) if "L4835" in f.message or f.severity == "high"]
+    # Saying the same batch IS recalled stays unsupported.
+    bad = "Hi Alex,\nYes, L4835 is recalled too.\n– The team"
+    assert any("L4835" in f.message for f in check_draft(bad, context()))
