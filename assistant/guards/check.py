@@ -41,24 +41,7 @@ def check_draft(text: str, ctx: GuardContext) -> list[Flag]:
     flags += language_flags(text, ctx.language)
     flags += pii_echo(text, ctx, ev.public)
     flags += _injection_flags(text, ctx)
-    flags += _language_flags(text, ctx.language)
     return _tidy(flags)
-
-
-def _language_flags(text: str, language: str) -> list[Flag]:
-    """A reply in another language than the comment's (an edit pasted from elsewhere): medium."""
-    hints = sum(w in _LANGUAGE_HINTS for w in fold(text).split())
-    written = guess_language(text)
-    if language not in ("en", "fr") or hints < 6 or written == language:
-        return []
-    return [Flag(code="wrong_language", severity="medium", source="language",
-                 message=f"the reply reads as '{written}', the conversation is in '{language}'")]
-
-
-_LANGUAGE_HINTS = frozenset(
-    "le la les des du une est sont nous vous avec pour pas que qui dans sur votre vos notre "
-    "the and is are we you with for not that which in on your our this of to".split()
-)
 
 
 def _injection_flags(text: str, ctx: GuardContext) -> list[Flag]:
