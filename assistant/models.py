@@ -225,7 +225,9 @@ class Triage(_Model):
     influencer: bool = False
     injection_suspected: bool = False
     reasons: list[str] = Field(default_factory=list, description="readable: which rule fired and why")
-    provider: str = "rules"
+    provider: str = Field(default="rules", description="rules, or rules+model when the learned layer ran")
+    campaign_id: str | None = Field(default=None, description="the copy-paste campaign this comment belongs to")
+    campaign_size: int = Field(default=0, description="how many comments that campaign has so far")
 
 
 # ---------------------------------------------------------------- drafts

@@ -317,19 +317,44 @@ app.add_typer(eval_app, name="eval")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+TRIAGE_SETS: dict[str, Path] = {
+    "sample": ROOT / "tests/data/triage_set.jsonl",  # the food recall the rules were written on
+    "extra": ROOT / "tests/data/triage_extra.jsonl",
+    "train": ROOT / "tests/data/triage_train_crises.jsonl",  # other crises the model learns from
+    "holdout": ROOT / "tests/data/triage_heldout_crises.jsonl",  # crises nobody tuned on: score only
+}
+TRIAGE_TRAINING = ("sample", "extra", "train")
+
+
 @eval_app.command("triage")
 def eval_triage(
-    path: Annotated[Path, typer.Argument(help="labelled JSONL set")] = ROOT / "tests/data/triage_set.jsonl",
+    path: Annotated[Path | None, typer.Argument(help="labelled JSONL set (your own past crises too)")] = None,
+    set_name: Annotated[str | None, typer.Option("--set", help=f"a shipped set: {', '.join(TRIAGE_SETS)}")] = None,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="without the learned layer")] = False,
     misses: Annotated[int, typer.Option(help="how many misses to list")] = 15,
     as_json: JsonOpt = False,
 ) -> None:
-    """Accuracy and per-label precision/recall/F1 of the offline triage on a labelled set."""
+    """Accuracy, per-label precision/recall/F1 and the intent confusion of the offline triage on a labelled set."""
+    from functools import partial
+
+    from assistant.triage import triage
     from assistant.triage.evaluate import evaluate_triage, format_report, report_json
 
+    if path is not None and set_name is not None:
+        err.print("[red]error[/red]: give a path or --set, not both")
+        raise typer.Exit(2)
+    if set_name is not None and set_name not in TRIAGE_SETS:
+        err.print(f"[red]error[/red]: unknown set {set_name!r}; one of {', '.join(TRIAGE_SETS)}")
+        raise typer.Exit(2)
+    path = TRIAGE_SETS[set_name] if set_name else path or TRIAGE_SETS["sample"]
     if not path.is_file():
         err.print(f"[red]error[/red]: no such file: {path}")
         raise typer.Exit(2)
-    report = evaluate_triage(path)
+    try:
+        report = evaluate_triage(path, classify=partial(triage, model=None) if rules_only else triage)
+    except ValueError as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from exc
     sys.stdout.write((report_json(report) if as_json else format_report(report, misses=misses)) + "\n")
 
 
@@ -348,6 +373,36 @@ def eval_answers(
     folders = paths or [ROOT / "tests/data/answers_tuning", ROOT / "tests/data/answers_holdout"]
     groups = {p.name: _run(partial(evaluate_answers, p, get_settings())) for p in folders}
     sys.stdout.write((report_json(groups) if as_json else format_report(groups, misses=misses)) + "\n")
+
+
+triage_app = typer.Typer(help="The learned triage layer.", no_args_is_help=True)
+app.add_typer(triage_app, name="triage")
+
+
+@triage_app.command("train")
+def triage_train(
+    paths: Annotated[list[Path] | None, typer.Argument(help="labelled JSONL files (default: the shipped "
+                                                          "training sets, never the held-out one)")] = None,
+    out: Annotated[Path | None, typer.Option(help="where to write the model (default: the packaged one)")] = None,
+) -> None:
+    """Train the intent and escalation heads on labelled comments (seconds on CPU) and save them."""
+    from assistant.triage.learned import load_model, model_path
+    from assistant.triage.training import train_from_files
+
+    files = paths or [TRIAGE_SETS[name] for name in TRIAGE_TRAINING]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        err.print(f"[red]error[/red]: no such file: {', '.join(missing)}")
+        raise typer.Exit(2)
+    target = out or model_path()
+    try:
+        model, seconds = train_from_files(files, target)
+    except ValueError as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from exc
+    load_model.cache_clear()
+    sys.stdout.write(f"trained on {model.meta['examples']} comments from {len(files)} file(s) in {seconds:.1f} s; "
+                     f"saved {target} ({target.stat().st_size / 1024:.0f} kB)\n")
 
 
 @eval_app.command("retrieval")

@@ -24,6 +24,7 @@ from assistant.models import Comment, EscalationTarget, Intent, Sentiment, Sever
 from assistant.text.language import detect_language
 from assistant.text.normalize import fold
 from assistant.triage import lexicon as lex
+from assistant.triage.learned import TriageModel, Verdict, load_model
 
 INTENT_ORDER: tuple[Intent, ...] = (
     "safety", "threat_legal", "press", "rumour", "complaint", "question", "praise", "spam_troll", "other",
@@ -353,10 +354,26 @@ def is_influencer(comment: Comment) -> bool:
     return followers >= INFLUENCER_FOLLOWERS or (comment.verified and followers >= VERIFIED_INFLUENCER_FOLLOWERS)
 
 
+_SHIPPED = object()
+# Below this the model's intent is a guess: the rules' reading (or "other") stands.
+MODEL_INTENT_CONFIDENCE = 0.5
+INTENT_ESCALATION_AGREEMENT = 0.5
+_HIGH_STAKES: tuple[Intent, ...] = ("safety", "threat_legal", "press")
+_TARGET_OF_INTENT: dict[str, EscalationTarget] = {"safety": "safety", "threat_legal": "legal", "press": "press"}
+
+
 def triage(
-    comment: Comment, *, known_languages: Sequence[str] = ("en", "fr"), now: datetime | None = None
+    comment: Comment, *, known_languages: Sequence[str] = ("en", "fr"), now: datetime | None = None,
+    model: TriageModel | object | None = _SHIPPED,
 ) -> Triage:
-    """Classify one comment; `now` (default: the current time) is only used for the comment's age."""
+    """Classify one comment; `now` (default: the current time) is only used for the comment's age.
+
+    `model`: the learned layer (default: the one shipped in the package, when present); None for the
+    rules alone.
+    """
+    learned = load_model() if model is _SHIPPED else model
+    if learned is not None and not isinstance(learned, TriageModel):
+        raise TypeError(f"model must be a TriageModel or None, not {type(learned).__name__}")
     raw = comment.text
     norm = normalize(raw)
     reasons: list[str] = []
@@ -384,6 +401,12 @@ def triage(
         reasons.append(f"intent={intent}: {'; '.join(found.hits[intent][:3])}")
     for other in rest:
         reasons.append(f"also {other}: {found.hits[other][0]}")
+    verdict = learned.verdict(raw) if learned is not None else None
+    rules_intent = intent
+    if verdict is not None:
+        intent = _model_intent(intent, verdict, norm, reasons)
+        if intent != rules_intent:
+            intents = [intent, *(i for i in intents if i not in (intent, "other"))]
 
     # An intent colours the tone a bare lexicon misses ("my son ate it, what do I do?").
     prior = {"complaint": -0.35, "threat_legal": -0.4, "safety": -0.3, "rumour": -0.3, "praise": 0.35}
@@ -411,6 +434,8 @@ def triage(
     if support and intent not in ("spam_troll", "praise"):
         escalate.append("support")
         reasons.append(f"escalate_to=support: {support[0]}")
+    if verdict is not None:
+        _model_escalations(intent, verdict, escalate, reasons)
 
     severity = _severity(intent, found, norm, influencer, score, support, reasons)
 
@@ -418,6 +443,8 @@ def triage(
     # An unclassified comment is more often a phrasing the rules miss than nothing to answer: only
     # chatter between users and very short remarks are left without a reply.
     chatter = intent == "other" and (bool(_COMMUNITY.search(norm)) or len(_WORDISH.findall(norm)) <= 6)
+    if intent != rules_intent:  # the model decided: its intent alone says whether there is something to answer
+        insult, chatter = None, intent == "other"
     should_respond = intent != "spam_troll" and not insult and not chatter
     if not should_respond:
         why = ("a pure insult" if insult else "spam or trolling" if intent == "spam_troll"
@@ -435,8 +462,48 @@ def triage(
         language=language, language_confidence=round(lang_conf, 3), sentiment=sentiment,
         sentiment_score=round(score, 3), intent=intent, intents=list(intents), severity=severity,
         priority=priority, should_respond=should_respond, escalate_to=list(dict.fromkeys(escalate)),
-        influencer=influencer, injection_suspected=bool(injection), reasons=reasons, provider="rules",
+        influencer=influencer, injection_suspected=bool(injection), reasons=reasons,
+        provider="rules" if verdict is None else "rules+model",
     )
+
+
+def _model_intent(intent: Intent, verdict: Verdict, norm: str, reasons: list[str]) -> Intent:
+    """The intent once the model has read the comment; says in `reasons` which of the two decided.
+
+    The rules keep a high-stakes intent the model does not rule out, and an order to the assistant;
+    otherwise a confident model (or any model when no rule matched) decides.
+    """
+    guess, p = verdict.intent, verdict.confidence
+    keep = (intent in _HIGH_STAKES and verdict.intents[intent] > 0.05) or (
+        intent == "spam_troll" and _INJECTION.search(norm) is not None)
+    if guess == intent or keep or not (p >= MODEL_INTENT_CONFIDENCE or intent == "other"):
+        reasons.append(f"model: reads {guess} ({p:.2f}); the rules' intent stands")
+        return intent
+    # The reason a reader looks for first ("intent=...") must be the one that decided.
+    at = next(i for i, r in enumerate(reasons) if r.startswith(f"intent={intent}:"))
+    reasons[at] = f"rules: {reasons[at]}"
+    reasons.insert(at, f"intent={guess}: decided by the model, not a rule ({p:.2f}); the rules said {intent}")
+    return guess  # type: ignore[return-value]
+
+
+def _model_escalations(intent: Intent, verdict: Verdict, escalate: list[EscalationTarget],
+                       reasons: list[str]) -> None:
+    """Targets the model adds where no rule fired (recall first for safety, legal and press)."""
+    wanted: dict[str, str] = {}
+    for target in verdict.escalations():
+        wanted[target] = f"the model reads a {target} case ({verdict.targets[target]:.2f} >= " \
+                         f"{verdict.thresholds[target]:.2f}), no rule fired"
+    target_of_intent = _TARGET_OF_INTENT.get(intent)
+    # The model's intent alone escalates only when its own head for that team half agrees: an intent
+    # picked at 0.3 among nine ("who else saw the video?" -> press) is not a media request.
+    if target_of_intent and verdict.targets[target_of_intent] >= INTENT_ESCALATION_AGREEMENT * \
+            verdict.thresholds[target_of_intent]:
+        wanted.setdefault(target_of_intent, f"the model's intent {intent}")
+    for target, why in wanted.items():
+        if target in escalate or (target == "support" and intent in ("spam_troll", "praise")):
+            continue
+        escalate.append(target)  # type: ignore[arg-type]
+        reasons.append(f"escalate_to={target}: {why}")
 
 
 def _severity(intent: Intent, found: _Matches, norm: str, influencer: bool, score: float,

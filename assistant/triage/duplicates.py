@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.models import Comment, Triage
 from assistant.text import fold
 
 _REPEAT = re.compile(r"([a-z])\1{2,}")
@@ -103,3 +105,60 @@ def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.8) -> list[
         groups.setdefault(find(i), []).append(i)
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
 
+
+
+# ---------------------------------------------------------------- campaigns
+
+# A campaign is the same text posted by several people: four authors copying one message is no
+# coincidence, two or three may be. Short texts ("same here", "+1") are near-identical by nature.
+CAMPAIGN_MIN_AUTHORS = 4
+CAMPAIGN_MIN_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str  # stable for one text: "campaign-" + a hash of the first copy's folded words
+    members: list[int]  # indices into the texts given
+    authors: int  # distinct authors (a comment without an author counts as its own)
+    text: str  # the first copy, as posted
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+def campaigns(texts: Sequence[str], authors: Sequence[str | None] | None = None, *, threshold: float = 0.8,
+              min_authors: int = CAMPAIGN_MIN_AUTHORS, min_words: int = CAMPAIGN_MIN_WORDS) -> list[Campaign]:
+    """Copy-paste campaigns among `texts`: near-duplicate groups of at least `min_authors` distinct authors."""
+    if authors is not None and len(authors) != len(texts):
+        raise ValueError("authors must be as many as texts")
+    found = []
+    for group in near_duplicate_groups(texts, threshold):
+        members = [i for i in group if len(_dup_key(texts[i]).split()) >= min_words]
+        people = {(authors[i] if authors is not None and authors[i] else f"#{i}") for i in members}
+        if len(people) >= min_authors:
+            key = _dup_key(texts[members[0]])
+            found.append(Campaign(id=f"campaign-{zlib.crc32(key.encode('utf-8')):08x}", members=members,
+                                  authors=len(people), text=texts[members[0]]))
+    return found
+
+
+def mark_campaigns(comments: Sequence[Comment], results: Sequence[Triage]) -> list[Triage]:
+    """`results` with every campaign member escalated to the comms lead and told which campaign it is in.
+
+    Per-comment triage cannot see a campaign; the stream (a batch, a monitor window, an eval set) can.
+    """
+    if len(comments) != len(results):
+        raise ValueError("one triage result per comment")
+    out = list(results)
+    found = campaigns([c.text for c in comments], [c.author_handle or c.author for c in comments])
+    for camp in found:
+        for i in camp.members:
+            t = out[i]
+            why = (f"escalate_to=comms_lead: copy-paste campaign {camp.id} ({camp.size} comments, "
+                   f"{camp.authors} authors)")
+            out[i] = t.model_copy(update={
+                "escalate_to": list(dict.fromkeys([*t.escalate_to, "comms_lead"])), "campaign_id": camp.id,
+                "campaign_size": camp.size, "reasons": [*t.reasons, why],
+            })
+    return out

@@ -19,7 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.models import Comment, EscalationTarget, Intent, Platform, Sentiment, Triage
 from assistant.triage.classify import triage
+from assistant.triage.duplicates import mark_campaigns
 
+_INTENT_LABELS: tuple[str, ...] = (
+    "safety", "threat_legal", "press", "rumour", "complaint", "question", "praise", "spam_troll", "other",
+)
 ESCALATION_TARGETS: tuple[str, ...] = ("legal", "press", "safety", "comms_lead", "support")
 
 
@@ -36,6 +40,8 @@ class TriageCase(BaseModel):
     sentiment: Sentiment
     escalate_to: list[EscalationTarget] = Field(default_factory=list)
     should_respond: bool = True
+    crisis: str | None = None  # which crisis the comment belongs to (leave-one-crisis-out, held-out sets)
+    campaign: str | None = None  # the copy-paste campaign it is part of, if any (gold label)
 
 
 class LabelScore(BaseModel):
@@ -76,6 +82,11 @@ class TriageReport(BaseModel):
     should_respond: FieldReport
     latency_ms_p50: float
     latency_ms_p95: float
+    wrongly_escalated: int = Field(default=0, description="comments sent to a team their label does not name")
+    campaign_members: int = Field(default=0, description="comments labelled as part of a copy-paste campaign")
+    campaign_to_comms_lead: int = Field(default=0, description="of those, how many reached the comms lead")
+    confusion: dict[str, dict[str, int]] = Field(default_factory=dict, description="gold intent -> predicted -> n")
+    provider: str = "rules"
     misses: list[Miss] = Field(default_factory=list)
 
     def fields(self) -> list[FieldReport]:
@@ -137,7 +148,9 @@ def evaluate_triage(
     *,
     known_languages: Sequence[str] = ("en", "fr"),
     classify: Callable[..., Triage] = triage,
+    stream: bool = True,
 ) -> TriageReport:
+    """`stream`: read the set as one comment stream too, so copy-paste campaigns reach the comms lead."""
     cases = load_cases(path)
     if not cases:
         raise ValueError(f"{path}: no cases")
@@ -153,6 +166,8 @@ def evaluate_triage(
         results.append(classify(comment, known_languages=known_languages))
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
+    if stream:
+        results = mark_campaigns(comments, results)
 
     misses: list[Miss] = []
     for line, (case, got) in enumerate(zip(cases, results, strict=True), 1):
@@ -168,9 +183,20 @@ def evaluate_triage(
                 why = next((r for r in got.reasons if r.startswith(name.replace("escalation", "escalate_to"))), "")
                 misses.append(Miss(line=line, field=name, text=case.text, expected=want, got=have, reason=why))
 
+    confusion: dict[str, dict[str, int]] = {}
+    for case, got in zip(cases, results, strict=True):
+        row = confusion.setdefault(case.intent, {})
+        row[got.intent] = row.get(got.intent, 0) + 1
+    members = [i for i, c in enumerate(cases) if c.campaign]
     return TriageReport(
         path=str(path),
         n=len(cases),
+        wrongly_escalated=sum(bool(set(r.escalate_to) - set(c.escalate_to))
+                              for c, r in zip(cases, results, strict=True)),
+        campaign_members=len(members),
+        campaign_to_comms_lead=sum("comms_lead" in results[i].escalate_to for i in members),
+        confusion=confusion,
+        provider=results[0].provider,
         intent=score_single("intent", [c.intent for c in cases], [r.intent for r in results]),
         language=score_single("language", [c.language for c in cases], [r.language for r in results]),
         sentiment=score_single("sentiment", [c.sentiment for c in cases], [r.sentiment for r in results]),
@@ -195,7 +221,7 @@ def _percentile(sorted_values: Sequence[float], q: float) -> float:
 
 def format_report(report: TriageReport, *, misses: int = 15) -> str:
     """A plain-text report for the terminal: one block per field, then the first misses."""
-    out = [f"triage eval on {report.path}: {report.n} comments, "
+    out = [f"triage eval ({report.provider}) on {report.path}: {report.n} comments, "
            f"latency p50 {report.latency_ms_p50:.2f} ms, p95 {report.latency_ms_p95:.2f} ms", ""]
     for fr in report.fields():
         exact = " (exact set)" if fr.field == "escalation" else ""
@@ -204,6 +230,18 @@ def format_report(report: TriageReport, *, misses: int = 15) -> str:
         for s in fr.labels:
             out.append(f"  {s.label:<14}{s.precision:>7.3f}{s.recall:>8.3f}{s.f1:>7.3f}{s.support:>6}{s.predicted:>6}")
         out.append("")
+    out.append(f"escalated to a team the label does not name: {report.wrongly_escalated} comments")
+    if report.campaign_members:
+        out.append(f"copy-paste campaign members sent to the comms lead: "
+                   f"{report.campaign_to_comms_lead}/{report.campaign_members}")
+    labels = [lab for lab in _INTENT_LABELS if lab in report.confusion
+              or any(lab in row for row in report.confusion.values())]
+    out.append("intent confusion (rows: gold, columns: predicted):")
+    out.append("  " + " " * 13 + "".join(f"{lab[:6]:>7}" for lab in labels))
+    for gold in labels:
+        row = report.confusion.get(gold, {})
+        out.append(f"  {gold:<13}" + "".join(f"{row.get(lab, 0) or '.':>7}" for lab in labels))
+    out.append("")
     if report.misses and misses:
         out.append(f"first {min(misses, len(report.misses))} of {len(report.misses)} misses:")
         for m in report.misses[:misses]:

@@ -16,6 +16,7 @@ from assistant.models import Comment, Triage
 from assistant.triage.classify import detect_injection, normalize, triage
 from assistant.triage.duplicates import near_duplicate_groups
 from assistant.triage.evaluate import TriageReport, evaluate_triage
+from assistant.triage.learned import load_model
 
 SET = Path(__file__).resolve().parents[2] / "data" / "triage_set.jsonl"
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -238,21 +239,25 @@ def test_language_accuracy_on_the_set(report: TriageReport) -> None:
     assert report.language.accuracy >= 0.98
 
 
-def test_latency_p95_under_5_ms() -> None:
+@pytest.mark.parametrize(("layer", "budget_ms"), [("rules", 5.0), ("rules+model", 25.0)])
+def test_latency_p95(layer: str, budget_ms: float) -> None:
+    """Rules alone stay under 5 ms; with the learned layer (sentence vector + heads) under 25 ms even on
+    a busy machine (benchmarks/triage.py measures the real figures)."""
+    model = None if layer == "rules" else load_model()
     texts = [json.loads(line)["text"] for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    comments = [Comment(text=t) for t in texts]
-    triage(comments[0])  # loads the language model
+    comments = [Comment(text=t) for t in texts[::3]]
+    assert triage(comments[0], model=model).provider == layer  # loads the models outside the timing
     timings = []
     for comment in comments:
         # Best of three: the machine is shared, and a preempted call measures the scheduler, not triage.
         best = float("inf")
         for _ in range(3):
             start = time.perf_counter()
-            triage(comment)
+            triage(comment, model=model)
             best = min(best, time.perf_counter() - start)
         timings.append(best * 1000)
     timings.sort()
-    assert timings[int(0.95 * (len(timings) - 1))] < 5.0
+    assert timings[int(0.95 * (len(timings) - 1))] < budget_ms
 
 
 # ---------------------------------------------------------------- near duplicates

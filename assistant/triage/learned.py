@@ -1,0 +1,230 @@
+"""The learned layer of triage: intent and escalation read from the situation, not from keywords.
+
+The rules know the words of the sets they were written on; a comment about a grandmother who fell on
+a platform, a dead alarm pendant or a lawyer's "requête devant le juge" names none of them. This layer
+reads two views of the text and adds recall where the rules are silent:
+
+- the multilingual sentence vector (`assistant.text.encoder`, 512 dims, fr and en in one space);
+- hashed character 3-4-grams and word 1-2-grams of the folded text (4,096 buckets), which carry
+  what a sentence vector blurs: a '?', a reference number, "bravo" after a complaint.
+
+Heads are plain logistic regressions (numpy, no torch): one softmax over the nine intents and one
+yes/no per escalation target (safety, legal, press, support). Trained in seconds on CPU from labelled
+JSONL (`crisis-desk triage train`), saved as one small `.npz` (weights, thresholds, what it was
+trained on). `classify.triage` combines it with the rules and says which of the two decided.
+Imports: core and text only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+from assistant.text import fold
+from assistant.text.encoder import ENCODER_NAME, encode
+
+INTENTS: tuple[str, ...] = (
+    "safety", "threat_legal", "press", "rumour", "complaint", "question", "praise", "spam_troll", "other",
+)
+TARGETS: tuple[str, ...] = ("safety", "legal", "press", "support")
+HASH_DIM = 4096
+FORMAT = 1
+# Escalation prefers recall: a false alarm costs a lead a glance, a missed one can cost a life.
+# Chosen by leave-one-crisis-out on the training crises (see docs/DESIGN.md), never on the held-out set.
+DEFAULT_THRESHOLDS: dict[str, float] = {"safety": 0.3, "legal": 0.3, "press": 0.35, "support": 0.4}
+
+_TOKEN = re.compile(r"[a-z0-9']+|[?!€£$]")
+
+
+def model_path() -> Path:
+    """The model shipped with the package."""
+    return Path(str(resources.files("assistant.triage") / "data" / "triage_model.npz"))
+
+
+# ---------------------------------------------------------------- features
+
+
+def ngram_features(text: str) -> np.ndarray:
+    """Hashed char 3-4-grams and word 1-2-grams of the folded text, square-rooted counts, L2-normalised."""
+    tokens = _TOKEN.findall(fold(text))
+    grams = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+    joined = f" {' '.join(tokens)} "
+    grams += [joined[i : i + n] for n in (3, 4) for i in range(len(joined) - n + 1)]
+    vec = np.zeros(HASH_DIM, dtype=np.float32)
+    for gram in grams:
+        vec[zlib.crc32(gram.encode("utf-8")) % HASH_DIM] += 1.0
+    np.sqrt(vec, out=vec)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm else vec
+
+
+def features(texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+    """[sentence vector | n-gram buckets] per text; pass `vectors` when they are already computed."""
+    sent = encode(texts) if vectors is None else vectors
+    grams = np.vstack([ngram_features(t) for t in texts]) if texts else np.zeros((0, HASH_DIM), np.float32)
+    return np.hstack([sent, grams]).astype(np.float32)
+
+
+# ---------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the model reads in one comment: a probability per intent and per escalation target."""
+
+    intents: dict[str, float]
+    targets: dict[str, float]
+    thresholds: dict[str, float]
+
+    @property
+    def intent(self) -> str:
+        return max(self.intents, key=lambda k: self.intents[k])
+
+    @property
+    def confidence(self) -> float:
+        return self.intents[self.intent]
+
+    def escalations(self) -> list[str]:
+        return [t for t in TARGETS if self.targets[t] >= self.thresholds[t]]
+
+
+@dataclass
+class TriageModel:
+    intent_w: np.ndarray  # (features, intents)
+    intent_b: np.ndarray
+    target_w: np.ndarray  # (features, targets): logit of "escalate"
+    target_b: np.ndarray
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def verdicts(self, x: np.ndarray) -> list[Verdict]:
+        intents = _softmax(x @ self.intent_w + self.intent_b)
+        targets = 1.0 / (1.0 + np.exp(-(x @ self.target_w + self.target_b)))
+        return [
+            Verdict(intents={k: float(p) for k, p in zip(INTENTS, row_i, strict=True)},
+                    targets={k: float(p) for k, p in zip(TARGETS, row_t, strict=True)},
+                    thresholds=self.thresholds)
+            for row_i, row_t in zip(intents, targets, strict=True)
+        ]
+
+    def verdict(self, text: str) -> Verdict:
+        return self.verdicts(features([text]))[0]
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {**self.meta, "format": FORMAT, "encoder": ENCODER_NAME, "hash_dim": HASH_DIM,
+                "intents": list(INTENTS), "targets": list(TARGETS), "thresholds": self.thresholds}
+        with path.open("wb") as fh:  # np.savez_compressed would add ".npz" to a name without it
+            np.savez_compressed(fh, intent_w=self.intent_w.astype(np.float16), intent_b=self.intent_b,
+                                target_w=self.target_w.astype(np.float16), target_b=self.target_b,
+                                meta=np.array(json.dumps(meta)))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> TriageModel:
+        with np.load(Path(path), allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            if (meta.get("format") != FORMAT or meta.get("hash_dim") != HASH_DIM
+                    or tuple(meta.get("intents", ())) != INTENTS or tuple(meta.get("targets", ())) != TARGETS):
+                raise ValueError(f"{path}: a triage model of another format; retrain with `crisis-desk triage train`")
+            if meta.get("encoder") != ENCODER_NAME:
+                raise ValueError(f"{path}: trained on {meta.get('encoder')} vectors, not {ENCODER_NAME}")
+            return cls(intent_w=data["intent_w"].astype(np.float32), intent_b=data["intent_b"].astype(np.float32),
+                       target_w=data["target_w"].astype(np.float32), target_b=data["target_b"].astype(np.float32),
+                       thresholds={k: float(v) for k, v in meta["thresholds"].items()}, meta=meta)
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> TriageModel | None:
+    """The model at `path` (default: the shipped one), or None when there is no such file."""
+    file = Path(path) if path else model_path()
+    return TriageModel.load(file) if file.is_file() else None
+
+
+# ---------------------------------------------------------------- training
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    escalate_to: tuple[str, ...] = ()
+
+
+def train(examples: Sequence[Example], *, vectors: np.ndarray | None = None, l2: float = 1e-3,
+          iterations: int = 300, thresholds: dict[str, float] | None = None,
+          sources: Sequence[str] = ()) -> TriageModel:
+    """Fit every head on `examples` (seconds on CPU). `vectors`: precomputed sentence vectors, if any."""
+    if not examples:
+        raise ValueError("no training examples")
+    unknown = sorted({e.intent for e in examples} - set(INTENTS))
+    if unknown:
+        raise ValueError(f"unknown intents in training data: {', '.join(unknown)}")
+    x = features([e.text for e in examples], vectors)
+    y = np.array([INTENTS.index(e.intent) for e in examples])
+    # Rare intents weigh as much as common ones: a crisis has few journalists and many complaints.
+    intent_w, intent_b = _fit_softmax(x, np.eye(len(INTENTS))[y], _balanced(y), l2, iterations)
+    tw, tb = [], []
+    for target in TARGETS:
+        yes = np.array([target in e.escalate_to for e in examples], dtype=int)
+        w, b = _fit_softmax(x, np.eye(2)[yes], _balanced(yes) ** 0.5, l2, iterations)
+        tw.append(w[:, 1] - w[:, 0])  # two-class softmax == logistic regression on the difference
+        tb.append(b[1] - b[0])
+    meta: dict[str, object] = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "examples": len(examples),
+        "sources": list(sources), "l2": l2, "iterations": iterations,
+    }
+    return TriageModel(intent_w=intent_w, intent_b=intent_b, target_w=np.stack(tw, axis=1),
+                       target_b=np.array(tb, dtype=np.float32),
+                       thresholds=dict(thresholds or DEFAULT_THRESHOLDS), meta=meta)
+
+
+def _balanced(labels: np.ndarray) -> np.ndarray:
+    values, counts = np.unique(labels, return_counts=True)
+    per = {int(v): len(labels) / (len(values) * int(c)) for v, c in zip(values, counts, strict=True)}
+    return np.array([per[int(v)] for v in labels], dtype=np.float64)
+
+
+def _fit_softmax(x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float,
+                 iterations: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted multinomial logistic regression, full-batch gradient descent with momentum."""
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)
+    w = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
+    b = np.zeros(y.shape[1], dtype=np.float32)
+    vw, vb = np.zeros_like(w), np.zeros_like(b)
+    share = (weights / weights.sum()).astype(np.float32)
+    for _ in range(iterations):
+        grad = (_softmax(x @ w + b) - y) * share[:, None]
+        vw = 0.9 * vw - 0.5 * (x.T @ grad + l2 * w)
+        vb = 0.9 * vb - 0.5 * grad.sum(axis=0)
+        w += vw
+        b += vb
+    return w.astype(np.float32), b.astype(np.float32)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def log_loss(model: TriageModel, x: np.ndarray, intents: Sequence[str]) -> float:
+    """Mean cross-entropy of the intent head (used by tests to check that training learns)."""
+    probs = np.array([[v.intents[k] for k in INTENTS] for v in model.verdicts(x)])
+    idx = [INTENTS.index(i) for i in intents]
+    return float(-np.mean([math.log(max(probs[n, j], 1e-12)) for n, j in enumerate(idx)]))
+
+
