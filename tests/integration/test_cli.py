@@ -107,3 +107,39 @@ def test_global_data_dir_keys_and_eval(tmp_path: Path, monkeypatch: pytest.Monke
     assert code == 0 and report["n"] >= 150 and report["intent"]["macro_f1"] >= 0.85
     code, out = run("eval", "triage", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "no such file" in out
+
+
+def test_eval_triage_on_the_held_out_crises_and_bad_options(tmp_path: Path) -> None:
+    code, out = run("eval", "triage", "--set", "holdout", "--misses", "0")
+    assert code == 0, out
+    assert "rules+model" in out and "intent confusion" in out and "comms lead: 17/17" in out
+    code, out = run("eval", "triage", "--set", "nope")
+    assert code == 2 and "unknown set" in out
+    code, out = run("eval", "triage", str(tmp_path / "x.jsonl"), "--set", "holdout")
+    assert code == 2 and "not both" in out
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hi"}\n', encoding="utf-8")
+    code, out = run("eval", "triage", str(bad))
+    assert code == 2 and "bad.jsonl:1" in out
+
+
+def test_triage_train_writes_a_model_that_loads(tmp_path: Path) -> None:
+    from assistant.triage.learned import TriageModel
+
+    data = tmp_path / "mine.jsonl"
+    rows = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "data" /
+                                          "triage_train_crises.jsonl").read_text(encoding="utf-8").splitlines()]
+    data.write_text("\n".join(json.dumps(r) for r in rows[:60]) + "\n", encoding="utf-8")
+    out_file = tmp_path / "model.npz"
+    code, out = run("triage", "train", str(data), "--out", str(out_file))
+    assert code == 0, out
+    assert "trained on 60 comments" in out
+    model = TriageModel.load(out_file)
+    assert model.meta["sources"] == ["mine.jsonl"] and model.verdict("hello").intent
+    code, out = run("triage", "train", str(tmp_path / "missing.jsonl"), "--out", str(out_file))
+    assert code == 2 and "no such file" in out
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "language": "en", "intent": "greeting", "sentiment": "neutral"}\n',
+                   encoding="utf-8")
+    code, out = run("triage", "train", str(bad), "--out", str(out_file))
+    assert code == 2 and "error" in out

@@ -1,0 +1,214 @@
+"""The learned triage layer: features, training, the saved file, and how it combines with the rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.models import Comment
+from assistant.text.encoder import encode
+from assistant.triage.classify import triage
+from assistant.triage.duplicates import campaigns, mark_campaigns
+from assistant.triage.evaluate import load_cases
+from assistant.triage.learned import (
+    HASH_DIM,
+    INTENTS,
+    TARGETS,
+    Example,
+    TriageModel,
+    Verdict,
+    features,
+    load_model,
+    log_loss,
+    ngram_features,
+    train,
+)
+from assistant.triage.training import leave_one_crisis_out
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+# ---------------------------------------------------------------- features
+
+
+def test_sentence_vectors_are_multilingual_and_normalised() -> None:
+    v = encode(["My grandmother fell on the platform.", "Ma grand-mère est tombée sur le quai.",
+                "Where can I buy a cheap sofa?"])
+    assert v.shape == (3, 512) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2  # the translation is nearer than an unrelated sentence
+    assert encode([]).shape == (0, 512)
+
+
+def test_ngram_features_fold_accents_and_keep_question_marks() -> None:
+    a, b = ngram_features("Réseau coupé ?"), ngram_features("reseau coupe ?")
+    assert a.shape == (HASH_DIM,) and np.allclose(a, b) and abs(float(np.linalg.norm(a)) - 1) < 1e-5
+    assert not np.allclose(ngram_features("reseau coupe"), a)
+    assert not ngram_features("!!!").any() or abs(float(np.linalg.norm(ngram_features("!!!"))) - 1) < 1e-5
+
+
+# ---------------------------------------------------------------- training
+
+_TOY = [
+    Example("my child fell down the stairs and is bleeding", "safety", ("safety",)),
+    Example("mon fils est tombé, il saigne beaucoup", "safety", ("safety",)),
+    Example("our lawyer will file a claim against you", "threat_legal", ("legal",)),
+    Example("notre avocat va saisir le juge", "threat_legal", ("legal",)),
+    Example("when does the service come back?", "question"),
+    Example("quand est-ce que le service revient ?", "question"),
+    Example("thank you, great work by the team", "praise"),
+    Example("merci, super travail de l'équipe", "praise"),
+]
+
+
+@pytest.fixture(scope="module")
+def toy_model() -> TriageModel:
+    return train(_TOY, iterations=200)
+
+
+def test_training_learns_the_examples(toy_model: TriageModel) -> None:
+    x = features([e.text for e in _TOY])
+    untrained = TriageModel(intent_w=np.zeros_like(toy_model.intent_w), intent_b=np.zeros(len(INTENTS)),
+                            target_w=np.zeros_like(toy_model.target_w), target_b=np.zeros(len(TARGETS)))
+    labels = [e.intent for e in _TOY]
+    assert log_loss(toy_model, x, labels) < 0.5 * log_loss(untrained, x, labels)
+    verdicts = toy_model.verdicts(x)
+    assert [v.intent for v in verdicts] == labels
+    assert verdicts[0].targets["safety"] > 0.5 > verdicts[4].targets["safety"]
+    assert abs(sum(verdicts[0].intents.values()) - 1) < 1e-4
+
+
+def test_saved_model_round_trips(toy_model: TriageModel, tmp_path: Path) -> None:
+    path = toy_model.save(tmp_path / "m.npz")
+    again = TriageModel.load(path)
+    a, b = toy_model.verdict(_TOY[2].text), again.verdict(_TOY[2].text)
+    assert a.intent == b.intent and abs(a.confidence - b.confidence) < 1e-2  # weights stored as float16
+    assert again.thresholds == toy_model.thresholds and again.meta["examples"] == len(_TOY)
+    assert path.stat().st_size < 200_000
+
+
+def test_a_model_of_another_format_is_refused(toy_model: TriageModel, tmp_path: Path) -> None:
+    path = toy_model.save(tmp_path / "m.npz")
+    with np.load(path) as data:
+        parts = dict(data)
+    meta = json.loads(str(parts["meta"]))
+    for key, value in (("hash_dim", 1024), ("encoder", "minilm"), ("format", 99)):
+        bad = {**parts, "meta": np.array(json.dumps({**meta, key: value}))}
+        np.savez(tmp_path / "bad.npz", **bad)
+        with pytest.raises(ValueError):
+            TriageModel.load(tmp_path / "bad.npz")
+
+
+def test_training_refuses_bad_data() -> None:
+    with pytest.raises(ValueError, match="no training examples"):
+        train([])
+    with pytest.raises(ValueError, match="unknown intents"):
+        train([Example("hello", "greeting")])
+
+
+def test_leave_one_crisis_out_never_trains_on_the_crisis_it_scores() -> None:
+    cases = load_cases(DATA / "triage_train_crises.jsonl")[:40]
+    assert len({c.crisis for c in cases}) >= 2
+    verdicts = leave_one_crisis_out(cases)
+    assert len(verdicts) == len(cases) and all(isinstance(v, Verdict) for v in verdicts)
+    single = [c.model_copy(update={"crisis": "one"}) for c in cases[:5]]
+    with pytest.raises(ValueError, match="two crises"):
+        leave_one_crisis_out(single)
+
+
+def test_the_shipped_model_loads() -> None:
+    model = load_model()
+    assert model is not None and model.meta["examples"] >= 500
+    assert "triage_heldout_crises.jsonl" not in model.meta["sources"]  # never trained on the held-out crises
+
+
+# ---------------------------------------------------------------- combination with the rules
+
+
+@dataclass
+class _Fixed(TriageModel):
+    """A model that reads every comment the same way (the real path of classify.triage, fixed numbers)."""
+
+    fixed: Verdict | None = None
+
+    def verdict(self, text: str) -> Verdict:
+        assert self.fixed is not None
+        return self.fixed
+
+
+def _fixed(intent: str, p: float, **targets: float) -> _Fixed:
+    intents = {k: (p if k == intent else (1 - p) / (len(INTENTS) - 1)) for k in INTENTS}
+    verdict = Verdict(intents=intents, targets={t: targets.get(t, 0.0) for t in TARGETS},
+                      thresholds={"safety": 0.3, "legal": 0.3, "press": 0.35, "support": 0.4})
+    z = np.zeros((1, 1))
+    return _Fixed(intent_w=z, intent_b=z, target_w=z, target_b=z, fixed=verdict)
+
+
+def test_the_model_decides_where_no_rule_matched_and_says_so() -> None:
+    comment = Comment(text="An elderly lady in our carriage has gone very pale and can't stand up.")
+    assert triage(comment, model=None).intent != "safety"
+    result = triage(comment, model=_fixed("safety", 0.8, safety=0.9))
+    assert result.intent == "safety" and "safety" in result.escalate_to and result.provider == "rules+model"
+    assert any(r.startswith("intent=safety: decided by the model, not a rule") for r in result.reasons)
+    assert any(r.startswith("escalate_to=safety: the model reads a safety case (0.90") for r in result.reasons)
+
+
+def test_the_model_never_lowers_an_escalation_the_rules_raised() -> None:
+    comment = Comment(text="My son cut his mouth on something sharp in your cereal. We spent the night at the ER.")
+    sure = triage(comment, model=_fixed("praise", 0.99))  # the model rules safety out: its intent wins...
+    assert sure.intent == "praise" and "safety" in sure.intents
+    assert "safety" in sure.escalate_to  # ...but the safety team still gets the case
+    doubt = triage(comment, model=_fixed("praise", 0.55))  # safety not ruled out (> 0.05): the rules' intent stands
+    assert doubt.intent == "safety" and "safety" in doubt.escalate_to
+    assert any("the rules' intent stands" in r for r in doubt.reasons)
+
+
+def test_an_unsure_model_leaves_the_rules_intent() -> None:
+    comment = Comment(text="When will the refunds be paid?")
+    result = triage(comment, model=_fixed("complaint", 0.4))
+    assert result.intent == "question" and result.escalate_to == []
+
+
+def test_the_model_adds_a_team_below_its_intent() -> None:
+    comment = Comment(text="Booking ref QX7P2L, cancelled on the 12th, still showing processing after 3 weeks.")
+    result = triage(comment, model=_fixed("complaint", 0.9, support=0.7))
+    assert "support" in result.escalate_to
+    low = triage(comment, model=_fixed("complaint", 0.9, support=0.2))
+    assert "support" not in low.escalate_to
+
+
+def test_a_model_of_the_wrong_type_is_refused() -> None:
+    with pytest.raises(TypeError):
+        triage(Comment(text="hello"), model="rules")
+
+
+# ---------------------------------------------------------------- campaigns from the stream
+
+_CORE = "I am a Volta customer and I demand a full month's refund for the outage. Restore service now."
+
+
+def test_a_copy_paste_campaign_needs_several_authors() -> None:
+    texts = [_CORE, _CORE.upper(), _CORE.replace(".", "!"), "@volta " + _CORE, _CORE + " #VoltaDown",
+             "When is the network back?"]
+    found = campaigns(texts, ["a", "b", "c", "d", "e", "f"])
+    assert len(found) == 1 and found[0].members == [0, 1, 2, 3, 4] and found[0].authors == 5
+    assert found[0].id == campaigns(texts)[0].id  # stable for the same text
+    assert campaigns(texts, ["a"] * 6) == []  # one person posting five times is not a campaign
+    assert campaigns(["same here"] * 8, [str(i) for i in range(8)]) == []  # too short to be a message
+    with pytest.raises(ValueError):
+        campaigns(texts, ["a"])
+
+
+def test_campaign_members_reach_the_comms_lead_with_a_reason() -> None:
+    texts = [_CORE, _CORE.lower(), _CORE + "!", "@volta " + _CORE, "Is the network back in Rennes?"]
+    comments = [Comment(text=t, author=f"user{i}") for i, t in enumerate(texts)]
+    results = mark_campaigns(comments, [triage(c, model=None) for c in comments])
+    assert all("comms_lead" in r.escalate_to and r.campaign_size == 4 for r in results[:4])
+    assert results[0].campaign_id and results[0].campaign_id == results[3].campaign_id
+    assert "comms_lead" not in results[4].escalate_to and results[4].campaign_id is None
+    assert any("copy-paste campaign" in r for r in results[0].reasons)
+    with pytest.raises(ValueError):
+        mark_campaigns(comments, results[:2])
