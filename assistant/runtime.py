@@ -63,7 +63,8 @@ class Runtime:
             when = self.monitor.placed(comment.created_at, datetime.now(UTC))
             # Alerts show example comments to people: masked like everything else that leaves the chain.
             self.monitor.observe(comment.id or uuid.uuid4().hex, when, incident=incident,
-                                 sentiment=triage.sentiment, text=mask_pii(comment.text).text)
+                                 sentiment=triage.sentiment, text=mask_pii(comment.text).text,
+                                 author=comment.author_handle or comment.author)
 
     def close(self) -> None:
         if "db" in self.__dict__:

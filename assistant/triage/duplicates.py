@@ -110,9 +110,14 @@ def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.8) -> list[
 # ---------------------------------------------------------------- campaigns
 
 # A campaign is the same text posted by several people: four authors copying one message is no
-# coincidence, two or three may be. Short texts ("same here", "+1") are near-identical by nature.
+# coincidence, two or three may be. Short texts ("same here", "Which batches are affected?") are
+# asked the same way by many people without anyone copying: ten words is a message, not a question.
 CAMPAIGN_MIN_AUTHORS = 4
-CAMPAIGN_MIN_WORDS = 6
+CAMPAIGN_MIN_WORDS = 10
+
+
+def long_enough_for_campaign(text: str, min_words: int = CAMPAIGN_MIN_WORDS) -> bool:
+    return len(_dup_key(text).split()) >= min_words
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ def campaigns(texts: Sequence[str], authors: Sequence[str | None] | None = None,
         raise ValueError("authors must be as many as texts")
     found = []
     for group in near_duplicate_groups(texts, threshold):
-        members = [i for i in group if len(_dup_key(texts[i]).split()) >= min_words]
+        members = [i for i in group if long_enough_for_campaign(texts[i], min_words)]
         people = {(authors[i] if authors is not None and authors[i] else f"#{i}") for i in members}
         if len(people) >= min_authors:
             key = _dup_key(texts[members[0]])

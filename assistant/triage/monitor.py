@@ -11,6 +11,8 @@ together. Each `alerts()` call replays the last few hours of buckets:
   Poisson, the deviation measured on it (MAD) must also exceed `z_threshold`;
 - the negative share is tested the same way against the share of the preceding hours (binomial);
 - a new topic is a word stem whose share of recent comments jumped against the preceding hours.
+- a copy-paste campaign is a group of near-identical comments from at least four authors within the
+  last hours (`duplicates.campaigns`): one alert for the comms lead, however many copies.
 
 Consecutive spike buckets (gaps up to `cooldown_buckets`) are one episode and one alert, updated
 in place under the same id until it ends. Nothing here reads a clock: `at` is the time of the
@@ -35,8 +37,9 @@ from pydantic import BaseModel, Field
 from assistant.errors import InvalidInput
 from assistant.models import Sentiment
 from assistant.text import NO_FACT_WORDS, fold, stem
+from assistant.triage.duplicates import campaigns, long_enough_for_campaign
 
-AlertKind = Literal["volume_spike", "negative_spike", "new_topic"]
+AlertKind = Literal["volume_spike", "negative_spike", "new_topic", "campaign"]
 _ALL = "*"  # the key of all incidents together
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LAST = datetime(9000, 1, 1, tzinfo=UTC)  # far from datetime.max: bucket arithmetic adds hours to it
@@ -59,6 +62,7 @@ class Observation(BaseModel):
     incident: str | None = None
     sentiment: Sentiment | float = "neutral"
     text: str = ""
+    author: str | None = None  # copy-paste campaigns count distinct authors
 
     @property
     def negative(self) -> bool:
@@ -91,6 +95,7 @@ class Alert(BaseModel):
     ratio: float = Field(description="current / baseline")
     message: str
     examples: list[AlertExample] = Field(default_factory=list)
+    escalate_to: list[str] = Field(default_factory=list, description="who must see it: comms_lead for a campaign")
 
 
 @dataclass
@@ -133,6 +138,8 @@ class Monitor:
         topic_z: float = 6.0,
         cooldown_buckets: int = 3,
         samples_per_bucket: int = 200,
+        campaign_window_minutes: int = 360,
+        campaign_max_comments: int = 5000,
     ) -> None:
         self.bucket = timedelta(minutes=bucket_minutes)
         self.bucket_minutes = bucket_minutes
@@ -161,6 +168,10 @@ class Monitor:
         self._surface: dict[str, Counter[str]] = {}
         self._open: dict[tuple[str, str, str], Alert] = {}
         self._closed: list[Alert] = []
+        self.campaign_window = timedelta(minutes=campaign_window_minutes)
+        self._stream: deque[Observation] = deque(maxlen=campaign_max_comments)
+        self._seen = 0
+        self._campaign_cache: tuple[tuple[int, datetime], list[Alert]] | None = None
 
     # ------------------------------------------------------------ input
 
@@ -171,9 +182,10 @@ class Monitor:
         incident: str | None = None,
         sentiment: Sentiment | float = "neutral",
         text: str = "",
+        author: str | None = None,
     ) -> None:
         self.add(Observation(comment_id=comment_id, created_at=created_at, incident=incident,
-                             sentiment=sentiment, text=text))
+                             sentiment=sentiment, text=text, author=author))
 
     # A comment says when it was written, but the writer is a client: a wrong date must not move the
     # stream's "now" (a date in 2030 would resolve every alert and prune the history).
@@ -210,6 +222,9 @@ class Monitor:
             self._prune(b)
         terms = self._terms(obs.text)
         negative = obs.negative
+        if long_enough_for_campaign(obs.text):  # short texts never make a campaign: not kept for it
+            self._stream.append(obs)
+            self._seen += 1
         for key in {_ALL, obs.incident or _ALL}:
             bucket = self._buckets.setdefault(key, {}).setdefault(b, _Bucket())
             bucket.total += 1
@@ -249,8 +264,37 @@ class Monitor:
         for slot in [s for s in self._open if s not in seen]:
             alert = self._open.pop(slot)
             self._closed.append(alert.model_copy(update={"status": "resolved"}))
-        out = list(self._open.values()) + (self._closed if include_resolved else [])
+        out = list(self._open.values()) + (self._closed if include_resolved else []) + self.campaigns(now)
         return sorted(out, key=lambda a: (a.updated_at, a.id), reverse=True)
+
+    # ------------------------------------------------------------ copy-paste campaigns
+
+    def campaigns(self, at: datetime) -> list[Alert]:
+        """Copy-paste campaigns among the comments of the last `campaign_window` before `at`.
+
+        Per-comment triage cannot see them; here they become one alert for the comms lead. Computed
+        on demand (MinHash groups, ~0.2 s for 2,000 comments) and cached until a comment arrives.
+        """
+        key = (self._seen, at)
+        if self._campaign_cache is not None and self._campaign_cache[0] == key:
+            return self._campaign_cache[1]
+        window = [o for o in self._stream if at - self.campaign_window <= _aware(o.created_at) <= at]
+        found = campaigns([o.text for o in window], [o.author for o in window])
+        out = []
+        for camp in found:
+            members = [window[i] for i in camp.members]
+            started = min(_aware(o.created_at) for o in members)
+            out.append(Alert(
+                id=f"campaign:{camp.id}", kind="campaign", started_at=started, updated_at=at,
+                bucket_minutes=self.bucket_minutes, counts=[camp.size], totals=[len(window)], baseline=0.0,
+                current=float(camp.size), score=float(camp.authors), ratio=float(camp.size) / max(1, len(window)),
+                message=(f"Copy-paste campaign: {camp.size} near-identical comments from {camp.authors} authors "
+                         f"since {started:%Y-%m-%d %H:%M} UTC; one answer for all, the comms lead decides."),
+                examples=[AlertExample(comment_id=o.comment_id, text=o.text[:280]) for o in members[:3]],
+                escalate_to=["comms_lead"],
+            ))
+        self._campaign_cache = (key, out)
+        return out
 
     # ------------------------------------------------------------ volume and negative share
 

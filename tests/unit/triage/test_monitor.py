@@ -187,3 +187,29 @@ def test_an_old_isolated_comment_does_not_warm_up_a_new_stream() -> None:
     for i in range(40):  # a burst on a stream with no history at all: no baseline, no alert
         monitor.observe(f"c{i}", T0 + timedelta(seconds=5 * i), "recall", "negative")
     assert monitor.alerts(at=T0 + BUCKET) == []
+
+
+def test_copy_paste_campaign_is_one_alert_for_the_comms_lead() -> None:
+    monitor = Monitor()
+    t0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    core = "Nous, usagers de la ligne Rennes-Brest, exigeons le remboursement intégral de nos abonnements."
+    copies = [core, core.upper(), core.replace(".", " !"), "@ferlys " + core, core.replace("intégral", "total")]
+    for i, text in enumerate(copies):
+        monitor.observe(f"c{i}", t0 + timedelta(minutes=3 * i), text=text, author=f"user{i}")
+    for i in range(30):
+        monitor.observe(f"o{i}", t0 + timedelta(minutes=i), text=f"Le train {i} est-il maintenu demain matin ?",
+                        author=f"other{i}")
+    monitor.observe("same", t0 + timedelta(minutes=20), text=core, author="user0")  # a sixth copy, same author
+    alerts = [a for a in monitor.alerts(at=t0 + timedelta(minutes=40)) if a.kind == "campaign"]
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert.escalate_to == ["comms_lead"] and alert.current == 6 and alert.score == 5  # 6 copies, 5 authors
+    assert "Copy-paste campaign" in alert.message and alert.examples[0].comment_id == "c0"
+    assert monitor.alerts(at=t0 + timedelta(minutes=40)) == monitor.alerts(at=t0 + timedelta(minutes=40))
+    # Outside the window (six hours by default) the campaign is over.
+    assert not [a for a in monitor.alerts(at=t0 + timedelta(hours=7)) if a.kind == "campaign"]
+    # Four copies from one author are not a campaign.
+    alone = Monitor()
+    for i in range(4):
+        alone.observe(f"a{i}", t0 + timedelta(minutes=i), text=core, author="same")
+    assert not [a for a in alone.alerts(at=t0 + timedelta(minutes=5)) if a.kind == "campaign"]
