@@ -38,8 +38,10 @@ CASES = [
      [r"doctor", r"0 800 55 12 12"], "safety"),
     ("Ma fille en a mangé hier soir, elle a mal au ventre, que faire ?", "fr", "safety", "facebook",
      [r"médecin", r"0 800 55 12 12"], "safety"),
+    # The learned triage layer sends metal in food to the safety team even when asked as a question
+    # (recall first, issue 13): the reply then gives the facts and the safety contact.
     ("Why was there metal in the granola? What caused it?", "en", "question|complaint", "linkedin",
-     [r"(don't|do not) (yet )?know"], None),
+     [r"metal fragments", r"0 800 55 12 12"], "safety"),
 ]
 
 

@@ -239,22 +239,21 @@ def test_language_accuracy_on_the_set(report: TriageReport) -> None:
     assert report.language.accuracy >= 0.98
 
 
-@pytest.mark.parametrize(("layer", "budget_ms"), [("rules", 5.0), ("rules+model", 25.0)])
+@pytest.mark.parametrize(("layer", "budget_ms"), [("rules", 5.0), ("rules+model", 15.0)])
 def test_latency_p95(layer: str, budget_ms: float) -> None:
-    """Rules alone stay under 5 ms; with the learned layer (sentence vector + heads) under 25 ms even on
-    a busy machine (benchmarks/triage.py measures the real figures)."""
+    """CPU time of this thread (wall time on 2 cores shared by 8 sessions measures the scheduler): rules
+    alone under 5 ms, with the learned layer (sentence vector + heads) under 15 ms at p95."""
     model = None if layer == "rules" else load_model()
     texts = [json.loads(line)["text"] for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     comments = [Comment(text=t) for t in texts[::3]]
     assert triage(comments[0], model=model).provider == layer  # loads the models outside the timing
     timings = []
     for comment in comments:
-        # Best of three: the machine is shared, and a preempted call measures the scheduler, not triage.
         best = float("inf")
         for _ in range(3):
-            start = time.perf_counter()
+            start = time.thread_time()
             triage(comment, model=model)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.thread_time() - start)
         timings.append(best * 1000)
     timings.sort()
     assert timings[int(0.95 * (len(timings) - 1))] < budget_ms
