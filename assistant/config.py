@@ -44,10 +44,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     collection: str = "crisis-knowledge"
 
-    # Embeddings: "minilm" (offline ONNX, shipped by a PyPI package) or "openai".
-    embedding_provider: Literal["minilm", "openai"] = "minilm"
+    # Embeddings: "use" (multilingual, offline, pure numpy; the default by measurement), "minilm"
+    # (English-only offline ONNX) or "openai". Both offline models ship in PyPI packages.
+    embedding_provider: Literal["use", "minilm", "openai"] = "use"
     embedding_model: str = "text-embedding-3-small"
-    embedding_threads: int = Field(default=1, ge=1, le=64, description="onnxruntime intra-op threads per call")
+    embedding_threads: int = Field(default=1, ge=1, le=64, description="threads per embedding call (BLAS, onnxruntime)")
 
     # Chat model: "offline" (deterministic composer, no network) or "openai" (any compatible base_url).
     llm_provider: Literal["offline", "openai"] = "offline"
@@ -88,6 +89,11 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def knowledge_index_path(self) -> Path:
+        """The chunk index (SQLite FTS5) every process of this data dir shares."""
+        return self.data_dir / "knowledge.sqlite"
 
     @property
     def sqlalchemy_url(self) -> str:

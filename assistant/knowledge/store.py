@@ -1,18 +1,24 @@
-"""The knowledge store: Chroma (embedded on disk, or a server by URL) plus an in-memory lexical index.
+"""The knowledge store: vectors in Chroma (embedded on disk, or a server by URL), chunks and BM25 in the
+shared chunk index (SQLite FTS5, see index.py).
 
 - Incremental: each chunk carries its document's content hash; an unchanged document is not
   re-embedded, a changed one is replaced, a file removed from the folder is deleted.
 - Filters first: approved and valid at the time asked (by default), kind, language, incident.
 - Hybrid ranking: BM25 (French/English analysis) fused with the vector ranking by reciprocal rank.
 - The collection records the embedding model that built it; a different model re-indexes.
+- Every process sees every write: the chunk index is one file every worker opens; its generation
+  counter tells an embedded-Chroma worker to reopen its vector client (Chroma keeps each process's
+  vector index in memory), and in server mode a token in the collection's metadata tells a process
+  whose chunk index lives on another machine (another data dir) to catch up from Chroma.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import time
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -24,94 +30,20 @@ from assistant.config import Settings
 from assistant.errors import DocumentInvalid, KnowledgeUnavailable, NotFound, PayloadTooLarge
 from assistant.knowledge.chunking import chunk_document, content_hash
 from assistant.knowledge.embeddings import embedding_identity, make_embeddings
-from assistant.knowledge.lexical import BM25
+from assistant.knowledge.filters import FOREVER, ChunkMeta, SearchFilter, from_ts, to_ts
+from assistant.knowledge.index import ChunkIndex, ChunkRow, chunk_order
 from assistant.knowledge.loaders import load_folder
 from assistant.models import DocumentIn, IngestReport, SearchHit
 
+__all__ = ["FOREVER", "ChunkMeta", "KnowledgeBase", "Mode", "SearchFilter"]
+
 log = logging.getLogger(__name__)
 
-FOREVER = 253402300799.0  # 9999-12-31T23:59:59Z: "no end of validity"
 RRF_K = 60
 Mode = Literal["hybrid", "vector", "lexical"]
 Progress = Callable[[int, int, str], None]
-
-
-def _ts(value: datetime | None, default: float) -> float:
-    return value.timestamp() if value is not None else default
-
-
-def _from_ts(value: float) -> datetime | None:
-    return None if value >= FOREVER else datetime.fromtimestamp(value, UTC)
-
-
-@dataclass(frozen=True)
-class ChunkMeta:
-    doc_id: str
-    title: str
-    kind: str
-    language: str
-    approved: bool
-    valid_from: float
-    valid_until: float
-    incident: str
-    doc_hash: str
-    heading: str
-    origin: str
-    version: str
-
-    @classmethod
-    def from_chroma(cls, m: dict[str, Any]) -> ChunkMeta:
-        return cls(**{f: m.get(f, "") for f in cls.__dataclass_fields__})
-
-    def usable(self, at: float, include_unapproved: bool, include_expired: bool) -> bool:
-        if not include_unapproved and not self.approved:
-            return False
-        return include_expired or self.valid_from <= at < self.valid_until
-
-
-@dataclass(frozen=True)
-class SearchFilter:
-    kinds: Sequence[str] | None = None
-    language: str | None = None
-    incident: str | None = None
-    at: datetime | None = None
-    include_unapproved: bool = False
-    include_expired: bool = False
-    # Only what may NOT be used (unapproved, expired, not yet valid): what the guards compare against.
-    disallowed_only: bool = False
-
-    def accepts(self, meta: ChunkMeta, at: float) -> bool:
-        usable = meta.usable(at, self.include_unapproved, self.include_expired)
-        if self.disallowed_only:
-            usable = not meta.usable(at, False, False)
-        if not usable:
-            return False
-        if self.kinds and meta.kind not in self.kinds:
-            return False
-        if self.language and meta.language != self.language:
-            return False
-        # General documents (no incident) apply to every incident.
-        return not (self.incident and meta.incident not in ("", self.incident))
-
-    def where(self, at: float) -> dict[str, Any] | None:
-        """The same filter as a Chroma `where` clause, so the vector index filters natively."""
-        conds: list[dict[str, Any]] = []
-        if self.disallowed_only:
-            conds.append({"$or": [{"approved": False}, {"valid_from": {"$gt": at}}, {"valid_until": {"$lte": at}}]})
-        else:
-            if not self.include_unapproved:
-                conds.append({"approved": True})
-            if not self.include_expired:
-                conds += [{"valid_from": {"$lte": at}}, {"valid_until": {"$gt": at}}]
-        if self.kinds:
-            conds.append({"kind": {"$in": list(self.kinds)}})
-        if self.language:
-            conds.append({"language": self.language})
-        if self.incident:
-            conds.append({"incident": {"$in": ["", self.incident]}})
-        if not conds:
-            return None
-        return conds[0] if len(conds) == 1 else {"$and": conds}
+# Server mode: how often a process asks Chroma whether a process with another chunk index wrote.
+TOKEN_CHECK_S = 1.0
 
 
 def _connect(settings: Settings) -> Any:
@@ -137,21 +69,21 @@ class KnowledgeBase:
         self.embeddings = embeddings or make_embeddings(settings)
         self.identity = embedding_identity(settings)
         self._lock = threading.RLock()
+        self._own_client = client is None
+        self.index = ChunkIndex(settings.knowledge_index_path)
         try:
             self.client = client or _connect(settings)
             self.collection, self.reindexed = self._open_collection()
+            self._bind_index()
         except Exception as exc:  # chroma raises many types; the caller needs one clear error
             where = settings.chroma_url or str(settings.chroma_path)
             raise KnowledgeUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
-        self._meta: dict[str, ChunkMeta] = {}
-        self._text: dict[str, str] = {}
-        self._bm25 = BM25()
         self._query_cache: dict[str, list[float]] = {}
-        # doc_id -> its chunk ids: per-document lookups (upsert, delete, doc_chunks) need not scan all.
-        self._by_doc: dict[str, set[str]] = {}
-        self._load_mirror()
+        self._seen = self.index.generation()
+        self._count = (self._seen, self.index.count())
+        self._token_checked = time.monotonic()
 
-    # ------------------------------------------------------------------ setup
+    # ------------------------------------------------------------------ setup and consistency
 
     def _open_collection(self) -> tuple[Any, bool]:
         name = self.settings.collection
@@ -164,57 +96,110 @@ class KnowledgeBase:
             return self.client.create_collection(name=name, metadata=meta, embedding_function=None), True
         return coll, False
 
-    def _load_mirror(self) -> None:
-        got = self.collection.get(include=["metadatas", "documents"])
-        self._meta.clear()
-        self._text.clear()
-        self._by_doc.clear()
-        self._bm25 = BM25()
-        for cid, m, text in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True):
-            self._remember(cid, ChunkMeta.from_chroma(dict(m)), text or "")
+    def _source(self) -> str:
+        where = self.settings.chroma_url or str(self.settings.chroma_path.resolve())
+        return f"{where}|{self.settings.collection}|{self.identity}"
 
-    def _remember(self, cid: str, meta: ChunkMeta, text: str) -> None:
-        self._meta[cid] = meta
-        self._text[cid] = text
-        self._by_doc.setdefault(meta.doc_id, set()).add(cid)
-        self._bm25.add(cid, f"{meta.title}\n{meta.heading}\n{text}")
+    def _bind_index(self) -> None:
+        """The chunk index mirrors one collection: cleared if it served another (or the model changed),
+        caught up from Chroma if another process with another chunk index wrote (server mode)."""
+        if self.reindexed or self.index.get_state("source") != self._source():
+            self.index.clear()
+            self.index.set_state("source", self._source())
+            self.index.set_state("chroma_token", "")
+        if self._chroma_token() != (self.index.get_state("chroma_token") or "") or (
+                self.index.count() == 0 and self.collection.count() > 0):
+            self._catch_up()
 
-    def _forget(self, ids: Iterable[str]) -> None:
-        for cid in ids:
-            meta = self._meta.pop(cid, None)
-            if meta is not None:
-                chunks = self._by_doc.get(meta.doc_id, set())
-                chunks.discard(cid)
-                if not chunks:
-                    self._by_doc.pop(meta.doc_id, None)
-            self._text.pop(cid, None)
-            self._bm25.remove(cid)
+    def _chroma_token(self) -> str:
+        return str((self.collection.metadata or {}).get("generation", ""))
+
+    def _catch_up(self) -> None:
+        """Bring the chunk index in line with Chroma: documents whose hash differs are re-read, documents
+        gone from Chroma are dropped. Only texts of changed documents are fetched."""
+        token = self._chroma_token()
+        got = self.collection.get(include=["metadatas"])
+        remote: dict[str, list[tuple[str, ChunkMeta]]] = {}
+        for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True):
+            meta = ChunkMeta.from_chroma(dict(m))
+            remote.setdefault(meta.doc_id, []).append((cid, meta))
+        local = self.index.doc_hashes()
+        changed = [d for d, items in remote.items()
+                   if local.get(d, ("",))[0] != items[0][1].doc_hash or len(self.index.chunk_ids(d)) != len(items)]
+        for doc_id in changed:
+            ids = [cid for cid, _ in remote[doc_id]]
+            texts = dict(zip(ids, self.collection.get(ids=ids, include=["documents"])["documents"] or [], strict=True))
+            self.index.replace_document(doc_id, [ChunkRow(cid, meta, texts.get(cid) or "")
+                                                 for cid, meta in remote[doc_id]])
+        for doc_id in set(local) - set(remote):
+            self.index.replace_document(doc_id, [])
+        self.index.set_state("chroma_token", token)
+        if changed or set(local) - set(remote):
+            log.info("chunk index caught up from Chroma: %d documents changed", len(changed))
+
+    def _refresh(self) -> None:
+        """Before a read: take in what other processes wrote since this one last looked."""
+        gen = self.index.generation()
+        if gen != self._seen:
+            with self._lock:
+                if self._own_client and not self.settings.chroma_url:
+                    self._reopen_vectors()
+                self._seen = gen
+        if self.settings.chroma_url and time.monotonic() - self._token_checked > TOKEN_CHECK_S:
+            self._token_checked = time.monotonic()
+            with self._lock:
+                self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+                if self._chroma_token() != (self.index.get_state("chroma_token") or ""):
+                    self._catch_up()
+                    self._seen = self.index.generation()
+
+    def _reopen_vectors(self) -> None:
+        """Embedded Chroma keeps a process's vector index in memory: another process's writes are seen
+        only by a new client (measured: ~50 ms, once per foreign write)."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
+        self.client = _connect(self.settings)
+        self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+
+    def _wrote(self, before: int) -> None:
+        """After this process wrote: tell processes with another chunk index (server mode), and reopen
+        our own vector client if someone else also wrote in between."""
+        if self.settings.chroma_url:
+            token = uuid.uuid4().hex
+            self.collection.modify(metadata={"embedding": self.identity, "generation": token})
+            self.index.set_state("chroma_token", token)
+        gen = self.index.generation()
+        if gen != before + 1 and self._own_client and not self.settings.chroma_url:
+            self._reopen_vectors()
+        self._seen = gen
 
     # ------------------------------------------------------------------ documents
 
     def doc_hashes(self) -> dict[str, tuple[str, str]]:
         """doc_id -> (content hash, origin)."""
-        return {m.doc_id: (m.doc_hash, m.origin) for m in self._meta.values()}
+        self._refresh()
+        return self.index.doc_hashes()
 
     def chunk_ids(self, doc_id: str) -> list[str]:
-        return sorted(self._by_doc.get(doc_id, ()), key=_chunk_order)
+        return self.index.chunk_ids(doc_id)
 
     def versions(self) -> dict[str, str]:
         """chunk_id -> version of its document (content hash): drafts record what they used."""
-        return {cid: m.doc_hash for cid, m in self._meta.items()}
+        self._refresh()
+        return self.index.versions()
 
     def count(self) -> int:
-        return len(self._meta)
+        gen = self.index.generation()
+        if self._count[0] != gen:
+            self._count = (gen, self.index.count())
+        return self._count[1]
 
     def documents(self) -> list[dict[str, Any]]:
-        docs: dict[str, dict[str, Any]] = {}
-        for m in self._meta.values():
-            d = docs.setdefault(m.doc_id, {"id": m.doc_id, "title": m.title, "kind": m.kind,
-                                           "language": m.language, "approved": m.approved,
-                                           "incident": m.incident or None, "version": m.doc_hash,
-                                           "valid_until": _from_ts(m.valid_until), "chunks": 0})
-            d["chunks"] += 1
-        return sorted(docs.values(), key=lambda d: d["id"])
+        self._refresh()
+        return [{"id": m.doc_id, "title": m.title, "kind": m.kind, "language": m.language, "approved": m.approved,
+                 "incident": m.incident or None, "version": m.doc_hash, "valid_until": from_ts(m.valid_until),
+                 "chunks": n} for m, n in self.index.documents()]
 
     def check_document(self, doc: DocumentIn) -> None:
         if len(doc.text) > self.settings.max_document_chars:
@@ -230,8 +215,9 @@ class KnowledgeBase:
         self.check_document(doc)
         digest = content_hash(doc)
         with self._lock:
-            old = self.chunk_ids(doc.id)
-            if old and self._meta[old[0]].doc_hash == digest:
+            self._refresh()
+            old = self.index.chunk_ids(doc.id)
+            if old and self.index.doc_hash(doc.id) == digest:
                 return "unchanged"
             chunks = chunk_document(doc)
             if not chunks:
@@ -240,8 +226,8 @@ class KnowledgeBase:
             metas = [
                 {
                     "doc_id": doc.id, "title": doc.title, "kind": doc.kind, "language": doc.language,
-                    "approved": doc.approved, "valid_from": _ts(doc.valid_from, 0.0),
-                    "valid_until": _ts(doc.valid_until, FOREVER), "incident": doc.incident or "",
+                    "approved": doc.approved, "valid_from": to_ts(doc.valid_from, 0.0),
+                    "valid_until": to_ts(doc.valid_until, FOREVER), "incident": doc.incident or "",
                     "doc_hash": digest, "heading": c.heading, "origin": origin, "version": doc.version or "",
                 }
                 for c in chunks
@@ -252,18 +238,22 @@ class KnowledgeBase:
             stale = [cid for cid in old if cid not in set(ids)]
             if stale:
                 self.collection.delete(ids=stale)
-            self._forget(old)
-            for cid, m, c in zip(ids, metas, chunks, strict=True):
-                self._remember(cid, ChunkMeta.from_chroma(m), c.text)
+            before = self.index.generation()
+            self.index.replace_document(doc.id, [ChunkRow(cid, ChunkMeta.from_chroma(m), c.text)
+                                                 for cid, m, c in zip(ids, metas, chunks, strict=True)])
+            self._wrote(before)
             return "updated" if old else "added"
 
     def delete(self, doc_id: str) -> int:
         with self._lock:
-            ids = self.chunk_ids(doc_id)
+            self._refresh()
+            ids = self.index.chunk_ids(doc_id)
             if not ids:
                 raise NotFound(f"no document with id '{doc_id}'")
             self.collection.delete(ids=ids)
-            self._forget(ids)
+            before = self.index.generation()
+            self.index.replace_document(doc_id, [])
+            self._wrote(before)
             return len(ids)
 
     def ingest(self, docs: Sequence[DocumentIn], *, progress: Progress | None = None,
@@ -309,38 +299,38 @@ class KnowledgeBase:
         """Rank the chunks that pass the filters; `vector_rank` reuses one vector query for many searches."""
         f = filters or SearchFilter()
         at = (f.at or datetime.now(UTC)).timestamp()
-        with self._lock:
-            allowed = [cid for cid, m in self._meta.items() if f.accepts(m, at)]
-        if not allowed or not query.strip():
+        if not query.strip():
             return []
+        self._refresh()
         depth = max(k * 4, 20)
         ranked: dict[str, float] = {}
         if mode in ("hybrid", "lexical"):
-            for rank, (cid, _) in enumerate(self._bm25.search(query, allowed, depth)):
+            for rank, (cid, _) in enumerate(self.index.lexical(query, f, at, depth)):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         if mode in ("hybrid", "vector"):
-            allow = set(allowed)
             if vector_rank is not None:
-                ids = [c for c in vector_rank if c in allow]
+                ids = self.index.accepted(vector_rank, f, at)
             else:
                 # An unfiltered nearest-neighbour query is fast; a filtered one makes Chroma scan. Filter
-                # ourselves, and ask Chroma to filter only when too few of the nearest pass.
-                ids = [c for c in self.vector_rank(query, None, depth * 5) if c in allow]
-                if len(ids) < min(depth, len(allow)) // 2:
-                    ids = [c for c in self.vector_rank(query, f.where(at), depth) if c in allow]
+                # with the chunk index, and ask Chroma to filter only when too few of the nearest pass.
+                ids = self.index.accepted(self.vector_rank(query, None, depth * 5), f, at)
+                if len(ids) < depth // 2 and len(ids) < self.index.count_accepted(f, at, depth) // 2:
+                    ids = self.index.accepted(self.vector_rank(query, f.where(at), depth), f, at)
             for rank, cid in enumerate(ids[:depth]):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(ranked.items(), key=lambda kv: (-kv[1], _chunk_order(kv[0])))[:k]
         top = 2.0 / (RRF_K + 1) if mode == "hybrid" else 1.0 / (RRF_K + 1)
-        return [self._hit(cid, score / top) for cid, score in best]
+        rows = self.index.rows(cid for cid, _ in best)
+        return [_hit(rows[cid], score / top) for cid, score in best if cid in rows]
 
     def vector_rank(self, text: str, where: dict[str, Any] | None = None, depth: int = 80) -> list[str]:
         """Chunk ids by vector similarity to `text` (one Chroma query, filtered by `where`)."""
-        if not self._meta:
+        self._refresh()
+        total = self.count()
+        if not total:
             return []
         vector = self._embed_query(text)
-        res = self.collection.query(query_embeddings=[vector], n_results=min(len(self._meta), depth),
-                                    where=where, include=[])
+        res = self.collection.query(query_embeddings=[vector], n_results=min(total, depth), where=where, include=[])
         return list(res["ids"][0])
 
     def _embed_query(self, text: str) -> list[float]:
@@ -353,26 +343,30 @@ class KnowledgeBase:
             self._query_cache[text] = cached
         return cached
 
-    def _hit(self, cid: str, score: float) -> SearchHit:
-        m = self._meta[cid]
-        return SearchHit(
-            doc_id=m.doc_id, chunk_id=cid, title=m.title, kind=m.kind, language=m.language,
-            approved=m.approved, score=round(score, 4), text=self._text[cid], heading=m.heading,
-            incident=m.incident or None, doc_version=m.doc_hash, valid_until=_from_ts(m.valid_until),
-        )
-
     def chunk(self, cid: str) -> SearchHit | None:
-        return self._hit(cid, 0.0) if cid in self._meta else None
+        row = self.index.rows([cid]).get(cid)
+        return None if row is None else _hit(row, 0.0)
 
     def doc_chunks(self, doc_id: str) -> list[SearchHit]:
-        return [self._hit(cid, 0.0) for cid in self.chunk_ids(doc_id)]
+        return [_hit(row, 0.0) for row in self.index.doc_rows(doc_id)]
 
     def find_docs(self, filters: SearchFilter) -> list[str]:
         """Ids of documents with at least one chunk passing the filters (e.g. the current fact sheet)."""
-        at = (filters.at or datetime.now(UTC)).timestamp()
-        return sorted({m.doc_id for m in self._meta.values() if filters.accepts(m, at)})
+        self._refresh()
+        return self.index.find_docs(filters, (filters.at or datetime.now(UTC)).timestamp())
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def _hit(row: ChunkRow, score: float) -> SearchHit:
+    m = row.meta
+    return SearchHit(
+        doc_id=m.doc_id, chunk_id=row.cid, title=m.title, kind=m.kind, language=m.language,
+        approved=m.approved, score=round(score, 4), text=row.text, heading=m.heading,
+        incident=m.incident or None, doc_version=m.doc_hash, valid_until=from_ts(m.valid_until),
+    )
 
 
 def _chunk_order(cid: str) -> tuple[str, int]:
-    doc, _, n = cid.rpartition("::")
-    return (doc, int(n) if n.isdigit() else 0)
+    return (cid.rpartition("::")[0], chunk_order(cid))

@@ -1,5 +1,4 @@
 from assistant.knowledge.chunking import MAX_CHARS, chunk_document, content_hash
-from assistant.knowledge.lexical import BM25
 from tests.utils.kb import doc
 
 TEXT = """# Fact sheet
@@ -33,14 +32,3 @@ def test_content_hash_changes_with_text_and_approval_only() -> None:
     assert content_hash(base) == content_hash(doc("fs", TEXT))
     assert content_hash(base) != content_hash(doc("fs", TEXT + " More."))
     assert content_hash(base) != content_hash(doc("fs", TEXT, approved=False))
-
-
-def test_bm25_ranks_exact_identifiers_and_supports_removal() -> None:
-    idx = BM25()
-    idx.add("a", "Batch L4821 is recalled.")
-    idx.add("b", "Batch L4822 is recalled too.")
-    idx.add("c", "Our refund policy.")
-    assert idx.search("L4822")[0][0] == "b"
-    assert idx.search("L4822", allowed=["a", "c"]) == []
-    idx.remove("b")
-    assert idx.search("L4822") == [] and len(idx) == 2

@@ -1,8 +1,5 @@
-"""BM25 over chunks, with the French/English analysis of assistant.text (folded, stop words, stems).
-
-The English MiniLM vectors are weak on French and on exact terms (batch numbers, phone numbers),
-so retrieval fuses this ranking with the vector one (see store.py). Identifiers such as "L4822"
-are kept whole (and without separators); a word's stem is the shorter of its French and English stems.
+"""The in-memory pure-Python BM25 the knowledge store used before the shared SQLite FTS5 index: kept
+only as the naive alternative that benchmarks/lexical.py measures the index against.
 """
 
 from __future__ import annotations
