@@ -9,6 +9,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,13 +38,14 @@ class HashEmbeddings:
     """Deterministic unit vectors from a text hash: fills a large store fast for search-latency runs
     (the query side still goes through the real model)."""
 
-    def __init__(self, real: MiniLMEmbeddings) -> None:
+    def __init__(self, real: Any) -> None:
         self.real = real
+        self.dims = len(real.embed_query("dimensions"))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out = []
         for t in texts:
-            v = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(384).astype(np.float32)
+            v = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(self.dims).astype(np.float32)
             out.append((v / np.linalg.norm(v)).tolist())
         return out
 

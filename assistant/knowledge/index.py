@@ -74,6 +74,11 @@ class ChunkIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._db().executescript(_SCHEMA)
+        # Per generation: the chunk count and the match expressions of recent queries (a draft asks the
+        # same query for sources, policy and disallowed text).
+        self._cached_gen = -1
+        self._count = 0
+        self._expressions: dict[str, str] = {}
 
     def _db(self) -> sqlite3.Connection:
         """One connection per thread (sqlite3 objects are not shared between threads)."""
@@ -143,7 +148,15 @@ class ChunkIndex:
     # ------------------------------------------------------------------ reads
 
     def count(self) -> int:
-        return int(self._db().execute("SELECT count(*) FROM chunks").fetchone()[0])
+        self._revalidate()
+        return self._count
+
+    def _revalidate(self) -> None:
+        gen = self.generation()
+        if gen != self._cached_gen:
+            self._count = int(self._db().execute("SELECT count(*) FROM chunks").fetchone()[0])
+            self._expressions = {}
+            self._cached_gen = gen
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self._db().execute("SELECT cid FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))]
@@ -200,17 +213,21 @@ class ChunkIndex:
         FTS5 weighs a term in more than half of the chunks by 1e-6 (its idf is clamped there), yet
         every chunk holding it must be scored: on a large knowledge base those terms are most of the
         cost and none of the ranking. They are dropped (unless nothing else would remain)."""
-        terms = list(dict.fromkeys(fts_terms(query)))
-        if not terms:
-            return ""
-        db = self._db()
         total = self.count()
-        if total >= 50:
-            df = dict(db.execute("SELECT term, doc FROM chunk_vocab WHERE term IN (SELECT value FROM json_each(?))",
-                                 (json.dumps(terms),)))
+        cached = self._expressions.get(query)
+        if cached is not None:
+            return cached
+        terms = list(dict.fromkeys(fts_terms(query)))
+        if terms and total >= 50:
+            sql = "SELECT term, doc FROM chunk_vocab WHERE term IN (SELECT value FROM json_each(?))"
+            df = dict(self._db().execute(sql, (json.dumps(terms),)))
             kept = [t for t in terms if t in df and _idf(total, df[t]) > 0]
             terms = kept or [t for t in terms if t in df]
-        return " OR ".join(f'"{t}"' for t in terms)
+        expr = " OR ".join(f'"{t}"' for t in terms)
+        if len(self._expressions) >= 256:
+            self._expressions.pop(next(iter(self._expressions)))
+        self._expressions[query] = expr
+        return expr
 
     def lexical(self, query: str, f: SearchFilter, at: float, k: int) -> list[tuple[str, float]]:
         """BM25 over the chunks that pass the filter, best first: (chunk id, score)."""

@@ -80,7 +80,6 @@ class KnowledgeBase:
             raise KnowledgeUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
         self._query_cache: dict[str, list[float]] = {}
         self._seen = self.index.generation()
-        self._count = (self._seen, self.index.count())
         self._token_checked = time.monotonic()
 
     # ------------------------------------------------------------------ setup and consistency
@@ -190,10 +189,7 @@ class KnowledgeBase:
         return self.index.versions()
 
     def count(self) -> int:
-        gen = self.index.generation()
-        if self._count[0] != gen:
-            self._count = (gen, self.index.count())
-        return self._count[1]
+        return self.index.count()
 
     def documents(self) -> list[dict[str, Any]]:
         self._refresh()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.knowledge.evaluate import evaluate, load_queries
+from assistant.knowledge.evaluate import evaluate, language_pairs, load_queries
 from assistant.knowledge.store import KnowledgeBase, SearchFilter
 from tests.utils.kb import ROOT, sample_kb
 
@@ -38,6 +38,9 @@ def test_hybrid_beats_vector_only_on_the_labelled_queries(kb: KnowledgeBase) -> 
     assert hybrid.queries >= 40
     assert hybrid.mrr >= vector.mrr and hybrid.hit_at_1 >= vector.hit_at_1
     assert hybrid.hit_at_3 >= 0.9 and hybrid.mrr >= 0.85
+    # Cross-language (the answer only in the other language): measured 0.91 / 0.94 (MiniLM 0.75 / 0.85).
+    pairs = language_pairs(kb, queries)
+    assert evaluate(kb, pairs["fr->en"], "hybrid").mrr >= 0.85 and evaluate(kb, pairs["en->fr"], "hybrid").mrr >= 0.88
 
 
 def test_every_sample_document_is_indexed(kb: KnowledgeBase) -> None:
