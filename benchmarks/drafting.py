@@ -96,7 +96,7 @@ def latency(runtime: Runtime, n: int, naive: bool) -> list[float]:
         drafting.retrieve = original
 
 
-def add_filler(kb: KnowledgeBase, chunks: int) -> None:
+def add_filler(kb: KnowledgeBase, chunks: int, start: int = 0) -> None:
     """`chunks` more chunks beside the sample (other incidents, unapproved ones), with hash vectors
     (see benchmarks/ingest.py: the latency of search does not depend on what the vectors mean)."""
     from ingest import HashEmbeddings
@@ -107,7 +107,7 @@ def add_filler(kb: KnowledgeBase, chunks: int) -> None:
     words = ("delivery order store account password login outage invoice shipping warehouse price product "
              "livraison commande magasin compte facture expédition entrepôt prix produit").split()
     docs = []
-    for d in range(chunks // 10):
+    for d in range(start, start + chunks // 10):
         sections = "\n".join(f"## Section {s}\n" + " ".join(rng.choice(words) for _ in range(25)).capitalize()
                              + "." for s in range(10))
         docs.append(DocumentIn(id=f"filler-{d}", title=f"Filler {d}", kind=rng.choice(["faq", "policy", "statement"]),  # type: ignore[arg-type]
@@ -166,11 +166,12 @@ async def first_event(base: str, key: str) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--chunks", type=int, default=10_000)
+    ap.add_argument("--chunks", default="1000,10000", help="knowledge sizes to measure at (filler chunks added)")
     ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-server", action="store_true", help="only the in-process draft latency")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="crisis-bench-"))
     try:
@@ -179,11 +180,15 @@ def main() -> None:
         latency(runtime, 10, naive=False)  # warm-up
         report(f"offline draft, sample KB ({runtime.kb.count()} chunks)", latency(runtime, args.n, False),
                latency(runtime, args.n, True))
-        if args.chunks:
-            add_filler(runtime.kb, args.chunks)
+        added = 0
+        for size in (int(c) for c in args.chunks.split(",") if c):
+            add_filler(runtime.kb, size - added, start=added // 10)
+            added = size
             report(f"offline draft, {runtime.kb.count()} chunks", latency(runtime, args.n, False),
                    latency(runtime, args.n, True))
         runtime.close()
+        if args.no_server:
+            return
 
         server_dir = tmp / "server"
         server_rt = Runtime(Settings(data_dir=server_dir))

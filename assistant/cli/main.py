@@ -64,7 +64,7 @@ def ingest(
 
     runtime = _runtime(data_dir)
     if "CRISIS_EMBEDDING_THREADS" not in os.environ:
-        runtime.settings.embedding_threads = bulk_threads()
+        runtime.settings.embedding_threads = bulk_threads(runtime.settings.embedding_provider)
 
     def work() -> Any:
         kb = runtime.kb

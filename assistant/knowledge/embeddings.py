@@ -197,9 +197,10 @@ def _minilm(threads: int) -> MiniLMEmbeddings:
     return MiniLMEmbeddings(threads=threads)
 
 
-def bulk_threads() -> int:
-    """For ingest (nothing else runs): every core; one query at a time in a server uses one thread."""
-    return min(4, os.cpu_count() or 1)
+def bulk_threads(provider: str = "minilm") -> int:
+    """For ingest (nothing else runs): every core for the ONNX model; one query at a time in a server
+    uses one thread. USE stays on one BLAS thread: two were 3x slower on 2 busy cores (measured)."""
+    return 1 if provider == "use" else min(4, os.cpu_count() or 1)
 
 
 def make_embeddings(settings: Settings) -> Embeddings:

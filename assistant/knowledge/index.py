@@ -183,6 +183,10 @@ class ChunkIndex:
         sql = f"SELECT cid, {_META}, text FROM chunks WHERE cid IN (SELECT value FROM json_each(?))"
         return {r[0]: ChunkRow(r[0], _meta(r[1:-1]), r[-1]) for r in self._db().execute(sql, (json.dumps(list(cids)),))}
 
+    def metas(self, cids: Sequence[str]) -> dict[str, ChunkMeta]:
+        sql = f"SELECT cid, {_META} FROM chunks WHERE cid IN (SELECT value FROM json_each(?))"
+        return {r[0]: _meta(r[1:]) for r in self._db().execute(sql, (json.dumps(list(cids)),))}
+
     def doc_rows(self, doc_id: str) -> list[ChunkRow]:
         sql = f"SELECT cid, {_META}, text FROM chunks WHERE doc_id = ? ORDER BY ord"
         return [ChunkRow(r[0], _meta(r[1:-1]), r[-1]) for r in self._db().execute(sql, (doc_id,))]

@@ -79,6 +79,8 @@ class KnowledgeBase:
             where = settings.chroma_url or str(settings.chroma_path)
             raise KnowledgeUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
         self._query_cache: dict[str, list[float]] = {}
+        # The metadata of the last vector ranking passed to search(): a draft filters one ranking ~8 times.
+        self._rank_memo: tuple[Sequence[str], int, dict[str, ChunkMeta]] | None = None
         self._seen = self.index.generation()
         self._token_checked = time.monotonic()
 
@@ -305,7 +307,7 @@ class KnowledgeBase:
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         if mode in ("hybrid", "vector"):
             if vector_rank is not None:
-                ids = self.index.accepted(vector_rank, f, at)
+                ids = self._accepted_in_rank(vector_rank, f, at)
             else:
                 # An unfiltered nearest-neighbour query is fast; a filtered one makes Chroma scan. Filter
                 # with the chunk index, and ask Chroma to filter only when too few of the nearest pass.
@@ -318,6 +320,13 @@ class KnowledgeBase:
         top = 2.0 / (RRF_K + 1) if mode == "hybrid" else 1.0 / (RRF_K + 1)
         rows = self.index.rows(cid for cid, _ in best)
         return [_hit(rows[cid], score / top) for cid, score in best if cid in rows]
+
+    def _accepted_in_rank(self, rank: Sequence[str], f: SearchFilter, at: float) -> list[str]:
+        memo = self._rank_memo
+        if memo is None or memo[0] is not rank or memo[1] != self._seen:
+            memo = self._rank_memo = (rank, self._seen, self.index.metas(rank))
+        metas = memo[2]
+        return [c for c in rank if (m := metas.get(c)) is not None and f.accepts(m, at)]
 
     def vector_rank(self, text: str, where: dict[str, Any] | None = None, depth: int = 80) -> list[str]:
         """Chunk ids by vector similarity to `text` (one Chroma query, filtered by `where`)."""

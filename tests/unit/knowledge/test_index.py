@@ -94,7 +94,8 @@ METAS = [meta(f"m{i}", approved=a, valid_from=vf, valid_until=vu, kind=k, langua
              ("", "recall", "other")))]
 FILTERS = [SearchFilter(), SearchFilter(include_unapproved=True), SearchFilter(include_expired=True),
            SearchFilter(disallowed_only=True), SearchFilter(kinds=("policy",), language="fr"),
-           SearchFilter(incident="recall"), SearchFilter(kinds=("faq", "policy"), incident="recall", disallowed_only=True),
+           SearchFilter(incident="recall"),
+           SearchFilter(kinds=("faq", "policy"), incident="recall", disallowed_only=True),
            SearchFilter(include_unapproved=True, include_expired=True, language="en")]
 
 
