@@ -156,9 +156,15 @@ def test_persistence_across_processes(tmp_path: Path) -> None:
 
 def test_a_new_embedding_model_reindexes_instead_of_mixing(tmp_path: Path) -> None:
     kb = KnowledgeBase(settings_for(tmp_path))
-    kb.upsert(doc("a", "Some text."))
-    assert not kb.reindexed
-    # Configuring OpenAI embeddings on the same store: the MiniLM vectors are dropped, not mixed.
+    kb.upsert(doc("a", "Refunds are paid within 14 days."))
+    assert not kb.reindexed and kb.collection.metadata["embedding"].startswith("use:")
+    # MiniLM (still selectable) on the same store: the USE vectors and the chunk index are emptied, not mixed.
+    mini = KnowledgeBase(settings_for(tmp_path, embedding_provider="minilm"))
+    assert mini.reindexed and mini.count() == 0 and mini.search("refunds") == []
+    assert mini.upsert(doc("a", "Refunds are paid within 14 days.")) == "added"
+    assert mini.search("When do I get my money back?", k=1, mode="vector")[0].doc_id == "a"
+    assert len(mini.vector_rank("refund")) == 1
+    # Configuring OpenAI embeddings on the same store: the MiniLM vectors are dropped too.
     again = KnowledgeBase(settings_for(tmp_path, embedding_provider="openai"))
     assert again.reindexed and again.count() == 0
     assert again.collection.metadata["embedding"] == "openai:text-embedding-3-small"
