@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -78,13 +79,15 @@ def ingest(
 
             return kb.ingest_path(path, progress=tick)
 
+    started = time.perf_counter()
     report = _run(work)
+    rate = report.embedded / max(time.perf_counter() - started, 1e-6)
     if as_json:
         _emit_json(report.model_dump(exclude={"errors"}) | {"errors": report.errors})
     else:
         out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-                  f"removed {report.removed}, failed {report.failed} ({report.embedded} chunks embedded; "
-                  f"{runtime.kb.count()} chunks in the store)")
+                  f"removed {report.removed}, failed {report.failed} ({report.embedded} chunks embedded, "
+                  f"{rate:.0f} chunks/s; {runtime.kb.count()} chunks in the store)")
         for e in report.errors:
             err.print(f"[yellow]skipped[/yellow] {e['reason']}")
     if report.failed and not (report.added or report.updated or report.unchanged):

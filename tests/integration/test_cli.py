@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,8 @@ def test_ingest_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_search_table_json_and_bad_kind(folder: Path, tmp_path: Path) -> None:
     run("ingest", str(folder), "--data-dir", str(tmp_path / "d"))
+    code, out = run("ingest", str(folder), "--data-dir", str(tmp_path / "d2"))
+    assert code == 0 and re.search(r"1 chunks embedded,\s+\d+\s+chunks/s", out), out
     code, out = run("search", "refund", "--data-dir", str(tmp_path / "d"), "--json")
     hits = json.loads(out)["hits"]
     assert code == 0 and hits[0]["doc_id"] == "refund"
