@@ -414,16 +414,24 @@ def eval_retrieval(
     data_dir: DataDir = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """hit@k and MRR of hybrid vs vector-only vs lexical ranking on the ingested knowledge."""
-    from dataclasses import asdict
+    """hit@k and MRR of hybrid vs vector-only vs lexical ranking on the ingested knowledge, overall and per
+    language pair (fr->en: a French question against the English knowledge only; see knowledge/evaluate.py)."""
+    from dataclasses import asdict, replace
 
-    from assistant.knowledge.evaluate import evaluate, load_queries
+    from assistant.knowledge.evaluate import evaluate, language_pairs, load_queries
     from assistant.knowledge.store import Mode
 
+    if not path.is_file():
+        err.print(f"[red]error[/red]: no such file: {path}")
+        raise typer.Exit(2)
     runtime = _runtime(data_dir)
     queries = load_queries(path)
     modes: list[Mode] = ["hybrid", "vector", "lexical"]
     scores = [_run(partial(evaluate, runtime.kb, queries, m)) for m in modes]
+    for pair, items in _run(partial(language_pairs, runtime.kb, queries)).items():
+        if items:
+            scores += [replace(_run(partial(evaluate, runtime.kb, items, m)), mode=f"{m} {pair}")
+                       for m in modes[:2]]
     if as_json:
         _emit_json([asdict(s) for s in scores])
         return

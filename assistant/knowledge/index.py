@@ -56,7 +56,9 @@ class ChunkRow:
 
 
 def _meta(values: Sequence[Any]) -> ChunkMeta:
-    return ChunkMeta(*values[:4], bool(values[4]), *values[5:])  # SQLite stores `approved` as 0/1
+    fields = list(values)
+    fields[4] = bool(fields[4])  # SQLite stores `approved` as 0/1
+    return ChunkMeta(*fields)
 
 
 def chunk_order(cid: str) -> int:

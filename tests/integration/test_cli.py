@@ -146,3 +146,16 @@ def test_triage_train_writes_a_model_that_loads(tmp_path: Path) -> None:
                    encoding="utf-8")
     code, out = run("triage", "train", str(bad), "--out", str(out_file))
     assert code == 2 and "error" in out
+
+
+def test_eval_retrieval_reports_language_pairs(tmp_path: Path) -> None:
+    holdout = Path(__file__).resolve().parents[1] / "data" / "holdout"
+    assert run("ingest", str(holdout / "knowledge"), "--data-dir", str(tmp_path / "d"), "--json")[0] == 0
+    code, out = run("eval", "retrieval", str(holdout / "retrieval_queries.jsonl"), "--data-dir", str(tmp_path / "d"),
+                    "--json")
+    scores = {s["mode"]: s for s in json.loads(out)}
+    assert code == 0 and {"hybrid", "vector", "lexical", "hybrid fr->en", "vector en->fr"} <= set(scores)
+    assert scores["hybrid"]["queries"] == 60 and scores["hybrid fr->en"]["queries"] >= 20
+    assert scores["hybrid fr->en"]["mrr"] > scores["lexical"]["mrr"] / 2 > 0
+    code, out = run("eval", "retrieval", str(tmp_path / "missing.jsonl"), "--data-dir", str(tmp_path / "d"))
+    assert code == 2 and "no such file" in out
