@@ -442,6 +442,27 @@ def eval_retrieval(
     out.print(table)
 
 
+@eval_app.command("updates")
+def eval_updates(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="labelled crisis folders, or folders of them (default: the tuning and held-out sets)")] = None,
+    misses: Annotated[int, typer.Option(help="how many missed facts to list per channel text")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Do public updates carry what the public needs? Required facts per channel, outdated or
+    forbidden text, limits, false "missing" messages and time, each crisis in its own knowledge base."""
+    from assistant.config import get_settings
+    from assistant.drafting.update_eval import evaluate_updates, format_report, report_json
+
+    folders = paths or [ROOT / "tests/data/updates_tuning", ROOT / "tests/data/updates_holdout"]
+    for p in folders:
+        if not p.exists():
+            err.print(f"[red]error[/red]: no such folder: {p}")
+            raise typer.Exit(2)
+    groups = {p.name: _run(partial(evaluate_updates, p, get_settings())) for p in folders}
+    sys.stdout.write((report_json(groups) if as_json else format_report(groups, misses=misses)) + "\n")
+
+
 def _register_review_commands() -> None:
     from assistant.cli.review import keys_app, queue_command
 

@@ -59,6 +59,15 @@ OPENERS = {
     ("resolution", "fr"): "Voici les dernières nouvelles, et merci de votre patience.",
 }
 HEADERS = {"en": "Update", "fr": "Point d'étape"}
+# Hard limits of a post (not of a reply): what a channel accepts for one update.
+POST_LIMITS: dict[str, int] = {"x": 280, "instagram": 2200, "facebook": 8000, "linkedin": 3000, "website": 10000}
+LONG_CHANNELS = frozenset({"facebook", "linkedin", "website"})
+_URL = re.compile(r"https?://\S+")
+
+
+def x_length(text: str) -> int:
+    """Characters as X counts them: every link is 23."""
+    return len(_URL.sub("x" * 23, text))
 
 
 def section_of(heading: str) -> str | None:
