@@ -325,6 +325,7 @@ class PublicUpdate(_Model):
     citations: list[Citation] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list, description="what the fact sheet lacks for this update")
+    sections: list[str] = Field(default_factory=list, description="the fact sheet sections found, by meaning")
     provider: str = "offline"
     prompt_version: str = ""
     knowledge_versions: dict[str, str] = Field(default_factory=dict)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from assistant import guards
@@ -72,6 +73,7 @@ def comment_signals(comment: Comment | None, suspected: bool = False) -> Comment
 # ---------------------------------------------------------------- citations
 
 
+@lru_cache(maxsize=8192)
 def best_quote(sentence: str, chunk_text: str) -> str:
     """The sentence of the chunk that supports a draft sentence best (shown to the reviewer)."""
     want = term_set(sentence)
