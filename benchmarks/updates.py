@@ -30,7 +30,7 @@ from assistant.drafting.updates import draft_updates
 from assistant.knowledge.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
-BEFORE = "374d973"  # the eval landed on the old planner: its updates.py is today's behaviour
+BEFORE = "9585ea5"  # the eval landed on the old planner: its updates.py is today's behaviour
 
 
 def pct(values: list[float], p: float) -> float:
