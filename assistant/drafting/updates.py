@@ -30,6 +30,7 @@ from assistant.drafting.retrieval import Context, internal
 from assistant.drafting.verify import CommentSignals, cite_sentences, guard_reply
 from assistant.errors import NotFound
 from assistant.guards import MaskResult
+from assistant.guards.tone import POST_LIMITS, post_length_flags, x_length
 from assistant.knowledge.store import KnowledgeBase, SearchFilter
 from assistant.models import Citation, Draft, DraftOut, DraftSentence, Flag, PublicUpdate, SearchHit, UpdateKind
 from assistant.text import fold, term_set
@@ -37,15 +38,9 @@ from assistant.text import fold, term_set
 PROMPT_VERSION = "update-offline-v2"
 NO_COMMENT = CommentSignals(masked=MaskResult(text=""))
 # Hard limits of a post (not of a reply): what a channel accepts for one update.
-POST_LIMITS: dict[str, int] = {"x": 280, "instagram": 2200, "facebook": 8000, "linkedin": 3000, "website": 10000}
 LONG_CHANNELS = frozenset({"facebook", "linkedin", "website"})
 _URL = re.compile(r"https?://\S+")
 _PAREN = re.compile(r"\s*\([^()]{1,60}\)")
-
-
-def x_length(text: str) -> int:
-    """Characters as X counts them: every link is 23."""
-    return len(_URL.sub("x" * 23, text))
 
 
 # What the public needs first, per incident type: weight of a sentence's section or tag. "Do not
@@ -322,7 +317,7 @@ def draft_updates(kb: KnowledgeBase, incident: str, kind: UpdateKind, channels: 
             full = full or guarded(full_out, full_text, "website")
             citations, _ = cite_sentences(out.sentences, ctx, text)
             flags = moved(full[1], full_text, text)
-        flags = missing_flags + flags + length_flags(text, channel)
+        flags = missing_flags + flags + post_length_flags(text, channel)
         updates.append(PublicUpdate(kind=kind, channel=channel, language=lang, text=text,  # type: ignore[arg-type]
                                     citations=citations, flags=flags, missing=missing, sections=sheet.sections,
                                     provider="offline", prompt_version=PROMPT_VERSION,
@@ -346,16 +341,6 @@ def moved(flags: list[Flag], src: str, dst: str) -> list[Flag]:
         if at >= 0 and words:
             out.append(f.model_copy(update={"span": (at, at + len(words))}))
     return out
-
-
-def length_flags(text: str, channel: str) -> list[Flag]:
-    """Updates are posts, measured against POST_LIMITS (the guards measure replies)."""
-    n = x_length(text) if channel == "x" else len(text)
-    limit = POST_LIMITS.get(channel, 2000)
-    if n <= limit:
-        return []
-    return [Flag(code="too_long", severity="high", span=(0, len(text)), source=f"platform:{channel}",
-                 message=f"{n} characters, over the {channel} post limit of {limit}")]
 
 
 def as_draft(update: PublicUpdate, incident: str) -> Draft:

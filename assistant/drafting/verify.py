@@ -20,6 +20,7 @@ from typing import Any
 from assistant import guards
 from assistant.drafting.retrieval import Context, add_evidence_near, retrieve
 from assistant.errors import CrisisError
+from assistant.guards.tone import post_length_flags
 from assistant.models import Citation, Comment, DraftSentence, Flag, Verified
 from assistant.text import guess_language, sentences, split_sentences, term_set
 
@@ -140,7 +141,7 @@ def guard_reply(kb: Any, text: str, parts: list[DraftSentence], ctx: Context, pl
 
 
 def verify_text(kb: Any, text: str, *, comment: Comment | None = None, incident: str | None = None,
-                platform: str = "other", language: str | None = None) -> Verified:
+                platform: str = "other", language: str | None = None, kind: str = "reply") -> Verified:
     """Guard a text a person wrote (or any text) against the knowledge as it is now.
 
     Retrieval uses the comment and the text itself; each sentence is cited from the current chunks that
@@ -160,7 +161,10 @@ def verify_text(kb: Any, text: str, *, comment: Comment | None = None, incident:
                           message=f"could not check the facts against the knowledge base ({detail}): "
                                   "check again when it is back, or a lead overrides with a reason")]
     verified = guard_reply(kb, text, attribute(text, ctx), ctx, platform, signals)
-    return verified.model_copy(update={"flags": signals.flags + unchecked + verified.flags})
+    flags = verified.flags
+    if kind == "update":  # a public update is a post: its channel's post limit, not the reply limit
+        flags = [f for f in flags if f.code not in ("too_long", "over_target")] + post_length_flags(text, platform)
+    return verified.model_copy(update={"flags": signals.flags + unchecked + flags})
 
 
 def _mark(flag: Flag, where: str) -> Flag:

@@ -179,6 +179,25 @@ def length_flags(text: str, platform: str) -> list[Flag]:
     return []
 
 
+# Public updates are posts, not replies: their own limits per channel.
+POST_LIMITS: dict[str, int] = {"x": 280, "instagram": 2200, "facebook": 8000, "linkedin": 3000, "website": 10000}
+
+
+def x_length(text: str) -> int:
+    """Characters as X counts them: every link is 23."""
+    return len(_URL_X.sub("x" * 23, text))
+
+
+def post_length_flags(text: str, channel: str) -> list[Flag]:
+    """A public update measured against its channel's post limit (replies use length_flags)."""
+    n = x_length(text) if channel == "x" else len(text)
+    limit = POST_LIMITS.get(channel, 2000)
+    if n <= limit:
+        return []
+    return [Flag(code="too_long", severity="high", span=(0, len(text)), source=f"platform:{channel}",
+                 message=f"{n} characters, over the {channel} post limit of {limit}")]
+
+
 # (code, source, pattern, message); placeholders are matched on the upper-cased text.
 _RULES: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
     ("blame", "blame", _BLAME, 'blames the customer: "{}"'),

@@ -378,3 +378,20 @@ def test_a_knowledge_outage_does_not_hide_the_draft(client: TestClient, keys: di
     d = seed_draft(knowledge_versions={"recall-fact-sheet#0": "h1"})
     flags = ok(call(client, keys["agent"], "GET", f"/v1/drafts/{d.id}"))["flags"]
     assert [f["code"] for f in flags if f["source"] == "review"] == ["stale_unchecked"]
+
+
+def test_an_edited_update_is_measured_as_a_post_not_a_reply(client: TestClient, keys: dict[str, Key],
+                                                            seed_draft: Seed) -> None:
+    """A LinkedIn update is ~2,300 characters: over the reply limit (1,250), within the post limit (3,000)."""
+    long_text = "We are publishing the full update on the recall for our customers. " * 34
+    d = seed_draft(kind="update", platform="linkedin", text=long_text)
+    edited = ok(call(client, keys["lead"], "PATCH", f"/v1/drafts/{d.id}",
+                     json={"text": long_text + "Next update tomorrow.", "version": 1}))
+    assert 1250 < len(edited["text"]) <= 3000
+    assert not [f for f in edited["flags"] if f["code"] in ("too_long", "over_target")], edited["flags"]
+    over = ok(call(client, keys["lead"], "PATCH", f"/v1/drafts/{d.id}", json={"text": long_text * 2, "version": 2}))
+    assert any(f["code"] == "too_long" and "post limit of 3000" in f["message"] for f in over["flags"])
+    # A reply on the same platform keeps the reply limit.
+    r = seed_draft(platform="linkedin")
+    reply = ok(call(client, keys["agent"], "PATCH", f"/v1/drafts/{r.id}", json={"text": long_text, "version": 1}))
+    assert any(f["code"] == "too_long" for f in reply["flags"])

@@ -110,7 +110,7 @@ def _verify(runtime: Any, current: Draft, text: str) -> Verified:
     """The guards on `text` as they run on a generated draft: same comment, incident, platform, language."""
     comment = review.get_comment(runtime.db, current.comment_id) if current.comment_id else None
     return verify_text(runtime.kb, text, comment=comment, incident=current.incident, platform=current.platform,
-                       language=current.language)
+                       language=current.language, kind=current.kind)
 
 
 @router.patch("/{draft_id}", response_model=Draft, responses=ERRORS)
