@@ -272,7 +272,7 @@ class DraftVariant(_Model):
 
 class Draft(_Model):
     id: str
-    kind: Literal["reply", "update"] = "reply"
+    kind: Literal["reply", "update", "brief"] = "reply"
     comment_id: str | None = None
     incident: str | None = None
     text: str

@@ -19,12 +19,13 @@ from typing import Any, Literal
 from uuid import uuid4
 
 from pydantic import BaseModel
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from assistant.errors import ApprovalBlocked, Conflict, CrisisError, Forbidden, InvalidInput, NotFound
 from assistant.guards import stale_flags
-from assistant.models import Comment, DocumentIn, Draft, Flag, Verified, utcnow
+from assistant.models import Comment, DocumentIn, Draft, Flag, Triage, Verified, utcnow
 from assistant.review.schemas import Principal
 from assistant.review.store import Database, draft_from_row, draft_values, record_audit
 from assistant.review.tables import CommentRow, DecisionRow, DraftRow, DraftVersionRow
@@ -34,6 +35,7 @@ LEADS = ("lead", "admin")
 OPEN = ("draft", "edited")
 # Flags about how a draft was made, not about its words: an edit keeps them (the guards recompute the rest).
 KEPT_ON_EDIT = frozenset({"missing_fact"})
+LEAD_KINDS = {"update": "public update", "brief": "influencer brief"}  # kinds only a lead approves
 
 
 class DraftVersion(BaseModel):
@@ -112,7 +114,7 @@ def save_new_draft(db: Database, draft: Draft, comment: Comment | None, actor: P
         if s.scalar(select(DraftRow.seq).where(DraftRow.id == draft.id)) is not None:
             raise Conflict(f"a draft with id '{draft.id}' already exists", reason="exists")
         if comment is not None and key is not None:
-            _put_comment(s, comment, key, draft.incident)
+            _put_comment(s, comment, key, draft.incident, draft.triage)
             # A new draft for the same comment replaces the old one in the queue (history stays).
             s.execute(update(DraftRow).where(DraftRow.comment_id == key).values(current=False))
         elif key is not None and s.get(CommentRow, key) is None:
@@ -265,45 +267,13 @@ def promote_to_statement(db: Database, draft_id: str, actor: Principal, verified
 
 
 def levenshtein(a: str, b: str) -> int:
-    """Character edit distance; bit-parallel (Myers/Hyyrö) so long replies cost microseconds."""
-    start = 0
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-    a, b = a[start:len(a) - end], b[start:len(b) - end]
-    if len(a) < len(b):
-        a, b = b, a
-    m = len(b)
-    if m == 0:
-        return len(a)
-    peq: dict[str, int] = {}
-    for i, ch in enumerate(b):
-        peq[ch] = peq.get(ch, 0) | (1 << i)
-    mask, high = (1 << m) - 1, 1 << (m - 1)
-    pv, mv, score = mask, 0, m
-    for ch in a:
-        eq = peq.get(ch, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | ~(xh | pv)
-        mh = pv & xh
-        if ph & high:
-            score += 1
-        elif mh & high:
-            score -= 1
-        ph = (ph << 1) | 1
-        mh <<= 1
-        pv = (mh | ~(xv | ph)) & mask
-        mv = ph & xv
-    return score
+    """Character edit distance (rapidfuzz: maintained, C++, bit-parallel)."""
+    return int(Levenshtein.distance(a, b))
 
 
 def edit_distance(original: str, final: str) -> float:
     """Normalised to 0..1 by the longer text: 0 = approved as generated."""
-    longest = max(len(original), len(final))
-    return levenshtein(original, final) / longest if longest else 0.0
+    return float(Levenshtein.normalized_distance(original, final))
 
 
 # ---------------------------------------------------------------- internals
@@ -354,8 +324,8 @@ def _state(cur: Draft, detail: str) -> Conflict:
 
 
 def _require_lead_for_updates(cur: Draft, actor: Principal, verb: str) -> None:
-    if cur.kind == "update" and actor.role not in LEADS:
-        raise Forbidden(f"only a lead or an admin can {verb} a public update")
+    if cur.kind in LEAD_KINDS and actor.role not in LEADS:
+        raise Forbidden(f"only a lead or an admin can {verb} a {LEAD_KINDS[cur.kind]}")
 
 
 def _clear_approval(row: DraftRow) -> None:
@@ -375,15 +345,19 @@ def _decide(s: Session, draft: Draft, actor: Principal, decision: Decision, reas
                       version=draft.version, reason=reason, at=utcnow()))
 
 
-def _put_comment(s: Session, comment: Comment, key: str, incident: str | None) -> None:
+def _put_comment(s: Session, comment: Comment, key: str, incident: str | None, triage: Triage | None) -> None:
     row = s.get(CommentRow, key, with_for_update=True)
     now = utcnow()
     if row is None:
-        s.add(CommentRow(id=key, incident=incident, platform=comment.platform, author=comment.author,
+        row = CommentRow(id=key, incident=incident, platform=comment.platform, author=comment.author,
                          text=comment.text, data=comment.model_dump(mode="json"),
-                         created_at=comment.created_at or now, received_at=now))
+                         created_at=comment.created_at or now, received_at=now)
+        s.add(row)
     elif row.text != comment.text:
         where = f"incident '{incident}'" if incident else "no incident"
         raise Conflict(f"comment '{comment.id}' on {comment.platform} ({where}) is already stored with another "
                        "text: a comment id names one comment; send a new id for a new comment",
                        reason="comment_mismatch")
+    if triage is not None:  # the latest triage, as columns for metrics grouped in SQL
+        row.intent, row.sentiment, row.severity = triage.intent, triage.sentiment, triage.severity
+        row.language, row.escalate_to = triage.language[:16], ",".join(triage.escalate_to) or None

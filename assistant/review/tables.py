@@ -60,6 +60,7 @@ class ApiKeyRow(Base):
 
 class CommentRow(Base):
     __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_incident_created", "incident", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     incident: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -69,11 +70,18 @@ class CommentRow(Base):
     data: Mapped[dict[str, Any]]  # the whole Comment as JSON
     created_at: Mapped[datetime]  # when the comment was written (or received, when unknown)
     received_at: Mapped[datetime]
+    # Its triage as columns, so metrics group and count in SQL (migration 0002).
+    intent: Mapped[str | None] = mapped_column(String(16))
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+    severity: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))
+    escalate_to: Mapped[str | None] = mapped_column(String(100))  # comma-separated targets
 
 
 class DraftRow(Base):
     __tablename__ = "drafts"
-    __table_args__ = (Index("ix_drafts_queue", "current", "status", "priority", "seq"),)
+    __table_args__ = (Index("ix_drafts_queue", "current", "status", "priority", "seq"),
+                      Index("ix_drafts_incident_created", "incident", "created_at"))
 
     # An integer key gives a stable total order for keyset paging; `id` is the public id.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -152,3 +160,29 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(100))
     target: Mapped[str] = mapped_column(String(300), index=True)
     detail: Mapped[dict[str, Any]]
+
+
+class IncidentNoteRow(Base):
+    """What a lead writes after the crisis (the report's "lessons" section)."""
+
+    __tablename__ = "incident_notes"
+
+    incident: Mapped[str] = mapped_column(String(100), primary_key=True)
+    lessons: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class GapEntryRow(Base):
+    """A knowledge gap a lead turned into a (first unapproved) fact-sheet entry."""
+
+    __tablename__ = "gap_entries"
+    __table_args__ = (UniqueConstraint("incident", "gap_key", name="uq_gap_entries_incident_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident: Mapped[str] = mapped_column(String(100))
+    gap_key: Mapped[str] = mapped_column(String(40))
+    doc_id: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]

@@ -101,7 +101,7 @@ def keys(db: Database) -> dict[str, Key]:
 def test_migrations_are_idempotent_and_match_the_models(db: Database, db_url: str) -> None:
     Database(db_url).dispose()  # a second open re-runs `upgrade head`: nothing to do
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
 

@@ -1,0 +1,209 @@
+"""Metrics of an incident over time, per bucket (15m, 1h, 1d) and in total, computed in SQL.
+
+Each query groups and counts on the store (SQLite or PostgreSQL); Python only adds up the grouped
+rows (a handful per bucket), never the comments or drafts themselves. Times are whole seconds.
+What counts where:
+- comments (and their triage facets) by the time the comment was written;
+- drafts created by creation time; approve / reject / posted decisions by the time they were taken;
+- comment -> approved / posted reply waits by the comment's bucket (current reply drafts);
+- acceptance and edit distance of current approved drafts by approval time;
+- escalations: comments triaged for a target, and their wait until a person approved or rejected
+  the draft; flags raised by code on drafts created in the bucket, and how many a lead overrode.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from assistant.errors import NotFound
+from assistant.models import EscalationTarget
+from assistant.reports.schemas import (
+    BUCKET_SECONDS,
+    Bucket,
+    Durations,
+    EscalationStat,
+    FlagStat,
+    PublishedUpdate,
+    Slice,
+    TimelineMetrics,
+)
+from assistant.reports.sql import Dialect, percentiles
+from assistant.review.store import Database
+from assistant.review.tables import CommentRow, DraftRow, IncidentRow
+
+TARGETS: tuple[EscalationTarget, ...] = ("legal", "press", "safety", "comms_lead", "support")
+FACETS = ("intent", "sentiment", "severity", "language", "platform")
+TOTAL = 0  # the key of the whole-incident group in the percentile queries
+
+
+def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
+                      kb_versions: Callable[[], Mapping[str, str]] | None = None) -> TimelineMetrics:
+    """Metrics per bucket and in total. `kb_versions` (chunk id -> version, e.g. `runtime.kb.versions`)
+    enables the count of stale drafts."""
+    width = BUCKET_SECONDS[bucket]
+    q = _Queries(Dialect(db.dialect), width, incident)
+    with db.read() as s:
+        if not _exists(s, incident):
+            raise NotFound(f"no incident '{incident}'")
+        slices: dict[int, Slice] = defaultdict(Slice)
+        total = Slice()
+        q.comments(s, slices, total)
+        q.drafts(s, slices, total)
+        q.decisions(s, slices, total)
+        q.acceptance(s, slices, total)
+        q.waits(s, slices, total)
+        q.escalations(s, slices, total)
+        q.flags(s, slices, total)
+        updates = q.updates(s)
+        stale = q.stale(s, dict(kb_versions())) if kb_versions is not None else None
+    buckets = []
+    for start in sorted(slices):
+        sl = slices[start]
+        sl.start = datetime.fromtimestamp(start, UTC)
+        _finish(sl)
+        buckets.append(sl)
+    _finish(total)
+    return TimelineMetrics(incident=incident, bucket=bucket, total=total, buckets=buckets, stale_drafts=stale,
+                           updates_published=updates)
+
+
+def _exists(s: Session, incident: str) -> bool:
+    if s.get(IncidentRow, incident) is not None:
+        return True
+    for table in (CommentRow, DraftRow):
+        if s.execute(text(f"SELECT 1 FROM {table.__tablename__} WHERE incident = :i LIMIT 1"),
+                     {"i": incident}).first():
+            return True
+    return False
+
+
+def _finish(sl: Slice) -> None:
+    if sl.comments:
+        sl.negative_share = sl.by_sentiment.get("negative", 0) / sl.comments
+    for facet in FACETS:
+        counts = getattr(sl, f"by_{facet}")
+        setattr(sl, f"by_{facet}", dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+
+
+def _add(counts: dict[str, int], key: str, n: int) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+class _Queries:
+    def __init__(self, d: Dialect, width: int, incident: str) -> None:
+        self.d, self.width, self.p = d, width, {"i": incident}
+
+    def b(self, col: str) -> str:
+        return self.d.bucket(col, self.width)
+
+    def comments(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
+        # One scan grouped by every facet at once; the per-facet counts are sums of these groups.
+        cols = ", ".join(f"COALESCE(c.{f}, 'unknown')" for f in FACETS)
+        sql = (f"SELECT {self.b('c.created_at')} AS k, {cols}, COUNT(*) FROM comments c "
+               f"WHERE c.incident = :i GROUP BY 1, 2, 3, 4, 5, 6")
+        for k, *facets, n in s.execute(text(sql), self.p):
+            for sl in (slices[k], total):
+                sl.comments += n
+                for name, value in zip(FACETS, facets, strict=True):
+                    _add(getattr(sl, f"by_{name}"), value, n)
+
+    def drafts(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
+        sql = f"SELECT {self.b('d.created_at')}, d.kind, COUNT(*) FROM drafts d WHERE d.incident = :i GROUP BY 1, 2"
+        for k, kind, n in s.execute(text(sql), self.p):
+            for sl in (slices[k], total):
+                _add(sl.drafts_created, kind, n)
+
+    def decisions(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
+        sql = (f"SELECT {self.b('x.at')}, x.decision, COUNT(*) FROM decisions x JOIN drafts d ON d.id = x.draft_id "
+               "WHERE d.incident = :i AND x.decision IN ('approve', 'reject', 'posted') GROUP BY 1, 2")
+        field = {"approve": "approved", "reject": "rejected", "posted": "posted"}
+        for k, decision, n in s.execute(text(sql), self.p):
+            for sl in (slices[k], total):
+                setattr(sl, field[decision], getattr(sl, field[decision]) + n)
+
+    def acceptance(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
+        sql = (f"SELECT {self.b('d.approved_at')}, COUNT(*), "
+               "SUM(CASE WHEN d.edit_distance = 0 THEN 1 ELSE 0 END), SUM(d.edit_distance) FROM drafts d "
+               'WHERE d.incident = :i AND d."current" AND d.approved_at IS NOT NULL AND d.edit_distance IS NOT NULL '
+               "GROUP BY 1")
+        sums: list[tuple[Slice, int, int, float]] = []
+        for k, n, exact, dist in s.execute(text(sql), self.p):
+            sums.append((slices[k], int(n), int(exact or 0), float(dist or 0.0)))
+        whole = (total, sum(x[1] for x in sums), sum(x[2] for x in sums), sum(x[3] for x in sums))
+        for sl, n, exact, dist in [*sums, whole]:
+            sl.approvals_measured = n
+            if n:
+                sl.acceptance_rate, sl.mean_edit_distance = exact / n, dist / n
+
+    def waits(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
+        for col, field in (("approved_at", "to_approval"), ("posted_at", "to_posted")):
+            for key in (self.b("c.created_at"), str(TOTAL)):
+                inner = (f"SELECT {key} AS k, {self.d.epoch('d.' + col)} - {self.d.epoch('c.created_at')} AS v "
+                         "FROM drafts d JOIN comments c ON c.id = d.comment_id "
+                         f"WHERE d.incident = :i AND d.\"current\" AND d.kind = 'reply' AND d.{col} IS NOT NULL")
+                for (k,), (n, (p50, p90)) in percentiles(s, inner, ["k"], self.p).items():
+                    sl = total if key == str(TOTAL) else slices[k]
+                    setattr(sl, field, Durations(count=n, p50_s=p50, p90_s=p90))
+
+    def escalations(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
+        handled = ("(SELECT MIN(x.at) FROM decisions x WHERE x.draft_id = d.id "
+                   "AND x.decision IN ('approve', 'reject'))")
+        for key in (self.b("c.created_at"), str(TOTAL)):
+            parts = [f"SELECT {key} AS k, '{t}' AS t, {self.d.epoch(handled)} - {self.d.epoch('c.created_at')} AS v "
+                     'FROM comments c JOIN drafts d ON d.comment_id = c.id AND d."current" '
+                     f"WHERE c.incident = :i AND c.escalate_to LIKE '%{t}%'" for t in TARGETS]
+            inner = " UNION ALL ".join(parts)
+            counts = s.execute(text(f"SELECT k, t, COUNT(*), COUNT(v) FROM ({inner}) e GROUP BY k, t"), self.p)
+            waits = percentiles(s, inner, ["k", "t"], self.p)
+            for k, t, n, done in counts:
+                sl = total if key == str(TOTAL) else slices[k]
+                _, (p50, p90) = waits.get((k, t), (0, [None, None]))
+                sl.escalations[t] = EscalationStat(comments=n, handled=done,
+                                                   wait=Durations(count=done, p50_s=p50, p90_s=p90))
+
+    def flags(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
+        expand, el = self.d.json_array("d.data", "flags", "f")
+        overridden = ("EXISTS (SELECT 1 FROM decisions x WHERE x.draft_id = d.id AND x.decision = 'override')")
+        sql = (f"SELECT {self.b('d.created_at')}, {self.d.element_text(el, 'code')} AS code, COUNT(*), "
+               f"SUM(CASE WHEN {self.d.element_text(el, 'severity')} = 'high' AND {overridden} THEN 1 ELSE 0 END) "
+               f"FROM drafts d, {expand} WHERE d.incident = :i GROUP BY 1, 2")
+        for k, code, n, over in s.execute(text(sql), self.p):
+            for sl in (slices[k], total):
+                stat = sl.flags.setdefault(str(code), FlagStat())
+                stat.raised += n
+                stat.overridden += int(over or 0)
+
+    def updates(self, s: Session) -> list[PublishedUpdate]:
+        sql = (f"SELECT d.id, {self.d.json_text('d.data', 'platform')}, d.approved_at, d.posted_at, d.posted_url "
+               "FROM drafts d WHERE d.incident = :i AND d.kind = 'update' AND d.posted_at IS NOT NULL "
+               "ORDER BY d.posted_at")
+        rows = s.execute(text(sql), self.p).all()
+        return [PublishedUpdate(draft_id=r[0], channel=r[1] or "other", approved_at=_dt(r[2]), posted_at=_dt(r[3]),
+                                url=r[4]) for r in rows]
+
+    def stale(self, s: Session, current: dict[str, str]) -> int:
+        """Unposted current drafts citing a chunk whose version changed or that left the knowledge base."""
+        pairs = self.d.json_object_pairs("d.data", "knowledge_versions", "kv")
+        open_drafts = "d.incident = :i AND d.\"current\" AND d.status IN ('draft', 'edited', 'approved')"
+        used = s.execute(text(f"SELECT DISTINCT kv.key, kv.value FROM drafts d, {pairs} WHERE {open_drafts}"), self.p)
+        changed = sorted(f"{k}={v}" for k, v in used if current.get(k) != v)
+        if not changed:
+            return 0
+        sql = text(f"SELECT COUNT(DISTINCT d.id) FROM drafts d, {pairs} WHERE {open_drafts} "
+                   "AND (kv.key || '=' || kv.value) IN :changed").bindparams(bindparam("changed", expanding=True))
+        return int(s.execute(sql, {**self.p, "changed": changed}).scalar() or 0)
+
+
+def _dt(value: Any) -> Any:
+    """A timestamp from a text() query: SQLite gives a naive string in UTC, PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value

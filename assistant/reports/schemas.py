@@ -1,0 +1,130 @@
+"""Typed results of the reports stage: metrics per time bucket, knowledge gaps, briefs, lessons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.models import Comment, Draft
+
+Bucket = Literal["15m", "1h", "1d"]
+BUCKET_SECONDS: dict[str, int] = {"15m": 900, "1h": 3600, "1d": 86400}
+GapReason = Literal["unknown", "no_source", "claim_removed"]
+
+
+class Durations(BaseModel):
+    """Waits in whole seconds; percentiles by nearest rank (p50 of 4 values is the 2nd smallest)."""
+
+    count: int = 0
+    p50_s: int | None = None
+    p90_s: int | None = None
+
+
+class EscalationStat(BaseModel):
+    comments: int = Field(0, description="comments triaged for this target")
+    handled: int = Field(0, description="whose draft a person approved or rejected")
+    wait: Durations = Field(default_factory=Durations, description="comment -> first approve/reject")
+
+
+class FlagStat(BaseModel):
+    raised: int = 0
+    overridden: int = Field(0, description="high flags a lead approved past (override decision)")
+
+
+class Slice(BaseModel):
+    """One time bucket (`start` is its first instant) or the whole incident (`start` is null)."""
+
+    start: datetime | None = None
+    comments: int = 0
+    by_intent: dict[str, int] = Field(default_factory=dict)
+    by_sentiment: dict[str, int] = Field(default_factory=dict)
+    by_severity: dict[str, int] = Field(default_factory=dict)
+    by_language: dict[str, int] = Field(default_factory=dict)
+    by_platform: dict[str, int] = Field(default_factory=dict)
+    negative_share: float | None = None
+    drafts_created: dict[str, int] = Field(default_factory=dict, description="by kind")
+    approved: int = Field(0, description="approve decisions in the bucket")
+    rejected: int = 0
+    posted: int = 0
+    to_approval: Durations = Field(default_factory=Durations, description="comment -> approved reply")
+    to_posted: Durations = Field(default_factory=Durations, description="comment -> posted reply")
+    approvals_measured: int = Field(0, description="current approved drafts (bucketed by approval time)")
+    acceptance_rate: float | None = Field(None, description="share approved exactly as generated")
+    mean_edit_distance: float | None = Field(None, description="normalised Levenshtein, AI text vs approved")
+    escalations: dict[str, EscalationStat] = Field(default_factory=dict)
+    flags: dict[str, FlagStat] = Field(default_factory=dict, description="by code, drafts created in the bucket")
+
+
+class PublishedUpdate(BaseModel):
+    draft_id: str
+    channel: str
+    approved_at: datetime | None
+    posted_at: datetime
+    url: str | None = None
+
+
+class TimelineMetrics(BaseModel):
+    incident: str
+    bucket: Bucket
+    total: Slice
+    buckets: list[Slice] = Field(description="only buckets with activity, oldest first")
+    stale_drafts: int | None = Field(None, description="unposted drafts whose cited knowledge changed "
+                                                       "(null when the knowledge base was not consulted)")
+    updates_published: list[PublishedUpdate] = Field(default_factory=list)
+
+
+class GapExample(BaseModel):
+    draft_id: str
+    comment_id: str | None
+    question: str
+    reason: GapReason
+    at: datetime
+
+
+class Gap(BaseModel):
+    key: str = Field(description="stable id of the group (used to draft a fact-sheet entry)")
+    question: str = Field(description="the group's most typical question")
+    count: int
+    reasons: dict[str, int]
+    languages: dict[str, int]
+    first_seen: datetime
+    last_seen: datetime
+    examples: list[GapExample]
+    entry_doc_id: str | None = Field(None, description="the fact-sheet entry a lead drafted for it")
+    entry_status: Literal["none", "drafted", "approved"] = "none"
+
+
+class GapList(BaseModel):
+    incident: str
+    data: list[Gap]
+    count: int = Field(description="groups")
+    questions: int = Field(description="questions in all groups")
+
+
+class LessonsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lessons: str = Field(max_length=50_000, description="Markdown-free plain text; blank lines separate paragraphs")
+
+
+class Lessons(LessonsIn):
+    incident: str
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+class BriefRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: Comment | None = Field(None, description="the influencer's comment (or give comment_id)")
+    comment_id: str | None = Field(None, max_length=200, description="a stored comment")
+    language: str | None = Field(None, min_length=2, max_length=8, description="default: the comment's")
+    contact: str | None = Field(None, max_length=300, description="whom to contact (default: the press "
+                                                                  "contact from the knowledge base)")
+
+
+class BriefOut(BaseModel):
+    draft: Draft
+    missing: list[str] = Field(default_factory=list, description="brief sections the fact sheet lacks")

@@ -1,0 +1,71 @@
+"""The few SQL pieces that differ between SQLite and PostgreSQL, and percentiles by window functions.
+
+Everything else in the metrics is plain SQL that both backends run as is. Percentiles use nearest
+rank (the value at position ceil(p * n) in ascending order) with ROW_NUMBER/COUNT windows, which
+SQLite (>= 3.25) and PostgreSQL both have, so no row is loaded into Python to rank it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+class Dialect:
+    def __init__(self, name: str) -> None:
+        if name not in ("sqlite", "postgresql"):
+            raise ValueError(f"metrics support sqlite and postgresql, not {name}")
+        self.name = name
+
+    def epoch(self, col: str) -> str:
+        """Whole seconds since 1970 (UTC) of a timestamp column."""
+        if self.name == "sqlite":
+            return f"CAST(strftime('%s', {col}) AS INTEGER)"
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {col})) AS BIGINT)"
+
+    def bucket(self, col: str, width: int) -> str:
+        """The start (epoch seconds) of the `width`-second bucket holding the timestamp."""
+        e = self.epoch(col)
+        return f"(({e}) - (({e}) % {int(width)}))"
+
+    def json_text(self, col: str, key: str) -> str:
+        assert key.isidentifier()
+        return f"json_extract({col}, '$.{key}')" if self.name == "sqlite" else f"({col} ->> '{key}')"
+
+    def json_array(self, col: str, key: str, alias: str) -> tuple[str, str]:
+        """(FROM-clause item expanding the JSON array `col.key` as rows, expression of one element)."""
+        assert key.isidentifier() and alias.isidentifier()
+        if self.name == "sqlite":
+            return f"json_each({col}, '$.{key}') AS {alias}", f"{alias}.value"
+        return f"LATERAL json_array_elements({col} -> '{key}') AS {alias}(value)", f"{alias}.value"
+
+    def element_text(self, element: str, key: str) -> str:
+        assert key.isidentifier()
+        return f"json_extract({element}, '$.{key}')" if self.name == "sqlite" else f"({element} ->> '{key}')"
+
+    def json_object_pairs(self, col: str, key: str, alias: str) -> str:
+        """FROM-clause item giving (key, value) rows of the JSON object `col.key`."""
+        assert key.isidentifier() and alias.isidentifier()
+        if self.name == "sqlite":
+            return f"json_each({col}, '$.{key}') AS {alias}"
+        return f"LATERAL json_each_text({col} -> '{key}') AS {alias}(key, value)"
+
+
+def percentiles(s: Session, inner: str, keys: Sequence[str], params: Mapping[str, Any],
+                ps: Sequence[int] = (50, 90)) -> dict[tuple[Any, ...], tuple[int, list[int | None]]]:
+    """`inner` selects the columns `keys` and `v` (NULL values are ignored); the answer maps each
+    key tuple to (count, [value at each percentile])."""
+    part = ", ".join(keys)
+    picks = ", ".join(f"MAX(CASE WHEN rn = (n * {int(p)} + 99) / 100 THEN v END) AS p{int(p)}" for p in ps)
+    sql = (f"WITH base AS ({inner}), ranked AS (SELECT {part}, v, "
+           f"ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY {part}) AS n "
+           f"FROM base WHERE v IS NOT NULL) SELECT {part}, n, {picks} FROM ranked GROUP BY {part}, n")
+    out: dict[tuple[Any, ...], tuple[int, list[int | None]]] = {}
+    for row in s.execute(text(sql), dict(params)):
+        values = list(row)
+        k = len(keys)
+        out[tuple(values[:k])] = (int(values[k]), [None if v is None else int(v) for v in values[k + 1:]])
+    return out
