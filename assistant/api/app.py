@@ -30,6 +30,7 @@ ROUTERS = [
     "queue",
     "incidents",
     "updates",
+    "reports",
     "alerts",
     "audit",
     "console",

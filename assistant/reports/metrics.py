@@ -62,6 +62,7 @@ def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
         q.flags(s, slices, total)
         updates = q.updates(s)
         stale = q.stale(s, dict(kb_versions())) if kb_versions is not None else None
+        summary = q.summary(s)
     buckets = []
     for start in sorted(slices):
         sl = slices[start]
@@ -69,8 +70,15 @@ def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
         _finish(sl)
         buckets.append(sl)
     _finish(total)
-    return TimelineMetrics(incident=incident, bucket=bucket, total=total, buckets=buckets, stale_drafts=stale,
-                           updates_published=updates)
+    by_status = summary.pop("by_status")
+    approved = by_status.get("approved", 0) + by_status.get("posted", 0)
+    decided = approved + by_status.get("rejected", 0)
+    return TimelineMetrics(
+        incident=incident, comments=total.comments, by_platform=total.by_platform, drafts=sum(by_status.values()),
+        by_status=by_status, approved=approved, rejected=by_status.get("rejected", 0),
+        posted=by_status.get("posted", 0), approval_rate=approved / decided if decided else None,
+        acceptance_rate=total.acceptance_rate, mean_edit_distance=total.mean_edit_distance, **summary,
+        bucket=bucket, total=total, buckets=buckets, stale_drafts=stale, updates_published=updates)
 
 
 def _exists(s: Session, incident: str) -> bool:
@@ -186,6 +194,18 @@ class _Queries:
         rows = s.execute(text(sql), self.p).all()
         return [PublishedUpdate(draft_id=r[0], channel=r[1] or "other", approved_at=_dt(r[2]), posted_at=_dt(r[3]),
                                 url=r[4]) for r in rows]
+
+    def summary(self, s: Session) -> dict[str, Any]:
+        """Current drafts by status, overrides, and the median (nearest rank) draft -> approval wait."""
+        rows = s.execute(text('SELECT d.status, COUNT(*) FROM drafts d WHERE d.incident = :i AND d."current" '
+                              "GROUP BY d.status"), self.p)
+        overrides = s.execute(text("SELECT COUNT(*) FROM decisions x JOIN drafts d ON d.id = x.draft_id "
+                                   "WHERE d.incident = :i AND x.decision = 'override'"), self.p).scalar()
+        inner = (f"SELECT 0 AS k, {self.d.epoch('d.approved_at')} - {self.d.epoch('d.created_at')} AS v FROM drafts d "
+                 "WHERE d.incident = :i AND d.\"current\" AND d.approved_at IS NOT NULL")
+        _, (median, _) = percentiles(s, inner, ["k"], self.p).get((TOTAL,), (0, [None, None]))
+        return {"by_status": {str(k): int(n) for k, n in rows}, "overrides": int(overrides or 0),
+                "median_time_to_approval_s": median}
 
     def stale(self, s: Session, current: dict[str, str]) -> int:
         """Unposted current drafts citing a chunk whose version changed or that left the knowledge base."""

@@ -8,10 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.models import Comment, Draft
+from assistant.review.schemas import IncidentMetrics
 
 Bucket = Literal["15m", "1h", "1d"]
 BUCKET_SECONDS: dict[str, int] = {"15m": 900, "1h": 3600, "1d": 86400}
 GapReason = Literal["unknown", "no_source", "claim_removed"]
+EntryStatus = Literal["none", "drafted", "approved"]
 
 
 class Durations(BaseModel):
@@ -23,14 +25,14 @@ class Durations(BaseModel):
 
 
 class EscalationStat(BaseModel):
-    comments: int = Field(0, description="comments triaged for this target")
-    handled: int = Field(0, description="whose draft a person approved or rejected")
+    comments: int = Field(default=0, description="comments triaged for this target")
+    handled: int = Field(default=0, description="whose draft a person approved or rejected")
     wait: Durations = Field(default_factory=Durations, description="comment -> first approve/reject")
 
 
 class FlagStat(BaseModel):
     raised: int = 0
-    overridden: int = Field(0, description="high flags a lead approved past (override decision)")
+    overridden: int = Field(default=0, description="high flags a lead approved past (override decision)")
 
 
 class Slice(BaseModel):
@@ -45,14 +47,14 @@ class Slice(BaseModel):
     by_platform: dict[str, int] = Field(default_factory=dict)
     negative_share: float | None = None
     drafts_created: dict[str, int] = Field(default_factory=dict, description="by kind")
-    approved: int = Field(0, description="approve decisions in the bucket")
+    approved: int = Field(default=0, description="approve decisions in the bucket")
     rejected: int = 0
     posted: int = 0
     to_approval: Durations = Field(default_factory=Durations, description="comment -> approved reply")
     to_posted: Durations = Field(default_factory=Durations, description="comment -> posted reply")
-    approvals_measured: int = Field(0, description="current approved drafts (bucketed by approval time)")
-    acceptance_rate: float | None = Field(None, description="share approved exactly as generated")
-    mean_edit_distance: float | None = Field(None, description="normalised Levenshtein, AI text vs approved")
+    approvals_measured: int = Field(default=0, description="current approved drafts (bucketed by approval time)")
+    acceptance_rate: float | None = Field(default=None, description="share approved exactly as generated")
+    mean_edit_distance: float | None = Field(default=None, description="normalised Levenshtein, AI text vs approved")
     escalations: dict[str, EscalationStat] = Field(default_factory=dict)
     flags: dict[str, FlagStat] = Field(default_factory=dict, description="by code, drafts created in the bucket")
 
@@ -65,12 +67,13 @@ class PublishedUpdate(BaseModel):
     url: str | None = None
 
 
-class TimelineMetrics(BaseModel):
-    incident: str
+class TimelineMetrics(IncidentMetrics):
+    """The totals of `IncidentMetrics` (current drafts by status, rates), then the same over time."""
+
     bucket: Bucket
     total: Slice
     buckets: list[Slice] = Field(description="only buckets with activity, oldest first")
-    stale_drafts: int | None = Field(None, description="unposted drafts whose cited knowledge changed "
+    stale_drafts: int | None = Field(default=None, description="unposted drafts whose cited knowledge changed "
                                                        "(null when the knowledge base was not consulted)")
     updates_published: list[PublishedUpdate] = Field(default_factory=list)
 
@@ -92,8 +95,8 @@ class Gap(BaseModel):
     first_seen: datetime
     last_seen: datetime
     examples: list[GapExample]
-    entry_doc_id: str | None = Field(None, description="the fact-sheet entry a lead drafted for it")
-    entry_status: Literal["none", "drafted", "approved"] = "none"
+    entry_doc_id: str | None = Field(default=None, description="the fact-sheet entry a lead drafted for it")
+    entry_status: EntryStatus = "none"
 
 
 class GapList(BaseModel):
@@ -118,10 +121,10 @@ class Lessons(LessonsIn):
 class BriefRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: Comment | None = Field(None, description="the influencer's comment (or give comment_id)")
-    comment_id: str | None = Field(None, max_length=200, description="a stored comment")
-    language: str | None = Field(None, min_length=2, max_length=8, description="default: the comment's")
-    contact: str | None = Field(None, max_length=300, description="whom to contact (default: the press "
+    comment: Comment | None = Field(default=None, description="the influencer's comment (or give comment_id)")
+    comment_id: str | None = Field(default=None, max_length=200, description="a stored comment")
+    language: str | None = Field(default=None, min_length=2, max_length=8, description="default: the comment's")
+    contact: str | None = Field(default=None, max_length=300, description="whom to contact (default: the press "
                                                                   "contact from the knowledge base)")
 
 

@@ -42,6 +42,15 @@ class Dialect:
             return f"json_each({col}, '$.{key}') AS {alias}", f"{alias}.value"
         return f"LATERAL json_array_elements({col} -> '{key}') AS {alias}(value)", f"{alias}.value"
 
+    def json_array_len(self, col: str, key: str) -> str:
+        assert key.isidentifier()
+        if self.name == "sqlite":
+            return f"json_array_length({col}, '$.{key}')"
+        return f"json_array_length({col} -> '{key}')"
+
+    def as_text(self, col: str) -> str:
+        return col if self.name == "sqlite" else f"CAST({col} AS TEXT)"
+
     def element_text(self, element: str, key: str) -> str:
         assert key.isidentifier()
         return f"json_extract({element}, '$.{key}')" if self.name == "sqlite" else f"({element} ->> '{key}')"

@@ -1,4 +1,4 @@
-"""Incidents: register or update (lead), list, read, metrics."""
+"""Incidents: register or update (lead), list, read (metrics: routes/reports.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from assistant.api.auth import AgentDep, LeadDep, problem_responses
 from assistant.api.deps import RuntimeDep
-from assistant.review.schemas import CURSOR, Incident, IncidentIn, IncidentMetrics, IncidentPage, IncidentStatus
+from assistant.review.schemas import CURSOR, Incident, IncidentIn, IncidentPage, IncidentStatus
 
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
 
@@ -36,9 +36,3 @@ def list_incidents(
 @router.get("/{incident_id}", response_model=Incident, responses=problem_responses(404))
 def get_incident(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep) -> Incident:
     return runtime.db.get_incident(incident_id)
-
-
-@router.get("/{incident_id}/metrics", response_model=IncidentMetrics, responses=problem_responses(404))
-def get_metrics(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep) -> IncidentMetrics:
-    """Volumes, drafts by status, approval and acceptance rates, edit distance, time to approval."""
-    return runtime.db.incident_metrics(incident_id)

@@ -1,0 +1,67 @@
+"""Evaluate and learn: metrics over time, knowledge gaps, the post-crisis report, lessons, influencer
+briefs (thin: parse, call assistant/reports, return)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from assistant.api.auth import AgentDep, LeadDep, problem_responses
+from assistant.api.deps import RuntimeDep
+from assistant.models import DocumentIn
+from assistant.reports.gaps import draft_entry, find_gaps
+from assistant.reports.metrics import incident_timeline
+from assistant.reports.schemas import Bucket, GapList, TimelineMetrics
+
+router = APIRouter(prefix="/v1/incidents", tags=["reports"])
+IncidentId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+@router.get("/{incident_id}/metrics", response_model=TimelineMetrics, responses=problem_responses(404))
+async def get_metrics(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep,
+                      bucket: Annotated[Bucket, Query(description="15m, 1h or 1d")] = "1h",
+                      stale: Annotated[bool, Query(description="count stale drafts (reads the knowledge base)")]
+                      = False) -> TimelineMetrics:
+    """Totals (volumes, drafts by status, approval and acceptance rates, edit distance, time to approval)
+    and the same per time bucket: comments by intent, sentiment, severity, language and platform,
+    share negative, drafts and decisions, p50/p90 waits, escalations, flags, published updates."""
+    versions = runtime.kb.versions if stale else None
+    return await asyncio.to_thread(incident_timeline, runtime.db, incident_id, bucket, versions)
+
+
+GapKey = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="a gap's key from GET .../gaps")]
+
+
+class GapEntryOut(BaseModel):
+    document: DocumentIn = Field(description="the unapproved entry now in the knowledge base: edit the "
+                                             "answer, then PUT it with approved=true")
+    outcome: str
+
+
+@router.get("/{incident_id}/gaps", response_model=GapList, responses=problem_responses(404))
+async def get_gaps(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep) -> GapList:
+    """Questions the knowledge could not answer, grouped by similarity, most asked first."""
+
+    def approved() -> dict[str, bool]:
+        return {d["id"]: bool(d["approved"]) for d in runtime.kb.documents()}
+
+    return await asyncio.to_thread(find_gaps, runtime.db, incident_id, approved)
+
+
+@router.post("/{incident_id}/gaps/{key}/entry", response_model=GapEntryOut, status_code=201,
+             responses=problem_responses(403, 404, 409))
+async def post_gap_entry(incident_id: IncidentId, key: GapKey, runtime: RuntimeDep,
+                         principal: LeadDep) -> GapEntryOut:
+    """Turn a gap into an unapproved fact-sheet entry pre-filled with its questions (lead)."""
+
+    def work() -> GapEntryOut:
+        doc = draft_entry(runtime.db, incident_id, key, principal)
+        outcome = runtime.kb.upsert(doc, origin="api")
+        runtime.db.audit(actor=principal.key_id, action=f"knowledge.{outcome}", target=doc.id,
+                         detail={"approved": False, "gap": key})
+        return GapEntryOut(document=doc, outcome=outcome)
+
+    return await asyncio.to_thread(work)
