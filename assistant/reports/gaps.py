@@ -6,19 +6,18 @@ A current reply draft records a gap when it
 - answered a question, a rumour, a complaint or a safety concern with no source at all, or
 - had a claim flagged as unsupported that a reviewer removed before approval.
 The question is the comment's question sentences (personal data masked). Candidates are selected in
-SQL; similar questions (overlap of content stems >= 0.5 of the shorter) are grouped in order of arrival, so a
-group's key (a hash of its first question's stems) stays stable as new questions come in. A lead turns
+SQL; similar questions are grouped in order of arrival (grouping.py), so a group's key (a hash of
+its first question's stems) stays stable as new questions come in. A lead turns
 a group into an unapproved fact-sheet entry pre-filled with the questions; once approved and
 ingested, drafts on that question can cite it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
@@ -27,15 +26,14 @@ from assistant.drafting.phrases import PHRASES
 from assistant.errors import Conflict, Forbidden, NotFound
 from assistant.guards import mask_pii
 from assistant.models import DocumentIn, utcnow
-from assistant.reports.metrics import _dt, _exists
+from assistant.reports.grouping import group_key, group_similar, stems_of, typical
 from assistant.reports.schemas import EntryStatus, Gap, GapExample, GapList, GapReason
-from assistant.reports.sql import Dialect
+from assistant.reports.sql import Dialect, as_utc, incident_exists
 from assistant.review.schemas import Principal
 from assistant.review.store import Database, record_audit
 from assistant.review.tables import GapEntryRow
-from assistant.text import content_stems, fold, sentences
+from assistant.text import sentences
 
-SIMILAR = 0.5  # shared content stems / stems of the shorter question
 ANSWERABLE_INTENTS = ("question", "rumour", "complaint", "safety")
 UNKNOWN_PHRASES = tuple(PHRASES[lang][key] for lang in ("en", "fr") for key in ("unknown_intro", "not_in_kb"))
 LEADS = ("lead", "admin")
@@ -46,13 +44,6 @@ class _Question:
     example: GapExample
     language: str
     stems: frozenset[str]
-
-
-@dataclass
-class _Group:
-    founder: frozenset[str]
-    members: list[_Question] = field(default_factory=list)
-    stems: Counter[str] = field(default_factory=Counter)
 
 
 def question_of(comment_text: str) -> str:
@@ -68,18 +59,20 @@ def find_gaps(db: Database, incident: str,
     """Groups of unanswered questions, most asked first. `approved_docs` (doc id -> approved) tells
     whether a drafted entry has been approved in the knowledge base."""
     questions = _questions(db, incident)
-    groups = _group(questions)
+    stem_sets = [q.stems for q in questions]
+    texts = [q.example.question for q in questions]
     with db.read() as s:
         entries = {r.gap_key: r.doc_id for r in s.scalars(select(GapEntryRow).where(GapEntryRow.incident == incident))}
     docs = dict(approved_docs()) if approved_docs is not None and entries else {}
     out = []
-    for g in groups:
-        key = _key(g.founder)
-        ex = [m.example for m in g.members]
+    for members in group_similar(stem_sets):
+        key = group_key(stem_sets[members[0]])
+        ex = [questions[i].example for i in members]
         doc_id = entries.get(key)
         status: EntryStatus = "none" if doc_id is None else ("approved" if docs.get(doc_id) else "drafted")
-        out.append(Gap(key=key, question=_typical(g), count=len(ex), reasons=dict(Counter(e.reason for e in ex)),
-                       languages=dict(Counter(m.language for m in g.members)),
+        out.append(Gap(key=key, question=texts[typical(members, stem_sets, texts)], count=len(ex),
+                       reasons=dict(Counter(e.reason for e in ex)),
+                       languages=dict(Counter(questions[i].language for i in members)),
                        first_seen=min(e.at for e in ex), last_seen=max(e.at for e in ex), examples=ex[:5],
                        entry_doc_id=doc_id, entry_status=status))
     out.sort(key=lambda g: (-g.count, -g.last_seen.timestamp(), g.key))
@@ -129,7 +122,7 @@ def _questions(db: Database, incident: str) -> list[_Question]:
            "ORDER BY c.created_at, d.id")
     params: dict[str, Any] = {"i": incident, **{f"u{i}": f"%{p}%" for i, p in enumerate(UNKNOWN_PHRASES)}}
     with db.read() as s:
-        if not _exists(s, incident):
+        if not incident_exists(s, incident):
             raise NotFound(f"no incident '{incident}'")
         rows = s.execute(text(sql), params).all()
     out = []
@@ -139,7 +132,7 @@ def _questions(db: Database, incident: str) -> list[_Question]:
             continue
         q = question_of(comment_text)
         out.append(_Question(GapExample(draft_id=draft_id, comment_id=comment_id, question=q, reason=reason,
-                                        at=_dt(at)), language, content_stems(fold(q))))
+                                        at=as_utc(at)), language, stems_of(q)))
     return out
 
 
@@ -155,29 +148,3 @@ def _reason(final: str, original: str, n_unknown: int, n_cited: int, intent: str
         if f.get("code") == "unsupported_claim" and span and original[span[0]:span[1]].strip() not in final:
             return "claim_removed"
     return None
-
-
-def _group(questions: list[_Question]) -> list[_Group]:
-    groups: list[_Group] = []
-    for q in questions:
-        best, score = None, 0.0
-        for g in groups:
-            smaller = min(len(q.stems), len(g.founder))
-            sim = len(q.stems & g.founder) / smaller if smaller else float(q.stems == g.founder)
-            if sim > score:
-                best, score = g, sim
-        if best is None or score < SIMILAR:
-            best = _Group(founder=q.stems)
-            groups.append(best)
-        best.members.append(q)
-        best.stems.update(q.stems)
-    return groups
-
-
-def _typical(g: _Group) -> str:
-    """The member sharing the most stems with the rest of its group (ties: the shortest)."""
-    return max(g.members, key=lambda m: (sum(g.stems[s] for s in m.stems), -len(m.example.question))).example.question
-
-
-def _key(stems: frozenset[str]) -> str:
-    return hashlib.sha1(" ".join(sorted(stems)).encode()).hexdigest()[:12]

@@ -33,9 +33,8 @@ from assistant.reports.schemas import (
     Slice,
     TimelineMetrics,
 )
-from assistant.reports.sql import Dialect, percentiles
+from assistant.reports.sql import Dialect, as_utc, incident_exists, percentiles
 from assistant.review.store import Database
-from assistant.review.tables import CommentRow, DraftRow, IncidentRow
 
 TARGETS: tuple[EscalationTarget, ...] = ("legal", "press", "safety", "comms_lead", "support")
 FACETS = ("intent", "sentiment", "severity", "language", "platform")
@@ -49,7 +48,7 @@ def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
     width = BUCKET_SECONDS[bucket]
     q = _Queries(Dialect(db.dialect), width, incident)
     with db.read() as s:
-        if not _exists(s, incident):
+        if not incident_exists(s, incident):
             raise NotFound(f"no incident '{incident}'")
         slices: dict[int, Slice] = defaultdict(Slice)
         total = Slice()
@@ -79,16 +78,6 @@ def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
         posted=by_status.get("posted", 0), approval_rate=approved / decided if decided else None,
         acceptance_rate=total.acceptance_rate, mean_edit_distance=total.mean_edit_distance, **summary,
         bucket=bucket, total=total, buckets=buckets, stale_drafts=stale, updates_published=updates)
-
-
-def _exists(s: Session, incident: str) -> bool:
-    if s.get(IncidentRow, incident) is not None:
-        return True
-    for table in (CommentRow, DraftRow):
-        if s.execute(text(f"SELECT 1 FROM {table.__tablename__} WHERE incident = :i LIMIT 1"),
-                     {"i": incident}).first():
-            return True
-    return False
 
 
 def _finish(sl: Slice) -> None:
@@ -192,8 +181,8 @@ class _Queries:
                "FROM drafts d WHERE d.incident = :i AND d.kind = 'update' AND d.posted_at IS NOT NULL "
                "ORDER BY d.posted_at")
         rows = s.execute(text(sql), self.p).all()
-        return [PublishedUpdate(draft_id=r[0], channel=r[1] or "other", approved_at=_dt(r[2]), posted_at=_dt(r[3]),
-                                url=r[4]) for r in rows]
+        return [PublishedUpdate(draft_id=r[0], channel=r[1] or "other", approved_at=as_utc(r[2]),
+                                posted_at=as_utc(r[3]), url=r[4]) for r in rows]
 
     def summary(self, s: Session) -> dict[str, Any]:
         """Current drafts by status, overrides, and the median (nearest rank) draft -> approval wait."""
@@ -218,12 +207,3 @@ class _Queries:
         sql = text(f"SELECT COUNT(DISTINCT d.id) FROM drafts d, {pairs} WHERE {open_drafts} "
                    "AND (kv.key || '=' || kv.value) IN :changed").bindparams(bindparam("changed", expanding=True))
         return int(s.execute(sql, {**self.p, "changed": changed}).scalar() or 0)
-
-
-def _dt(value: Any) -> Any:
-    """A timestamp from a text() query: SQLite gives a naive string in UTC, PostgreSQL an aware datetime."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value

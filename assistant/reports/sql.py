@@ -8,10 +8,13 @@ SQLite (>= 3.25) and PostgreSQL both have, so no row is loaded into Python to ra
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from assistant.review.tables import CommentRow, DraftRow, IncidentRow
 
 
 class Dialect:
@@ -78,3 +81,22 @@ def percentiles(s: Session, inner: str, keys: Sequence[str], params: Mapping[str
         k = len(keys)
         out[tuple(values[:k])] = (int(values[k]), [None if v is None else int(v) for v in values[k + 1:]])
     return out
+
+
+def incident_exists(s: Session, incident: str) -> bool:
+    if s.get(IncidentRow, incident) is not None:
+        return True
+    for table in (CommentRow, DraftRow):
+        if s.execute(text(f"SELECT 1 FROM {table.__tablename__} WHERE incident = :i LIMIT 1"),
+                     {"i": incident}).first():
+            return True
+    return False
+
+
+def as_utc(value: Any) -> Any:
+    """A timestamp from a text() query: SQLite gives a naive string in UTC, PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
