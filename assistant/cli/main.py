@@ -473,6 +473,15 @@ def _register_review_commands() -> None:
 _register_review_commands()
 
 
+def _register_report_commands() -> None:
+    from assistant.cli.reports import register
+
+    register(app)
+
+
+_register_report_commands()
+
+
 def main() -> None:  # pragma: no cover - console-script shim for `python -m assistant.cli`
     app()
 

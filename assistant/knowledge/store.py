@@ -197,6 +197,7 @@ class KnowledgeBase:
         self._refresh()
         return [{"id": m.doc_id, "title": m.title, "kind": m.kind, "language": m.language, "approved": m.approved,
                  "incident": m.incident or None, "version": m.doc_hash, "valid_until": from_ts(m.valid_until),
+                 "valid_from": from_ts(m.valid_from) if m.valid_from > 0 else None, "label": m.version,
                  "chunks": n} for m, n in self.index.documents()]
 
     def check_document(self, doc: DocumentIn) -> None:

@@ -131,3 +131,37 @@ class BriefRequest(BaseModel):
 class BriefOut(BaseModel):
     draft: Draft
     missing: list[str] = Field(default_factory=list, description="brief sections the fact sheet lacks")
+
+
+class PhraseCount(BaseModel):
+    text: str
+    count: int
+
+
+class Replacement(BaseModel):
+    before: str
+    after: str
+    count: int
+
+
+class EditStats(BaseModel):
+    edited_drafts: int = Field(description="approved drafts a person changed")
+    removed: list[PhraseCount]
+    added: list[PhraseCount]
+    replaced: list[Replacement]
+
+
+class TopGroup(BaseModel):
+    text: str = Field(description="the group's most typical comment (personal data masked)")
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+class FactSheetVersion(BaseModel):
+    doc_id: str
+    label: str
+    language: str
+    approved: bool
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None

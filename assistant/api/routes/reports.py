@@ -4,9 +4,10 @@ briefs (thin: parse, call assistant/reports, return)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from assistant.api.auth import AgentDep, LeadDep, problem_responses
@@ -14,7 +15,8 @@ from assistant.api.deps import RuntimeDep
 from assistant.models import DocumentIn
 from assistant.reports.gaps import draft_entry, find_gaps
 from assistant.reports.metrics import incident_timeline
-from assistant.reports.schemas import Bucket, GapList, TimelineMetrics
+from assistant.reports.report import build_report, get_lessons, put_lessons, render_html, render_markdown
+from assistant.reports.schemas import Bucket, GapList, Lessons, LessonsIn, TimelineMetrics
 
 router = APIRouter(prefix="/v1/incidents", tags=["reports"])
 IncidentId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -65,3 +67,32 @@ async def post_gap_entry(incident_id: IncidentId, key: GapKey, runtime: RuntimeD
         return GapEntryOut(document=doc, outcome=outcome)
 
     return await asyncio.to_thread(work)
+
+
+@router.get("/{incident_id}/report", response_class=HTMLResponse, responses={
+    **problem_responses(404), 200: {"content": {"text/html": {}, "text/markdown": {}},
+                                    "description": "the post-crisis report, one self-contained page"}})
+async def get_report(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep,
+                     format: Annotated[Literal["html", "md"], Query(description="html (default) or md")] = "html",
+                     bucket: Annotated[Bucket, Query(description="15m, 1h or 1d")] = "1h") -> Response:
+    """The post-crisis report: volume and sentiment over time (updates and fact-sheet versions marked),
+    response times, acceptance and edits, escalations, flags, top questions and rumours, knowledge gaps,
+    lessons. HTML with inline SVG charts and no script or outside link, or Markdown."""
+    kb = runtime.kb
+    data = await asyncio.to_thread(build_report, runtime.db, incident_id, bucket, kb.documents, kb.versions)
+    if format == "md":
+        return Response(render_markdown(data), media_type="text/markdown; charset=utf-8")
+    return HTMLResponse(render_html(data))
+
+
+@router.get("/{incident_id}/lessons", response_model=Lessons, responses=problem_responses(404))
+def get_incident_lessons(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep) -> Lessons:
+    runtime.db.get_incident(incident_id)
+    return get_lessons(runtime.db, incident_id)
+
+
+@router.put("/{incident_id}/lessons", response_model=Lessons, responses=problem_responses(403, 404))
+def put_incident_lessons(incident_id: IncidentId, body: LessonsIn, runtime: RuntimeDep,
+                         principal: LeadDep) -> Lessons:
+    """The report's "lessons" section, written by a lead (replaces the previous text)."""
+    return put_lessons(runtime.db, incident_id, body.lessons, principal)
