@@ -10,7 +10,7 @@ lessons a lead wrote (`put_lessons`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -25,6 +25,7 @@ from assistant.reports.gaps import find_gaps, question_of
 from assistant.reports.grouping import group_similar, stems_of, typical
 from assistant.reports.metrics import incident_timeline
 from assistant.reports.schemas import (
+    BUCKET_SECONDS,
     Bucket,
     EditStats,
     FactSheetVersion,
@@ -187,11 +188,27 @@ def _markers(data: ReportData) -> list[Marker]:
     return out
 
 
+def _every_bucket(data: ReportData) -> list[tuple[datetime, tuple[int, int]]]:
+    """(start, (comments, negative)) for every bucket from the first to the last with comments."""
+    seen = {s.start: (s.comments, s.by_sentiment.get("negative", 0)) for s in data.metrics.buckets
+            if s.start is not None and s.comments}
+    if not seen:
+        return []
+    step = timedelta(seconds=BUCKET_SECONDS[data.metrics.bucket])
+    t, last = min(seen), max(seen)
+    out: list[tuple[datetime, tuple[int, int]]] = []
+    while t <= last and len(out) < 5000:
+        out.append((t, seen.get(t, (0, 0))))
+        t += step
+    return out
+
+
 def charts(data: ReportData) -> dict[str, str]:
     b = [s for s in data.metrics.buckets if s.start is not None]
+    counts = _every_bucket(data)  # quiet buckets are zeros on the volume chart, not a line across them
     volume = time_chart(
-        [Series("comments", [(s.start, s.comments) for s in b if s.start], "#3b6ea8"),
-         Series("negative", [(s.start, s.by_sentiment.get("negative", 0)) for s in b if s.start], "#c0392b")],
+        [Series("comments", [(t, n) for t, (n, _) in counts], "#3b6ea8"),
+         Series("negative", [(t, neg) for t, (_, neg) in counts], "#c0392b")],
         _markers(data), title="Comments and negative comments per bucket", y_label="comments")
     share = time_chart(
         [Series("negative share", [(s.start, s.negative_share) for s in b if s.start and s.negative_share is not None],
