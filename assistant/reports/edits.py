@@ -21,8 +21,12 @@ MAX_WORDS = 12
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 
 
+_TOKEN = re.compile(r"[\w'’-]+|[^\w\s]")
+_BEFORE_PUNCT = re.compile(r" ([.,;:!?)])")
+
+
 def _phrase(words: list[str]) -> str:
-    out = " ".join(words[:MAX_WORDS])
+    out = _BEFORE_PUNCT.sub(r"\1", " ".join(words[:MAX_WORDS]))
     return out + (" …" if len(words) > MAX_WORDS else "")
 
 
@@ -40,7 +44,7 @@ def frequent_edits(db: Database, incident: str, *, top: int = 10, limit: int = 5
     replaced: Counter[tuple[str, str]] = Counter()
     shown: dict[str, str] = {}
     for original, final in rows:
-        a, b = original.split(), final.split()
+        a, b = _TOKEN.findall(original), _TOKEN.findall(final)
         for op in Levenshtein.opcodes(a, b):
             before, after = _phrase(a[op.src_start:op.src_end]), _phrase(b[op.dest_start:op.dest_end])
             nb, na = _norm(before), _norm(after)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from assistant.cli.main import app as cli_app
-from assistant.reports.report import SECTIONS, build_report, render_html, render_markdown
+from assistant.reports.report import SECTIONS, build_report, render_html
 from assistant.runtime import Runtime
 from tests.utils.builders import Key
 from tests.utils.incident import INCIDENT, seed_fixture
