@@ -169,7 +169,53 @@ def lessons_command(incident: Incident,
     out.print(f"saved the lessons of {incident} ({len(body)} characters)")
 
 
+def brief_command(
+    incident: Incident,
+    text: Annotated[str, typer.Argument(help="the influencer's comment")],
+    author: Annotated[str | None, typer.Option(help="the author's name")] = None,
+    platform: Annotated[str, typer.Option(help="where the comment was posted")] = "instagram",
+    followers: Annotated[int | None, typer.Option(min=0)] = None,
+    lang: Annotated[str | None, typer.Option(help="en|fr (default: the comment's)")] = None,
+    save: Annotated[bool, typer.Option(help="store it for review (a lead approves it)")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a private brief for a high-reach author from the fact sheet (cited, guarded)."""
+    from pydantic import ValidationError
+
+    from assistant.drafting.chain import check_comment
+    from assistant.models import Comment
+    from assistant.reports.briefs import draft_brief
+    from assistant.review.lifecycle import save_new_draft
+
+    try:
+        comment = Comment.model_validate({"text": text, "author": author, "platform": platform,
+                                          "followers": followers})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        err.print(f"[red]error[/red] (invalid_input): {'.'.join(map(str, e['loc']))}: {e['msg']}")
+        raise typer.Exit(2) from exc
+    runtime = _runtime()
+    try:
+        check_comment(runtime.settings, comment)
+        draft, missing = draft_brief(runtime.kb, incident, comment, lang)
+        if save:
+            draft = save_new_draft(runtime.db, draft, comment, _cli_principal())
+    except CrisisError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _emit({"draft": draft.model_dump(mode="json"), "missing": missing})
+        return
+    out.print(draft.text, markup=False, highlight=False)
+    for i, c in enumerate(draft.citations, 1):
+        out.print(f"  [{i}] {c.title} ({c.chunk_id})", markup=False, highlight=False)
+    for f in draft.flags:
+        out.print(f"  {f.severity:6} {f.code}: {f.message}", markup=False, highlight=False)
+    if save:
+        out.print(f"stored as draft {draft.id} (kind brief: a lead approves it)")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("brief")(brief_command)
     app.command("metrics")(metrics_command)
     app.command("report")(report_command)
     app.command("gaps")(gaps_command)

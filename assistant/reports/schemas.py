@@ -124,8 +124,6 @@ class BriefRequest(BaseModel):
     comment: Comment | None = Field(default=None, description="the influencer's comment (or give comment_id)")
     comment_id: str | None = Field(default=None, max_length=200, description="a stored comment")
     language: str | None = Field(default=None, min_length=2, max_length=8, description="default: the comment's")
-    contact: str | None = Field(default=None, max_length=300, description="whom to contact (default: the press "
-                                                                  "contact from the knowledge base)")
 
 
 class BriefOut(BaseModel):

@@ -12,11 +12,15 @@ from pydantic import BaseModel, Field
 
 from assistant.api.auth import AgentDep, LeadDep, problem_responses
 from assistant.api.deps import RuntimeDep
+from assistant.drafting.chain import check_comment
+from assistant.errors import InvalidInput, NotFound
 from assistant.models import DocumentIn
+from assistant.reports.briefs import draft_brief
 from assistant.reports.gaps import draft_entry, find_gaps
 from assistant.reports.metrics import incident_timeline
 from assistant.reports.report import build_report, get_lessons, put_lessons, render_html, render_markdown
-from assistant.reports.schemas import Bucket, GapList, Lessons, LessonsIn, TimelineMetrics
+from assistant.reports.schemas import BriefOut, BriefRequest, Bucket, GapList, Lessons, LessonsIn, TimelineMetrics
+from assistant.review import lifecycle as review
 
 router = APIRouter(prefix="/v1/incidents", tags=["reports"])
 IncidentId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -96,3 +100,37 @@ def put_incident_lessons(incident_id: IncidentId, body: LessonsIn, runtime: Runt
                          principal: LeadDep) -> Lessons:
     """The report's "lessons" section, written by a lead (replaces the previous text)."""
     return put_lessons(runtime.db, incident_id, body.lessons, principal)
+
+
+@router.post("/{incident_id}/influencer-brief", response_model=BriefOut, status_code=201,
+             responses=problem_responses(404, 413))
+async def post_influencer_brief(incident_id: IncidentId, body: BriefRequest, runtime: RuntimeDep,
+                                principal: AgentDep) -> BriefOut:
+    """A short private message for a high-reach author (what happened, what is confirmed, what we are
+    doing, what we don't know yet, whom to contact), cited and guarded, stored as a draft of kind
+    `brief` that only a lead approves."""
+    if (body.comment is None) == (body.comment_id is None):
+        raise InvalidInput("give either `comment` or `comment_id` (a stored comment)")
+
+    def work() -> BriefOut:
+        if body.comment_id is not None:
+            comment, stored = review.get_comment(runtime.db, body.comment_id), True
+            comment = comment.model_copy(update={"id": body.comment_id})
+        else:
+            assert body.comment is not None
+            comment = body.comment
+            stored = comment.id is not None and _stored(comment.id)
+        check_comment(runtime.settings, comment)
+        draft, missing = draft_brief(runtime.kb, incident_id, comment, body.language)
+        # A stored comment keeps its reply draft current: the brief is stored beside it.
+        saved = review.save_new_draft(runtime.db, draft, None if stored else comment, principal)
+        return BriefOut(draft=saved, missing=missing)
+
+    def _stored(comment_id: str) -> bool:
+        try:
+            review.get_comment(runtime.db, comment_id)
+        except NotFound:
+            return False
+        return True
+
+    return await asyncio.to_thread(work)
