@@ -38,7 +38,6 @@ from assistant.review.store import Database
 
 TARGETS: tuple[EscalationTarget, ...] = ("legal", "press", "safety", "comms_lead", "support")
 FACETS = ("intent", "sentiment", "severity", "language", "platform")
-TOTAL = 0  # the key of the whole-incident group in the percentile queries
 
 
 def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
@@ -100,15 +99,16 @@ class _Queries:
         return self.d.bucket(col, self.width)
 
     def comments(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        # One scan grouped by every facet at once; the per-facet counts are sums of these groups.
-        cols = ", ".join(f"COALESCE(c.{f}, 'unknown')" for f in FACETS)
-        sql = (f"SELECT {self.b('c.created_at')} AS k, {cols}, COUNT(*) FROM comments c "
-               f"WHERE c.incident = :i GROUP BY 1, 2, 3, 4, 5, 6")
-        for k, *facets, n in s.execute(text(sql), self.p):
+        # The bucket is computed once per comment (materialised), then one GROUP BY per facet.
+        cols = ", ".join(f"COALESCE(c.{f}, 'unknown') AS {f}" for f in FACETS)
+        per_facet = " UNION ALL ".join(f"SELECT k, '{f}', {f}, COUNT(*) FROM c GROUP BY k, {f}" for f in FACETS)
+        sql = (f"WITH c AS MATERIALIZED (SELECT {self.b('c.created_at')} AS k, {cols} FROM comments c "
+               f"WHERE c.incident = :i) {per_facet}")
+        for k, facet, value, n in s.execute(text(sql), self.p):
             for sl in (slices[k], total):
-                sl.comments += n
-                for name, value in zip(FACETS, facets, strict=True):
-                    _add(getattr(sl, f"by_{name}"), value, n)
+                _add(getattr(sl, f"by_{facet}"), value, n)
+                if facet == FACETS[0]:
+                    sl.comments += n
 
     def drafts(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
         sql = f"SELECT {self.b('d.created_at')}, d.kind, COUNT(*) FROM drafts d WHERE d.incident = :i GROUP BY 1, 2"
@@ -139,30 +139,32 @@ class _Queries:
                 sl.acceptance_rate, sl.mean_edit_distance = exact / n, dist / n
 
     def waits(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        for col, field in (("approved_at", "to_approval"), ("posted_at", "to_posted")):
-            for key in (self.b("c.created_at"), str(TOTAL)):
-                inner = (f"SELECT {key} AS k, {self.d.epoch('d.' + col)} - {self.d.epoch('c.created_at')} AS v "
-                         "FROM drafts d JOIN comments c ON c.id = d.comment_id "
-                         f"WHERE d.incident = :i AND d.\"current\" AND d.kind = 'reply' AND d.{col} IS NOT NULL")
-                for (k,), (n, (p50, p90)) in percentiles(s, inner, ["k"], self.p).items():
-                    sl = total if key == str(TOTAL) else slices[k]
-                    setattr(sl, field, Durations(count=n, p50_s=p50, p90_s=p90))
+        e = self.d.epoch
+        joined = (f"SELECT {self.b('c.created_at')} AS k, {e('d.approved_at')} - {e('c.created_at')} AS a, "
+                  f"{e('d.posted_at')} - {e('c.created_at')} AS p FROM drafts d JOIN comments c ON c.id = d.comment_id "
+                  "WHERE d.incident = :i AND d.\"current\" AND d.kind = 'reply' AND d.approved_at IS NOT NULL")
+        inner = (f"WITH j AS MATERIALIZED ({joined}) SELECT k, 'to_approval' AS w, a AS v FROM j "
+                 "UNION ALL SELECT k, 'to_posted' AS w, p AS v FROM j")
+        for (k, field), (n, (p50, p90)) in percentiles(s, inner, self.p, groups=["w"]).items():
+            setattr(total if k is None else slices[k], field, Durations(count=n, p50_s=p50, p90_s=p90))
 
     def escalations(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
         handled = ("(SELECT MIN(x.at) FROM decisions x WHERE x.draft_id = d.id "
                    "AND x.decision IN ('approve', 'reject'))")
-        for key in (self.b("c.created_at"), str(TOTAL)):
-            parts = [f"SELECT {key} AS k, '{t}' AS t, {self.d.epoch(handled)} - {self.d.epoch('c.created_at')} AS v "
-                     'FROM comments c JOIN drafts d ON d.comment_id = c.id AND d."current" '
-                     f"WHERE c.incident = :i AND c.escalate_to LIKE '%{t}%'" for t in TARGETS]
-            inner = " UNION ALL ".join(parts)
-            counts = s.execute(text(f"SELECT k, t, COUNT(*), COUNT(v) FROM ({inner}) e GROUP BY k, t"), self.p)
-            waits = percentiles(s, inner, ["k", "t"], self.p)
-            for k, t, n, done in counts:
-                sl = total if key == str(TOTAL) else slices[k]
-                _, (p50, p90) = waits.get((k, t), (0, [None, None]))
-                sl.escalations[t] = EscalationStat(comments=n, handled=done,
-                                                   wait=Durations(count=done, p50_s=p50, p90_s=p90))
+        targets = " UNION ALL ".join(f"SELECT '{t}' AS t" for t in TARGETS)
+        inner = (f"WITH e AS MATERIALIZED (SELECT {self.b('c.created_at')} AS k, c.escalate_to AS targets, "
+                 f"{self.d.epoch(handled)} - {self.d.epoch('c.created_at')} AS v FROM comments c "
+                 'JOIN drafts d ON d.comment_id = c.id AND d."current" '
+                 "WHERE c.incident = :i AND c.escalate_to IS NOT NULL) "
+                 f"SELECT e.k AS k, tt.t AS t, e.v AS v FROM e JOIN ({targets}) tt "
+                 "ON ',' || e.targets || ',' LIKE '%,' || tt.t || ',%'")
+        counts = s.execute(text(f"WITH x AS ({inner}) SELECT k, t, COUNT(*), COUNT(v) FROM x GROUP BY k, t "
+                                "UNION ALL SELECT NULL, t, COUNT(*), COUNT(v) FROM x GROUP BY t"), self.p).all()
+        waits = percentiles(s, inner, self.p, groups=["t"])
+        for k, t, n, done in counts:
+            _, (p50, p90) = waits.get((k, t), (0, [None, None]))
+            (total if k is None else slices[k]).escalations[t] = EscalationStat(
+                comments=n, handled=done, wait=Durations(count=done, p50_s=p50, p90_s=p90))
 
     def flags(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
         expand, el = self.d.json_array("d.data", "flags", "f")
@@ -192,7 +194,7 @@ class _Queries:
                                    "WHERE d.incident = :i AND x.decision = 'override'"), self.p).scalar()
         inner = (f"SELECT 0 AS k, {self.d.epoch('d.approved_at')} - {self.d.epoch('d.created_at')} AS v FROM drafts d "
                  "WHERE d.incident = :i AND d.\"current\" AND d.approved_at IS NOT NULL")
-        _, (median, _) = percentiles(s, inner, ["k"], self.p).get((TOTAL,), (0, [None, None]))
+        _, (median, _) = percentiles(s, inner, self.p).get((None,), (0, [None, None]))
         return {"by_status": {str(k): int(n) for k, n in rows}, "overrides": int(overrides or 0),
                 "median_time_to_approval_s": median}
 

@@ -66,19 +66,30 @@ class Dialect:
         return f"LATERAL json_each_text({col} -> '{key}') AS {alias}(key, value)"
 
 
-def percentiles(s: Session, inner: str, keys: Sequence[str], params: Mapping[str, Any],
-                ps: Sequence[int] = (50, 90)) -> dict[tuple[Any, ...], tuple[int, list[int | None]]]:
-    """`inner` selects the columns `keys` and `v` (NULL values are ignored); the answer maps each
-    key tuple to (count, [value at each percentile])."""
-    part = ", ".join(keys)
-    picks = ", ".join(f"MAX(CASE WHEN rn = (n * {int(p)} + 99) / 100 THEN v END) AS p{int(p)}" for p in ps)
+def percentiles(s: Session, inner: str, params: Mapping[str, Any], *, bucket: str = "k",
+                groups: Sequence[str] = (), ps: Sequence[int] = (50, 90)
+                ) -> dict[tuple[Any, ...], tuple[int, list[int | None]]]:
+    """`inner` selects the columns `bucket`, `groups` and `v` (NULL values are ignored). One statement
+    ranks once per (bucket, groups) and once per groups alone: the answer maps (bucket, *groups) and
+    (None, *groups), the whole incident, to (count, [value at each percentile])."""
+    part = ", ".join([bucket, *groups])
+    whole = ", ".join(groups)
+    over_whole = f"PARTITION BY {whole} " if groups else ""
+
+    def picks(rn: str, n: str) -> str:
+        return ", ".join(f"MAX(CASE WHEN {rn} = ({n} * {int(p)} + 99) / 100 THEN v END)" for p in ps)
+
     sql = (f"WITH base AS ({inner}), ranked AS (SELECT {part}, v, "
-           f"ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY {part}) AS n "
-           f"FROM base WHERE v IS NOT NULL) SELECT {part}, n, {picks} FROM ranked GROUP BY {part}, n")
+           f"ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY {part}) AS n, "
+           f"ROW_NUMBER() OVER ({over_whole}ORDER BY v) AS rn_t, COUNT(*) OVER ({over_whole}) AS n_t "
+           f"FROM base WHERE v IS NOT NULL) "
+           f"SELECT {part}, n, {picks('rn', 'n')} FROM ranked GROUP BY {part}, n UNION ALL "
+           f"SELECT NULL, {whole + ', ' if groups else ''}n_t, {picks('rn_t', 'n_t')} FROM ranked "
+           f"GROUP BY {whole + ', ' if groups else ''}n_t")
     out: dict[tuple[Any, ...], tuple[int, list[int | None]]] = {}
+    k = 1 + len(groups)
     for row in s.execute(text(sql), dict(params)):
         values = list(row)
-        k = len(keys)
         out[tuple(values[:k])] = (int(values[k]), [None if v is None else int(v) for v in values[k + 1:]])
     return out
 

@@ -60,7 +60,10 @@ class ApiKeyRow(Base):
 
 class CommentRow(Base):
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_incident_created", "incident", "created_at"),)
+    # Covering indexes for the metrics (migration 0002): they never read the wide rows.
+    __table_args__ = (Index("ix_comments_report", "incident", "created_at", "intent", "sentiment", "severity",
+                            "language", "platform", "escalate_to"),
+                      Index("ix_comments_id_created", "id", "created_at"))
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     incident: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -81,7 +84,8 @@ class CommentRow(Base):
 class DraftRow(Base):
     __tablename__ = "drafts"
     __table_args__ = (Index("ix_drafts_queue", "current", "status", "priority", "seq"),
-                      Index("ix_drafts_incident_created", "incident", "created_at"))
+                      Index("ix_drafts_report", "incident", "created_at", "kind", "current", "status", "approved_at",
+                            "posted_at", "edit_distance", "comment_id", "id"))
 
     # An integer key gives a stable total order for keyset paging; `id` is the public id.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

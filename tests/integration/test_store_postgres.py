@@ -3,14 +3,10 @@ module starts with initdb/pg_ctl on 127.0.0.1 in a temp dir (skipped when the bi
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
-import pwd
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,49 +23,22 @@ from assistant.review.schemas import IncidentIn
 from assistant.review.store import Database
 from assistant.review.tables import Base
 from tests.utils.builders import Key, checked, comment, draft, flag, make_keys
-from tests.utils.servers import free_port
+from tests.utils.postgres import Unavailable, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 _dbs = itertools.count(1)
 
 
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[str]:
     """An admin URL for a throwaway PostgreSQL server (fsync off: tests, not durability)."""
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)")
-    as_user: dict[str, object] = {}
-    root = tempfile.mkdtemp(prefix="crisis-pg-")
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        try:
-            user = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user to run initdb as")
-        os.chown(root, user.pw_uid, user.pw_gid)
-        # subprocess drops privileges itself: no runuser/su needed (they live in /usr/sbin, often off PATH).
-        as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "cwd": root}
-    data, port = Path(root) / "data", free_port()
     try:
-        subprocess.run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "crisis",
-                        "-E", "UTF8", "--no-sync", "--no-instructions"], check=True, capture_output=True, **as_user)
-        options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", f"{root}/log",
-                        "-w", "-t", "30", "start"], check=True, capture_output=True, **as_user)
-    except subprocess.CalledProcessError as exc:
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {exc.stderr.decode(errors='replace')}")
-    try:
-        yield f"postgresql+psycopg://crisis@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, **as_user)
-        shutil.rmtree(root, ignore_errors=True)
+        with running_postgres() as url:
+            yield url
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

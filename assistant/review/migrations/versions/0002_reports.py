@@ -23,14 +23,19 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 FACETS = ("intent", "sentiment", "severity", "language")
+COMMENT_REPORT = ["incident", "created_at", "intent", "sentiment", "severity", "language", "platform", "escalate_to"]
+DRAFT_REPORT = ["incident", "created_at", "kind", "current", "status", "approved_at", "posted_at", "edit_distance",
+                "comment_id", "id"]
 
 
 def upgrade() -> None:
     for name in FACETS:
         op.add_column("comments", sa.Column(name, sa.String(16), nullable=True))
     op.add_column("comments", sa.Column("escalate_to", sa.String(100), nullable=True))
-    op.create_index("ix_comments_incident_created", "comments", ["incident", "created_at"])
-    op.create_index("ix_drafts_incident_created", "drafts", ["incident", "created_at"])
+    # Covering indexes: the metrics read only these columns, never the wide rows (text, JSON).
+    op.create_index("ix_comments_report", "comments", COMMENT_REPORT)
+    op.create_index("ix_comments_id_created", "comments", ["id", "created_at"])
+    op.create_index("ix_drafts_report", "drafts", DRAFT_REPORT)
     op.create_table(
         "incident_notes",
         sa.Column("incident", sa.String(100), primary_key=True),
@@ -73,8 +78,9 @@ def _backfill() -> None:
 def downgrade() -> None:
     op.drop_table("gap_entries")
     op.drop_table("incident_notes")
-    op.drop_index("ix_drafts_incident_created", "drafts")
-    op.drop_index("ix_comments_incident_created", "comments")
+    op.drop_index("ix_drafts_report", "drafts")
+    op.drop_index("ix_comments_id_created", "comments")
+    op.drop_index("ix_comments_report", "comments")
     with op.batch_alter_table("comments") as batch:  # SQLite rebuilds the table to drop columns
         for name in (*FACETS, "escalate_to"):
             batch.drop_column(name)
