@@ -7,6 +7,7 @@ SQLite (>= 3.25) and PostgreSQL both have, so no row is loaded into Python to ra
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,10 @@ class Dialect:
     def epoch(self, col: str) -> str:
         """Whole seconds since 1970 (UTC) of a timestamp column."""
         if self.name == "sqlite":
-            return f"CAST(strftime('%s', {col}) AS INTEGER)"
+            # Cut the fraction first: SQLite rounds it to milliseconds, so 59.9996 s would become the next
+            # second (and sometimes the next bucket). unixepoch() (3.38+) parses about twice as fast.
+            fn = "unixepoch({})" if sqlite3.sqlite_version_info >= (3, 38) else "CAST(strftime('%s', {}) AS INTEGER)"
+            return fn.format(f"substr({col}, 1, 19)")
         return f"CAST(FLOOR(EXTRACT(EPOCH FROM {col})) AS BIGINT)"
 
     def bucket(self, col: str, width: int) -> str:
