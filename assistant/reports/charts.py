@@ -72,7 +72,8 @@ def time_chart(series: Sequence[Series], markers: Sequence[Marker] = (), *, titl
                    f"{escape(y_format(v))}</text>")
     for i in range(6):
         t = t0 + (t1 - t0) * i / 5
-        out.append(f'<text x="{x(t):.1f}" y="{PAD_T + h + 16}" text-anchor="middle" fill="#555">'
+        anchor = "start" if i == 0 else "end" if i == 5 else "middle"  # the edge labels stay inside
+        out.append(f'<text x="{x(t):.1f}" y="{PAD_T + h + 16}" text-anchor="{anchor}" fill="#555">'
                    f"{escape(_time_label(t, t1 - t0))}</text>")
     out.append(f'<text x="14" y="{PAD_T + h / 2:.1f}" transform="rotate(-90 14 {PAD_T + h / 2:.1f})" '
                f'text-anchor="middle" fill="#333">{escape(y_label)}</text>')

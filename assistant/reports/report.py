@@ -183,9 +183,8 @@ def _events(data: ReportData) -> list[tuple[datetime | None, str, str]]:
 
 def _markers(data: ReportData) -> list[Marker]:
     out = [Marker(u.posted_at, f"update {u.channel}", "#2a7d2a") for u in data.metrics.updates_published]
-    out += [Marker(f.valid_from, f"fact sheet {f.label.split(' ')[0]}", "#8a4baf") for f in data.fact_sheets
-            if f.valid_from is not None]
-    return out
+    versions = {(f.valid_from, f"fact sheet {f.label.split(' ')[0]}") for f in data.fact_sheets if f.valid_from}
+    return out + [Marker(at, label, "#8a4baf") for at, label in sorted(versions)]  # one per language: once
 
 
 def _every_bucket(data: ReportData) -> list[tuple[datetime, tuple[int, int]]]:
