@@ -46,12 +46,19 @@ EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/incidents/{incident_id}"): ALL,
     ("GET", "/v1/incidents/{incident_id}/metrics"): ALL,
     ("POST", "/v1/incidents/{incident_id}/updates"): ALL,
+    ("GET", "/v1/incidents/{incident_id}/gaps"): ALL,
+    ("POST", "/v1/incidents/{incident_id}/gaps/{key}/entry"): LEADS,
+    ("GET", "/v1/incidents/{incident_id}/report"): ALL,
+    ("GET", "/v1/incidents/{incident_id}/lessons"): ALL,
+    ("PUT", "/v1/incidents/{incident_id}/lessons"): LEADS,
+    ("POST", "/v1/incidents/{incident_id}/influencer-brief"): ALL,
     ("GET", "/v1/audit"): LEADS,
     ("GET", "/v1/alerts"): ALL,
     ("POST", "/v1/check"): ALL,
 }
 # Path parameters that validate but match nothing; a too-long doc id fails validation (no KB work).
-PATH_VALUES = {"draft_id": "no-such-draft", "incident_id": "no-such-incident", "doc_id": "x" * 201}
+PATH_VALUES = {"draft_id": "no-such-draft", "incident_id": "no-such-incident", "doc_id": "x" * 201,
+               "key": "0123456789ab"}
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz")}
 
 

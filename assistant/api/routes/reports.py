@@ -34,7 +34,7 @@ async def get_metrics(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep,
     """Totals (volumes, drafts by status, approval and acceptance rates, edit distance, time to approval)
     and the same per time bucket: comments by intent, sentiment, severity, language and platform,
     share negative, drafts and decisions, p50/p90 waits, escalations, flags, published updates."""
-    versions = runtime.kb.versions if stale else None
+    versions = (lambda: runtime.kb.versions()) if stale else None
     return await asyncio.to_thread(incident_timeline, runtime.db, incident_id, bucket, versions)
 
 
@@ -82,8 +82,9 @@ async def get_report(incident_id: IncidentId, runtime: RuntimeDep, _: AgentDep,
     """The post-crisis report: volume and sentiment over time (updates and fact-sheet versions marked),
     response times, acceptance and edits, escalations, flags, top questions and rumours, knowledge gaps,
     lessons. HTML with inline SVG charts and no script or outside link, or Markdown."""
-    kb = runtime.kb
-    data = await asyncio.to_thread(build_report, runtime.db, incident_id, bucket, kb.documents, kb.versions)
+    # The knowledge base is opened only once the incident is known.
+    data = await asyncio.to_thread(build_report, runtime.db, incident_id, bucket, lambda: runtime.kb.documents(),
+                                   lambda: runtime.kb.versions())
     if format == "md":
         return Response(render_markdown(data), media_type="text/markdown; charset=utf-8")
     return HTMLResponse(render_html(data))
