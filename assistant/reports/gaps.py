@@ -113,12 +113,17 @@ def _questions(db: Database, incident: str) -> list[_Question]:
     unknowns, citations = d.json_array_len("d.data", "unknowns"), d.json_array_len("d.data", "citations")
     phrases = " OR ".join(f"d.text LIKE :u{i}" for i in range(len(UNKNOWN_PHRASES)))
     intents = ", ".join(f"'{i}'" for i in ANSWERABLE_INTENTS)
+    # Edits re-run the guards (the draft keeps the flags of its current text): whether the generated
+    # text had an unsupported claim is in the audit event of its creation.
+    flagged_at_creation = ("EXISTS (SELECT 1 FROM audit_events a WHERE a.target = d.id AND a.action = 'draft.created' "
+                           f"AND {d.as_text('a.detail')} LIKE '%unsupported_claim%')")
     sql = (f"SELECT d.id, d.comment_id, c.text, COALESCE(c.language, 'en'), c.created_at, d.text, d.original_text, "
-           f"{unknowns}, {citations}, c.intent, {d.json_text('d.data', 'flags')} "
+           f"{unknowns}, {citations}, c.intent, {d.json_text('d.data', 'flags')}, "
+           f"CASE WHEN d.original_text <> d.text AND {flagged_at_creation} THEN 1 ELSE 0 END "
            "FROM drafts d JOIN comments c ON c.id = d.comment_id "
            "WHERE d.incident = :i AND d.\"current\" AND d.kind = 'reply' AND ("
            f"{unknowns} > 0 OR {phrases} OR (d.text <> '' AND {citations} = 0 AND c.intent IN ({intents})) "
-           f"OR (d.original_text <> d.text AND {d.as_text('d.data')} LIKE '%unsupported_claim%')) "
+           f"OR (d.original_text <> d.text AND {flagged_at_creation})) "
            "ORDER BY c.created_at, d.id")
     params: dict[str, Any] = {"i": incident, **{f"u{i}": f"%{p}%" for i, p in enumerate(UNKNOWN_PHRASES)}}
     with db.read() as s:
@@ -126,8 +131,8 @@ def _questions(db: Database, incident: str) -> list[_Question]:
             raise NotFound(f"no incident '{incident}'")
         rows = s.execute(text(sql), params).all()
     out = []
-    for draft_id, comment_id, comment_text, language, at, final, original, n_unknown, n_cited, intent, flags in rows:
-        reason = _reason(final, original, int(n_unknown or 0), int(n_cited or 0), intent, flags)
+    for draft_id, comment_id, comment_text, language, at, final, _, n_unknown, n_cited, intent, flags, edited in rows:
+        reason = _reason(final, int(n_unknown or 0), int(n_cited or 0), intent, flags, bool(edited))
         if reason is None:
             continue
         q = question_of(comment_text)
@@ -136,15 +141,12 @@ def _questions(db: Database, incident: str) -> list[_Question]:
     return out
 
 
-def _reason(final: str, original: str, n_unknown: int, n_cited: int, intent: str | None,
-            flags_json: Any) -> GapReason | None:
+def _reason(final: str, n_unknown: int, n_cited: int, intent: str | None, flags_json: Any,
+            edited_after_unsupported: bool) -> GapReason | None:
     if n_unknown or any(p in final for p in UNKNOWN_PHRASES):
         return "unknown"
     if final.strip() and n_cited == 0 and intent in ANSWERABLE_INTENTS:
         return "no_source"
     flags = json.loads(flags_json) if isinstance(flags_json, str) else flags_json or []
-    for f in flags:
-        span = f.get("span") if isinstance(f, dict) else None
-        if f.get("code") == "unsupported_claim" and span and original[span[0]:span[1]].strip() not in final:
-            return "claim_removed"
-    return None
+    still = any(isinstance(f, dict) and f.get("code") == "unsupported_claim" for f in flags)
+    return "claim_removed" if edited_after_unsupported and not still else None

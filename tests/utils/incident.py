@@ -17,7 +17,7 @@ from assistant.models import Flag, Triage
 from assistant.review import lifecycle as review
 from assistant.review.schemas import IncidentIn, Principal
 from assistant.review.store import Database
-from tests.utils.builders import comment, draft
+from tests.utils.builders import checked, comment, draft
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 INCIDENT = "recall-fixture"
@@ -66,7 +66,7 @@ def seed_fixture(db: Database, agent: Principal, lead: Principal, monkeypatch: p
         step(30)
         review.mark_posted(db, d1, 2, agent, "https://x.example/1")
         step(45)
-        review.edit(db, d2, "Batch L4822 is recalled!", 1, agent)
+        review.edit(db, d2, "Batch L4822 is recalled!", 1, agent, checked("Batch L4822 is recalled!"))
         step(50)
         review.approve(db, d2, 2, agent)
         # the public update: created 11:00, approved 11:05, posted 11:30 (only a lead may)

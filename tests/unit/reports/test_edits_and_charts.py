@@ -9,7 +9,7 @@ from assistant.reports.charts import Marker, Series, bar_chart, time_chart
 from assistant.reports.edits import frequent_edits
 from assistant.review import lifecycle as review
 from assistant.review.store import Database
-from tests.utils.builders import make_keys, seed
+from tests.utils.builders import checked, make_keys, seed
 
 
 def test_frequent_edits_counts_removed_added_and_replaced_words(tmp_path: Path) -> None:
@@ -20,7 +20,7 @@ def test_frequent_edits_counts_removed_added_and_replaced_words(tmp_path: Path) 
              ("Hi Bo, refunds take 14 days.", "Hi Bo, refunds take two weeks.")]
     for original, final in edits:
         d = seed(db, agent, incident="inc", text=original)
-        review.edit(db, d.id, final, 1, agent)
+        review.edit(db, d.id, final, 1, agent, checked(final))
         review.approve(db, d.id, 2, agent)
     seed(db, agent, incident="inc", text="untouched, never approved")
     stats = frequent_edits(db, "inc")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import Conflict, Forbidden, NotFound
-from assistant.models import Citation, Flag, Triage
+from assistant.models import Citation, Flag, Triage, Verified
 from assistant.reports.gaps import draft_entry, find_gaps, question_of
 from assistant.review import lifecycle as review
 from assistant.review.store import Database
@@ -38,7 +38,9 @@ def test_each_reason_is_recorded_and_similar_questions_grouped(db: Database) -> 
               flags=[Flag(code="unsupported_claim", severity="high", message="m",
                           span=(flagged.index(UNSUPPORTED), flagged.index(UNSUPPORTED) + len(UNSUPPORTED)))],
               citations=[Citation(doc_id="a", chunk_id="a::0", title="t", quote="q")])
-    review.edit(db, d, "Hi. Call 0800 123 456.", 1, agent)
+    kept = "Hi. Call 0800 123 456."
+    review.edit(db, d, kept, 1, agent, Verified(text=kept, citations=[Citation(doc_id="a", chunk_id="a::0",
+                                                                                 title="t", quote="q")]))
     gaps = find_gaps(db, "inc")
     assert gaps.questions == 3 and gaps.count == 2
     why, other = gaps.data
