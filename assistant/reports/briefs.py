@@ -14,17 +14,21 @@ import uuid
 from assistant import guards
 from assistant.drafting.chain import cite
 from assistant.drafting.composer import EMAIL, clean
+from assistant.drafting.factsheet import LABELS, read
 from assistant.drafting.retrieval import Context
-from assistant.drafting.updates import MISSING_TEXT, fact_sheet, section_of
+from assistant.drafting.updates import fact_sheet
 from assistant.knowledge.store import KnowledgeBase, SearchFilter
 from assistant.models import Comment, Draft, DraftOut, DraftSentence, Flag, SearchHit
-from assistant.text import sentences, term_set
+from assistant.text import term_set
 from assistant.triage.classify import triage as run_triage
 
 PROMPT_VERSION = "brief-offline-v1"
 # (section, sentences) in reading order; the contact comes from the knowledge base's contacts.
-PLAN: tuple[tuple[str, int], ...] = (("happened", 2), ("known", 2), ("doing", 1), ("unknown", 1))
+# Section names are those of drafting.factsheet (read by meaning, whatever the sheet's headings).
+PLAN: tuple[tuple[str, int], ...] = (("happened", 2), ("affected", 2), ("actions", 1), ("unknown", 1))
 MAX_CHARS = 1200
+# Many sheets state what is affected inside "what happened": its absence alone is not a gap.
+OPTIONAL = frozenset({"affected"})
 PHRASES = {
     "en": {"greet": "Hello {name},", "greet_anon": "Hello,",
            "intro": "We saw your post and would like you to have the facts directly from us.",
@@ -35,7 +39,7 @@ PHRASES = {
            "contact": "Les journalistes et partenaires peuvent joindre notre équipe presse à {email}.",
            "thanks": "Merci d'aider votre communauté à disposer d'informations exactes."},
 }
-MISSING_TEXT_BRIEF = MISSING_TEXT | {"press_contact": "a press or partners contact (e-mail)"}
+MISSING_TEXT_BRIEF = LABELS | {"press_contact": "a press or partners contact (e-mail)"}
 
 
 def _press_contact(kb: KnowledgeBase, language: str) -> SearchHit | None:
@@ -57,13 +61,12 @@ def draft_brief(kb: KnowledgeBase, incident: str, comment: Comment,
     chunks = fact_sheet(kb, incident, lang)
     lang = chunks[0].language if chunks[0].language in PHRASES else "en"
     words = PHRASES[lang]
-    by_section: dict[str, list[tuple[str, str]]] = {}
-    for hit in chunks:
-        name = section_of(hit.heading) or "other"
-        for raw in sentences(hit.text):
-            s = clean(raw)
-            if len(s) >= 20 and not s.endswith(":"):
-                by_section.setdefault(name, []).append((s, hit.chunk_id))
+    sheet = read(chunks, lang)
+    # A section's facts: the sentences under it or tagged with it (a recall sheet may list its
+    # batches under "what happened" rather than under a heading of their own).
+    by_section = {section: [(clean(f.text), f.chunk_id) for f in sheet.tagged(section)
+                            if len(clean(f.text)) >= 20 and not clean(f.text).endswith(":")]
+                  for section, _ in PLAN}
     name = (comment.author or "").split(" ")[0].strip()[:40]
     parts = [DraftSentence(text=words["greet"].format(name=name) if name else words["greet_anon"]),
              DraftSentence(text=words["intro"])]
@@ -72,7 +75,7 @@ def draft_brief(kb: KnowledgeBase, incident: str, comment: Comment,
     for section, count in PLAN:
         found = [(s, c) for s, c in by_section.get(section, [])
                  if not any(len(term_set(s) & u) > 0.6 * max(1, len(term_set(s))) for u in used)][:count]
-        if not found:
+        if not found and section not in OPTIONAL:
             missing.append(section)
         for s, c in found:
             used.append(set(term_set(s)))
@@ -100,7 +103,7 @@ def draft_brief(kb: KnowledgeBase, incident: str, comment: Comment,
     gctx = guards.GuardContext(sources=ctx.sources, citations=citations, policy=ctx.policy, guideline=ctx.guideline,
                                disallowed=[], platform="email", language=lang, comment_pii=masked.entities,
                                injection=False)
-    essential = ("happened", "known")
+    essential = ("happened",)
     flags = [Flag(code="missing_fact", severity="high" if m in essential else "medium", source="fact_sheet",
                   message=f"missing from the knowledge: {MISSING_TEXT_BRIEF[m]} (add it before sending)")
              for m in missing]
