@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import asdict, dataclass
 from functools import lru_cache
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -55,9 +58,16 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
-    llm_timeout_s: float = 20.0
-    llm_max_retries: int = 3
-    llm_total_budget_s: float = 45.0
+    # Limits of one draft's model calls. Unset ones come from the provider profile (see LLM_PROFILES):
+    # "local" suits an OpenAI-compatible server on this machine or LAN (CPU speeds), "cloud" a hosted
+    # API; "auto" picks "local" when OPENAI_BASE_URL points at a loopback/private host.
+    llm_profile: Literal["auto", "cloud", "local"] = "auto"
+    llm_timeout_s: float | None = Field(default=None, gt=0)
+    llm_max_retries: int | None = Field(default=None, ge=0, le=10)
+    llm_total_budget_s: float | None = Field(default=None, gt=0)
+    llm_max_tokens: int | None = Field(default=None, ge=16, le=16_384, description="output tokens per call")
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    llm_seed: int | None = 7  # with temperature 0, the same comment gets the same draft (servers permitting)
 
     database_url: str | None = None  # default: sqlite file in data_dir
 
@@ -99,13 +109,70 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'crisis-desk.db'}"
 
+    @property
+    def llm_limits(self) -> LlmLimits:
+        """The provider profile's limits, with any explicitly set CRISIS_LLM_* value winning."""
+        name = self.llm_profile
+        if name == "auto":
+            name = "local" if is_local_url(self.openai_base_url) else "cloud"
+        base = LLM_PROFILES[name]
+        return LlmLimits(
+            profile=name,
+            timeout_s=base.timeout_s if self.llm_timeout_s is None else self.llm_timeout_s,
+            max_retries=base.max_retries if self.llm_max_retries is None else self.llm_max_retries,
+            total_budget_s=base.total_budget_s if self.llm_total_budget_s is None else self.llm_total_budget_s,
+            max_tokens=base.max_tokens if self.llm_max_tokens is None else self.llm_max_tokens,
+            prompt_sources=base.prompt_sources,
+            source_chars=base.source_chars,
+            prompt_guidelines=base.prompt_guidelines,
+        )
+
     def describe(self) -> dict[str, Any]:
         """What is configured, secrets masked (for `doctor` and logs)."""
         out = self.model_dump(mode="json", exclude={"openai_api_key"})
         out["openai_api_key"] = "set" if self.openai_api_key else "not set"
+        out["llm_limits"] = asdict(self.llm_limits)
         if self.database_url:
             out["database_url"] = _mask_url(self.database_url)
         return out
+
+
+@dataclass(frozen=True)
+class LlmLimits:
+    """What bounds one draft's model calls (resolved from a profile and the settings)."""
+
+    profile: str
+    timeout_s: float  # one HTTP call (and the wait for each streamed chunk)
+    max_retries: int
+    total_budget_s: float  # everything for one draft (retries, repair, the whole stream)
+    max_tokens: int  # output per call: a small model otherwise writes until the context is full
+    prompt_sources: int  # knowledge chunks sent to the model
+    source_chars: int  # characters per chunk sent (its sentences closest to the comment)
+    prompt_guidelines: int  # guideline excerpts sent (tone, apology, banned phrases)
+
+
+# Measured on 2 CPU cores (llama.cpp llama-server, 0.1-0.5B models): a ~1k-token prompt is read in 7-10 s,
+# output runs at 15-90 tokens/s, and a timed-out request keeps the server busy, so retries rarely help.
+LLM_PROFILES: dict[str, LlmLimits] = {
+    "cloud": LlmLimits("cloud", timeout_s=20.0, max_retries=3, total_budget_s=45.0, max_tokens=700,
+                       prompt_sources=6, source_chars=700, prompt_guidelines=3),
+    "local": LlmLimits("local", timeout_s=90.0, max_retries=1, total_budget_s=150.0, max_tokens=400,
+                       prompt_sources=4, source_chars=360, prompt_guidelines=2),
+}
+
+
+def is_local_url(url: str | None) -> bool:
+    """A base URL on this machine or a private network (where a CPU-bound local server usually runs)."""
+    if not url:
+        return False
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".local", ".internal", ".lan")):
+        return True
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
 
 
 def _mask_url(url: str) -> str:

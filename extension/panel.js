@@ -366,6 +366,11 @@ async function draft(force) {
       if (event === "token") {
         out.append(document.createTextNode(payload.text || ""));
         out.dataset.tokens = String(++tokens);
+      } else if (event === "reset") {
+        // The model failed mid-stream: what was shown is withdrawn; the offline draft follows.
+        out.textContent = "";
+        out.dataset.tokens = String(tokens = 0);
+        notice(payload.reason || "The model's reply was withdrawn.");
       } else if (event === "draft") {
         final = payload;
       } else if (event === "error") {

@@ -175,7 +175,13 @@ def draft(
         sys.stdout.write(chunk)
         sys.stdout.flush()
 
-    result = _run(lambda: asyncio.run(draft_reply(runtime, req, on_token=on_token if stream and not as_json else None)))
+    async def on_reset(reason: str) -> None:
+        sys.stdout.write("\n")
+        err.print(f"[yellow]withdrawn[/yellow]: {reason}", markup=True, highlight=False)
+
+    live = stream and not as_json
+    result = _run(lambda: asyncio.run(draft_reply(runtime, req, on_token=on_token if live else None,
+                                                  on_reset=on_reset if live else None)))
     if as_json:
         _emit_json(result.model_dump(mode="json"))
         return
@@ -188,8 +194,9 @@ def draft(
     if not result.text:
         out.print(f"[yellow]no reply drafted[/yellow]: {result.no_reply_reason} (use --force to draft anyway)")
         return
-    if not stream:
-        out.print(result.text, markup=False, highlight=False)
+    if stream:
+        out.print("[dim]final draft (the text that is checked, stored and approved):[/dim]")
+    out.print(result.text, markup=False, highlight=False)
     out.print(f"[dim]{len(result.text)} chars · provider {result.provider}"
               f"{' (fallback)' if result.fallback else ''} · {result.prompt_version}[/dim]")
     for i, c in enumerate(result.citations, 1):
@@ -262,7 +269,9 @@ def serve(
 
 
 @app.command()
-def doctor(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
+def doctor(data_dir: DataDir = None, as_json: JsonOpt = False,
+           measure: Annotated[bool, typer.Option(help="time one model call (first token, tokens/s) and "
+                                                      "suggest timeouts")] = False) -> None:
     """What is configured and what is reachable."""
     runtime = _runtime(data_dir)
     report: dict[str, Any] = {"settings": runtime.settings.describe(), "checks": {}}
@@ -293,6 +302,10 @@ def doctor(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
         checks["llm"] = provider_status(runtime.settings)
     except Exception as exc:
         checks["llm"] = {"ok": False, "error": str(exc)}
+    if measure and checks["llm"].get("ok"):
+        from assistant.drafting.probe import measure_provider
+
+        checks["llm_speed"] = measure_provider(runtime.settings)
     if as_json:
         _emit_json(report)
     else:

@@ -30,6 +30,7 @@ import pydantic
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import SecretStr
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
@@ -87,6 +88,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
             "llm_provider=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)",
             reason="not_configured",
         )
+    limits = settings.llm_limits
     return ChatOpenAI(
         model=settings.llm_model,
         api_key=SecretStr(api_key),
@@ -94,9 +96,15 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         # An httpx Timeout object, not a float: LangChain caches one HTTP client per hashable
         # timeout for the whole process, and that shared pool breaks across event loops (each
         # test, each CLI asyncio.run). Unhashable gives this model its own client.
-        timeout=openai.Timeout(settings.llm_timeout_s),
+        timeout=openai.Timeout(limits.timeout_s),
         max_retries=0,  # ResilientChat retries, with one policy and one budget
-        stream_chunk_timeout=settings.llm_timeout_s,
+        stream_chunk_timeout=limits.timeout_s,
+        # Bounded, repeatable output: without max_tokens a small model repeats itself until the
+        # context is full; temperature 0 and a seed give the same draft for the same comment.
+        max_completion_tokens=limits.max_tokens,  # llama.cpp, vLLM and OpenAI take this name
+        temperature=settings.llm_temperature,
+        seed=settings.llm_seed,
+        stream_usage=True,  # token counts for the draft's log line and for `doctor`
         # Compatible servers (vLLM, Ollama, llama.cpp) speak Chat Completions, not Responses.
         use_responses_api=False,
     )
@@ -171,13 +179,40 @@ class _Call:
     op: str
     deadline: float
     started: float
-    attempts: int = 0
+    stats: CallStats
+
+    @property
+    def attempts(self) -> int:
+        return self.stats.attempts
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+
+@dataclass
+class CallStats:
+    """What one public call took and produced, for the draft's log line, `doctor` and benchmarks.
+    Counts and times only: never text."""
+
+    attempts: int = 0
+    elapsed_s: float = 0.0
+    first_token_s: float | None = None  # streams: from the call's start to the first text
+    prompt_tokens: int | None = None  # as the server counted them (usage), when it says
+    output_tokens: int | None = None
+    finish_reason: str | None = None  # "length" means max_tokens cut the output
+
+    def add_usage(self, message: BaseMessage | None) -> None:
+        usage = getattr(message, "usage_metadata", None) or {}
+        if usage.get("input_tokens"):
+            self.prompt_tokens = (self.prompt_tokens or 0) + usage["input_tokens"]
+        if usage.get("output_tokens"):
+            self.output_tokens = (self.output_tokens or 0) + usage["output_tokens"]
+        reason = getattr(message, "response_metadata", {}).get("finish_reason")
+        if reason:
+            self.finish_reason = reason
 
 
 class _StopAtDeadline(stop_base):
@@ -229,9 +264,10 @@ class ResilientChat:
 
     @classmethod
     def from_settings(cls, model: BaseChatModel, settings: Settings, **overrides: Any) -> ResilientChat:
+        limits = settings.llm_limits
         options: dict[str, Any] = {
-            "max_retries": settings.llm_max_retries,
-            "total_budget_s": settings.llm_total_budget_s,
+            "max_retries": limits.max_retries,
+            "total_budget_s": limits.total_budget_s,
             "provider": settings.llm_provider,
         }
         return cls(model, **(options | overrides))
@@ -243,53 +279,80 @@ class ResilientChat:
         message = await self._arun(call, partial(self.model.ainvoke, list(messages)))
         return message if isinstance(message, AIMessage) else AIMessage(content=message.content)
 
-    async def ainvoke_structured(self, messages: Sequence[BaseMessage], schema: type[M]) -> M:
+    async def ainvoke_structured(self, messages: Sequence[BaseMessage], schema: type[M],
+                                 stats: CallStats | None = None) -> M:
         """The model's answer validated into `schema` (json_schema structured output, one repair)."""
-        call = self._new_call("structured")
+        call = self._new_call("structured", stats)
         runnable = self._structured_runnable(schema)
-        result = await self._arun(call, partial(_astructured_once, runnable, list(messages), schema))
+        result = await self._arun(call, partial(_astructured_once, runnable, list(messages), schema, call.stats))
         if result.value is None:
             self._log_repair(call, schema)
             repair = _repair(messages, result)
-            result = await self._arun(call, partial(_astructured_once, runnable, repair, schema))
+            result = await self._arun(call, partial(_astructured_once, runnable, repair, schema, call.stats))
         return self._structured_result(call, result, schema)
 
-    def invoke_structured(self, messages: Sequence[BaseMessage], schema: type[M]) -> M:
+    def invoke_structured(self, messages: Sequence[BaseMessage], schema: type[M],
+                          stats: CallStats | None = None) -> M:
         """Sync twin of ainvoke_structured, for the CLI and scripts."""
-        call = self._new_call("structured")
+        call = self._new_call("structured", stats)
         runnable = self._structured_runnable(schema)
-        result = self._run(call, partial(_structured_once, runnable, list(messages), schema))
+        result = self._run(call, partial(_structured_once, runnable, list(messages), schema, call.stats))
         if result.value is None:
             self._log_repair(call, schema)
             repair = _repair(messages, result)
-            result = self._run(call, partial(_structured_once, runnable, repair, schema))
+            result = self._run(call, partial(_structured_once, runnable, repair, schema, call.stats))
         return self._structured_result(call, result, schema)
 
-    async def astream_text(self, messages: Sequence[BaseMessage]) -> AsyncIterator[str]:
-        """Text deltas as they arrive. Retried until the first chunk only: after that a retry would
-        repeat text the caller already showed, so a mid-stream failure raises ProviderUnavailable."""
-        call = self._new_call("stream")
-        stream, first = await self._arun(call, partial(_open_stream, self.model, list(messages)))
+    async def astream_text(self, messages: Sequence[BaseMessage], *, schema: type[pydantic.BaseModel] | None = None,
+                           stats: CallStats | None = None) -> AsyncIterator[str]:
+        """Text deltas as they arrive; with `schema`, the JSON text of an answer constrained to it
+        (response_format json_schema, as a structured call sends it).
+
+        Retried until the first chunk only: after that a retry would repeat text the caller already
+        showed, so a mid-stream failure raises ProviderUnavailable. The total budget bounds the whole
+        stream, not only its start: a model that keeps writing is cut at the deadline."""
+        call = self._new_call("stream", stats)
+        model = self.model if schema is None else self.model.bind(response_format=json_schema_format(schema))
+        stream, first = await self._arun(call, partial(_open_stream, model, list(messages)))
         if first is None:
             return
+        chunk: AIMessageChunk | None = first
         try:
-            if first.text:
-                yield first.text
-            async for chunk in stream:
+            while chunk is not None:
+                call.stats.add_usage(chunk)
                 if chunk.text:
+                    if call.stats.first_token_s is None:
+                        call.stats.first_token_s = call.elapsed()
                     yield chunk.text
+                chunk = await self._next_chunk(call, stream)
+        except ProviderUnavailable:
+            raise
         except Exception as exc:
             raise self._from_exception(call, exc) from exc
         finally:
-            await stream.aclose()
+            call.stats.elapsed_s = call.elapsed()
+            await stream.aclose()  # closes the HTTP response: the server stops generating
+
+    async def _next_chunk(self, call: _Call, stream: _Stream) -> AIMessageChunk | None:
+        remaining = call.remaining()
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(remaining):
+                return await anext(stream)
+        except StopAsyncIteration:
+            return None
+        except TimeoutError:
+            why = f"the stream was still running at the end of the total budget of {self.total_budget_s:g}s"
+            raise self._unavailable(call, "timeout", why) from None
 
     stream_text = astream_text
 
     # -- retry machinery (one policy for sync and async) --
 
-    def _new_call(self, op: str) -> _Call:
+    def _new_call(self, op: str, stats: CallStats | None = None) -> _Call:
         now = time.monotonic()
-        return _Call(op, deadline=now + self.total_budget_s, started=now)
+        return _Call(op, deadline=now + self.total_budget_s, started=now, stats=stats or CallStats())
 
     def _policy(self, call: _Call) -> dict[str, Any]:
         return {
@@ -312,7 +375,7 @@ class ResilientChat:
 
     async def _arun(self, call: _Call, fn: Callable[[], Awaitable[T]]) -> T:
         async def attempt() -> T:
-            call.attempts += 1
+            call.stats.attempts += 1
             remaining = call.remaining()
             if remaining <= 0:
                 raise TimeoutError(f"time budget of {self.total_budget_s}s exhausted")
@@ -327,7 +390,7 @@ class ResilientChat:
 
     def _run(self, call: _Call, fn: Callable[[], T]) -> T:
         def attempt() -> T:
-            call.attempts += 1
+            call.stats.attempts += 1
             if call.remaining() <= 0:
                 raise TimeoutError(f"time budget of {self.total_budget_s}s exhausted")
             return fn()
@@ -345,6 +408,7 @@ class ResilientChat:
         return self.model.with_structured_output(schema, method="json_schema", include_raw=True)
 
     def _structured_result(self, call: _Call, result: _Structured, schema: type[M]) -> M:
+        call.stats.elapsed_s = call.elapsed()
         if result.value is None:
             why = f"still invalid after one repair ({schema.__name__}: {result.problem})"
             raise self._unavailable(call, "invalid_output", why)
@@ -363,6 +427,7 @@ class ResilientChat:
 
     def _unavailable(self, call: _Call, reason: str, why: str, error: BaseException | None = None
                      ) -> ProviderUnavailable:
+        call.stats.elapsed_s = call.elapsed()
         status = _status_of(error)
         what = _REASONS.get(reason, reason) + (f" (HTTP {status})" if status else "")
         log.warning("llm unavailable provider=%s op=%s reason=%s status=%s error=%s attempts=%d "
@@ -388,9 +453,10 @@ def _status_of(exc: BaseException | None) -> int | None:
     return exc.status_code if isinstance(exc, openai.APIStatusError) else None
 
 
-def _interpret(output: Any, schema: type[pydantic.BaseModel]) -> _Structured:
+def _interpret(output: Any, schema: type[pydantic.BaseModel], stats: CallStats) -> _Structured:
     """`with_structured_output(include_raw=True)` output -> value, or raw text and error to repair."""
     parsed, raw = output.get("parsed"), output.get("raw")
+    stats.add_usage(raw if isinstance(raw, BaseMessage) else None)
     if isinstance(parsed, schema):
         return _Structured(parsed)
     raw_text = raw.text if isinstance(raw, BaseMessage) else ""
@@ -405,11 +471,17 @@ def _interpret(output: Any, schema: type[pydantic.BaseModel]) -> _Structured:
     return _invalid_result(raw_text, error or "no structured output")
 
 
-def _invalid(exc: BaseException) -> _Structured:
+def _invalid(exc: BaseException, stats: CallStats) -> _Structured:
     """The openai SDK validates json_schema replies itself and raises; recover the raw reply."""
     raw_text = ""
     response = getattr(exc, "response", None)  # set by langchain-openai on non-API errors
     completion = getattr(exc, "completion", None)  # set by LengthFinishReasonError and friends
+    usage = getattr(completion, "usage", None)
+    if usage is not None:
+        stats.prompt_tokens = (stats.prompt_tokens or 0) + (usage.prompt_tokens or 0)
+        stats.output_tokens = (stats.output_tokens or 0) + (usage.completion_tokens or 0)
+    if isinstance(exc, openai.LengthFinishReasonError):
+        stats.finish_reason = "length"
     try:
         if completion is not None:
             raw_text = completion.choices[0].message.content or ""
@@ -436,19 +508,28 @@ def _invalid_result(raw_text: str, error: BaseException | str) -> _Structured:
 
 
 async def _astructured_once(runnable: Runnable[Any, Any], messages: list[BaseMessage],
-                            schema: type[pydantic.BaseModel]) -> _Structured:
+                            schema: type[pydantic.BaseModel], stats: CallStats) -> _Structured:
     try:
-        return _interpret(await runnable.ainvoke(messages), schema)
+        return _interpret(await runnable.ainvoke(messages), schema, stats)
     except _INVALID_OUTPUT as exc:
-        return _invalid(exc)
+        return _invalid(exc, stats)
 
 
 def _structured_once(runnable: Runnable[Any, Any], messages: list[BaseMessage],
-                     schema: type[pydantic.BaseModel]) -> _Structured:
+                     schema: type[pydantic.BaseModel], stats: CallStats) -> _Structured:
     try:
-        return _interpret(runnable.invoke(messages), schema)
+        return _interpret(runnable.invoke(messages), schema, stats)
     except _INVALID_OUTPUT as exc:
-        return _invalid(exc)
+        return _invalid(exc, stats)
+
+
+def json_schema_format(schema: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """The `response_format` of a structured call (what `with_structured_output(method="json_schema")`
+    sends), for a stream that must follow the schema too. Servers that accept it turn it into a grammar."""
+    function = convert_to_openai_tool(schema, strict=True)["function"]
+    spec = {"name": function["name"], "description": function.get("description", ""),
+            "schema": function["parameters"], "strict": True}
+    return {"type": "json_schema", "json_schema": spec}
 
 
 def _repair(messages: Sequence[BaseMessage], failed: _Structured) -> list[BaseMessage]:
@@ -465,7 +546,7 @@ def _repair(messages: Sequence[BaseMessage], failed: _Structured) -> list[BaseMe
 
 
 async def _open_stream(
-    model: BaseChatModel, messages: list[BaseMessage]
+    model: Runnable[Any, Any], messages: list[BaseMessage]
 ) -> tuple[_Stream, AIMessageChunk | None]:
     """Start a stream and wait for its first chunk: the part of streaming that can be retried."""
     stream = cast(_Stream, model.astream(messages))

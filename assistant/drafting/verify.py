@@ -135,7 +135,7 @@ def guard_reply(kb: Any, text: str, parts: list[DraftSentence], ctx: Context, pl
                                guideline=ctx.guideline, disallowed=ctx.disallowed, platform=platform,
                                language=ctx.language, comment_pii=signals.masked.entities,
                                injection=signals.injected, author=signals.author,
-                               comment=signals.masked.text if signals.injected else None)
+                               comment=signals.masked.text)  # also lets the guards see a draft echoing it
     flags = cite_flags + guards.check_draft(text, gctx)
     return Verified(text=text, citations=citations, flags=flags, knowledge_versions=ctx.versions_of(citations))
 

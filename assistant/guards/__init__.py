@@ -7,6 +7,7 @@ Imports: core and text only (drafting and review call the guards; the guards cal
 
 from assistant.guards.check import check_draft, check_text, has_blocking
 from assistant.guards.claims import check_claims, stale_flags, supporting_chunks
+from assistant.guards.degenerate import check_generated, clean_unknowns, degenerate_codes
 from assistant.guards.evidence import GuardContext
 from assistant.guards.injection import detect_injection, neutralise
 from assistant.guards.pii import MaskResult, PiiEntity, mask_pii, personal_data_note, redact_for_log
@@ -17,7 +18,10 @@ __all__ = [
     "PiiEntity",
     "check_claims",
     "check_draft",
+    "check_generated",
     "check_text",
+    "clean_unknowns",
+    "degenerate_codes",
     "detect_injection",
     "has_blocking",
     "mask_pii",

@@ -5,7 +5,7 @@
     flags = check_draft(draft_text, GuardContext(sources=hits, citations=..., policy=..., ...))
     if has_blocking(flags): ...                # approval is refused while a high flag stands
 
-Each check lives in its own module (pii, injection, claims, commitments, facts, tone; evidence
+Each check lives in its own module (pii, injection, claims, commitments, facts, tone, degenerate; evidence
 prepares what they compare against); this one runs them in order and removes flags that say the same thing twice.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from assistant.guards.claims import check_citations, check_sentences
 from assistant.guards.commitments import check_commitments
+from assistant.guards.degenerate import check_generated
 from assistant.guards.evidence import GuardContext, analyse, evidence
 from assistant.guards.injection import detect_injection
 from assistant.guards.language import language_flags
@@ -41,6 +42,7 @@ def check_draft(text: str, ctx: GuardContext) -> list[Flag]:
     flags += language_flags(text, ctx.language)
     flags += pii_echo(text, ctx, ev.public)
     flags += _injection_flags(text, ctx)
+    flags += check_generated(text, language=ctx.language, comment=ctx.comment)
     return _tidy(flags)
 
 

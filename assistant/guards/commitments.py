@@ -68,6 +68,11 @@ CATEGORIES: dict[str, re.Pattern[str]] = {
         r"(?:we|i) take (?:full |complete |total |all )?(?:responsibility|liability|the blame)|"
         r"(?:we|i) (?:made|have made|did) a (?:terrible |serious |big |huge |grave )?(?:mistake|error)|"
         r"we (?:messed|screwed) up|the company admits|alpena (?:admits|is responsible|is liable|is at fault)|"
+        # "We're sorry we made you ill": the harm stated as our doing (seen from a small local model).
+        r"(?<!not )(?<!n't )\b(?:we|our (?:\w+ )?(?:products?|cereals?|granola|food))(?: have| has|'ve)? "
+        r"(?:made|making|caused|causing|gave|given) (?:you|your \w+|people|customers|them|him|her|everyone) "
+        r"(?:\w+ )?(?:ill|sick|unwell|poisoned|food poisoning|an illness)|"
+        r"(?:nous vous avons|notre produit vous a|nos produits vous ont) (?:rendue?s? malades?|intoxiquee?s?)|"
         r"(?:nous )?reconnaissons (?:pleinement )?(?:notre|nos|l'entiere|toute la|la) (?:entiere )?"
         r"(?:responsabilite|faute|erreur|torts)|c'?est (?:entierement |totalement )?(?:de )?notre faute|"
         r"(?:nous sommes|on est|nous etions) (?:entierement |totalement |pleinement |seuls )?"

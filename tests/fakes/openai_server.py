@@ -78,9 +78,43 @@ class Behaviour:
 class _Reply(Behaviour):
     content: str | None = None
     tool_calls: tuple[tuple[str, str], ...] = ()  # (name, JSON arguments)
+    first_token_s: float = 0.0  # like a CPU server reading a long prompt before the first token
+    per_token_s: float = 0.0
 
     def serve(self, exchange: _Exchange) -> None:
-        exchange.send_completion(self.content, self.tool_calls)
+        exchange.send_completion(self.content, self.tool_calls, first_token_s=self.first_token_s,
+                                 per_token_s=self.per_token_s)
+
+
+@dataclass(frozen=True)
+class _Runaway(Behaviour):
+    """A small model that never stops: `prefix`, then `unit` again and again until max_tokens (when the
+    request sets it) or the context is full, as llama-server does."""
+
+    prefix: str
+    unit: str
+    context_tokens: int
+    per_token_s: float
+
+    def serve(self, exchange: _Exchange) -> None:
+        limit = exchange.max_tokens or self.context_tokens
+        head = _tokens(self.prefix)
+        unit = _tokens(self.unit) or [" "]
+        body = (head + unit * (limit // len(unit) + 1))[:limit]
+        exchange.send_completion("".join(body), (), per_token_s=self.per_token_s, finish="length")
+
+
+@dataclass(frozen=True)
+class _SchemaOrProse(Behaviour):
+    """What a grammar-constrained server does: JSON of the requested schema when `response_format`
+    carries one (streamed or not), the model's free prose otherwise."""
+
+    answer: Any
+    prose: str
+
+    def serve(self, exchange: _Exchange) -> None:
+        content = json.dumps(self.answer, ensure_ascii=False) if exchange.request.json_schema else self.prose
+        exchange.send_completion(content, ())
 
 
 @dataclass(frozen=True)
@@ -123,9 +157,22 @@ def _header_value(value: float | str) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def reply(content: str) -> Behaviour:
-    """An assistant message with this text (streamed as word-sized deltas when `stream: true`)."""
-    return _Reply(content=content)
+def reply(content: str, *, first_token_s: float = 0.0, per_token_s: float = 0.0) -> Behaviour:
+    """An assistant message with this text (streamed as word-sized deltas when `stream: true`), cut at
+    the request's max_tokens (word-sized tokens) with finish_reason "length", as real servers do.
+    `first_token_s`/`per_token_s` pace it like a CPU-bound server."""
+    return _Reply(content=content, first_token_s=first_token_s, per_token_s=per_token_s)
+
+
+def runaway(prefix: str = "", unit: str = " No.", *, context_tokens: int = 8192,
+            per_token_s: float = 0.0) -> Behaviour:
+    """Output that repeats `unit` until max_tokens or the context limit (2,081 tokens of one apology)."""
+    return _Runaway(prefix, unit, context_tokens, per_token_s)
+
+
+def schema_or_prose(answer: Any, prose: str = "Sure! Here is a reply for the customer.") -> Behaviour:
+    """JSON `answer` only when the request carries a json_schema response_format, else prose."""
+    return _SchemaOrProse(answer, prose)
 
 
 def reply_json(obj: Any) -> Behaviour:
@@ -219,6 +266,7 @@ class FakeOpenAI:
         self.models = list(models)
         self.requests: list[RecordedRequest] = []
         self.errors: list[BaseException] = []  # exceptions inside the server: tests assert it stays empty
+        self.abandoned = 0  # answers the client stopped reading (cut streams, timeouts) before the end
         self.stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self
@@ -321,6 +369,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake.next_behaviour(request).serve(exchange)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (timeout): expected in retry tests
+            self.server.fake.abandoned += 1
         except Exception as exc:  # surfaced through fake.errors so a test can fail on it
             self.server.fake.errors.append(exc)
             raise
@@ -371,12 +420,23 @@ class _Exchange:
         self.handler.close_connection = True
         self.handler.connection.shutdown(socket.SHUT_RDWR)
 
-    def send_completion(self, content: str | None, tool_calls: tuple[tuple[str, str], ...]) -> None:
-        finish = "tool_calls" if tool_calls else "stop"
+    @property
+    def max_tokens(self) -> int | None:
+        body = self.request.body or {}
+        value = body.get("max_completion_tokens", body.get("max_tokens"))
+        return value if isinstance(value, int) and value > 0 else None
+
+    def send_completion(self, content: str | None, tool_calls: tuple[tuple[str, str], ...], *,
+                        first_token_s: float = 0.0, per_token_s: float = 0.0, finish: str | None = None) -> None:
+        finish = finish or ("tool_calls" if tool_calls else "stop")
+        if content and self.max_tokens is not None and len(tokens := _tokens(content)) > self.max_tokens:
+            content, finish = "".join(tokens[: self.max_tokens]), "length"
         calls = [{"id": f"call_fake_{i}", "type": "function", "function": {"name": n, "arguments": a}}
                  for i, (n, a) in enumerate(tool_calls)]
         if self.request.stream:
-            self._send_stream(content, calls, finish)
+            self._send_stream(content, calls, finish, first_token_s, per_token_s)
+            return
+        if self.server.stopping.wait(first_token_s + per_token_s * len(_tokens(content or ""))):
             return
         message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
         if calls:
@@ -387,14 +447,19 @@ class _Exchange:
             "usage": self._usage(content, calls), "system_fingerprint": None,
         })
 
-    def _send_stream(self, content: str | None, calls: list[dict[str, Any]], finish: str) -> None:
+    def _send_stream(self, content: str | None, calls: list[dict[str, Any]], finish: str,
+                     first_token_s: float = 0.0, per_token_s: float = 0.0) -> None:
         self.handler.send_response(200)
         self.handler.send_header("Content-Type", "text/event-stream")
         self.handler.send_header("Cache-Control", "no-cache")
         self.handler.send_header("Transfer-Encoding", "chunked")
         self.handler.end_headers()
         self._event(self._chunk({"role": "assistant", "content": "", "refusal": None}))
+        if self.server.stopping.wait(first_token_s):
+            return
         for token in _tokens(content or ""):
+            if per_token_s and self.server.stopping.wait(per_token_s):
+                return
             self._event(self._chunk({"content": token}))
         for i, call in enumerate(calls):
             head = {"index": i, "id": call["id"], "type": "function",

@@ -41,7 +41,7 @@ def test_llm_draft_is_cited_and_the_model_saw_masked_delimited_data(sample_kb_di
     with start_fake_openai([reply_json(GOOD)]) as fake:
         d = asyncio.run(draft_reply(_runtime(sample_kb_dir, tmp_path, fake.base_url), _req()))
         (request,) = fake.chat_requests
-    assert d.provider == "openai" and d.model == "gpt-4o-mini" and d.prompt_version == "reply-en-v2"
+    assert d.provider == "openai" and d.model == "gpt-4o-mini" and d.prompt_version == "reply-en-v3"
     assert not d.fallback and "14 days" in d.text
     (c,) = d.citations
     assert c.chunk_id == REFUND_CHUNK and "14 days" in c.quote

@@ -31,8 +31,9 @@ def _observe(runtime: Any, req: DraftRequest, draft: Draft) -> None:
     runtime.monitor_observe(req.comment, draft.triage, req.incident)
 
 
-async def _create(runtime: Any, req: DraftRequest, principal: Principal, on_token: Any = None) -> Draft:
-    draft = await draft_reply(runtime, req, on_token=on_token)
+async def _create(runtime: Any, req: DraftRequest, principal: Principal, on_token: Any = None,
+                  on_reset: Any = None) -> Draft:
+    draft = await draft_reply(runtime, req, on_token=on_token, on_reset=on_reset)
     # The SQL store is synchronous: keep it off the event loop.
     saved = await asyncio.to_thread(review.save_new_draft, runtime.db, draft, req.comment, principal)
     _observe(runtime, req, saved)  # only a comment that was accepted counts on the stream
@@ -51,7 +52,9 @@ def _event(name: str, data: Any) -> bytes:
 
 @router.post("/stream", status_code=200, response_class=StreamingResponse,
              responses={200: {"content": {"text/event-stream": {}},
-                              "description": "events: `token` {text}*, then `draft` (the Draft) or `error`"}})
+                              "description": "events: `token` {text}*, `reset` {reason} (clear the tokens "
+                                             "shown: the model failed mid-stream, the offline draft follows), "
+                                             "then `draft` (the Draft, the stored text) or `error`"}})
 async def stream_draft(req: DraftRequest, runtime: RuntimeDep, principal: AgentDep) -> StreamingResponse:
     check_comment(runtime.settings, req.comment)  # a 413 before the stream starts, not inside it
     queue: asyncio.Queue[bytes | None] = asyncio.Queue()
@@ -59,9 +62,12 @@ async def stream_draft(req: DraftRequest, runtime: RuntimeDep, principal: AgentD
     async def on_token(text: str) -> None:
         await queue.put(_event("token", {"text": text}))
 
+    async def on_reset(reason: str) -> None:  # the tokens sent so far are withdrawn: clear them
+        await queue.put(_event("reset", {"reason": reason}))
+
     async def produce() -> None:
         try:
-            draft = await _create(runtime, req, principal, on_token)
+            draft = await _create(runtime, req, principal, on_token, on_reset)
             await queue.put(_event("draft", draft.model_dump(mode="json")))
         except CrisisError as exc:
             await queue.put(_event("error", {"status": exc.status, "code": exc.code, "detail": exc.detail}))
