@@ -88,7 +88,7 @@ def _paced_create(original: Any) -> Any:
     them in one network chunk; a model writes them over seconds. Spacing them out (the tokens and
     the final draft are untouched) lets the test see the panel render the reply as it streams."""
 
-    async def paced(runtime: Any, req: Any, principal: Any, on_token: Any = None) -> Any:
+    async def paced(runtime: Any, req: Any, principal: Any, on_token: Any = None, on_reset: Any = None) -> Any:
         if on_token is None:
             return await original(runtime, req, principal)
 
@@ -96,7 +96,7 @@ def _paced_create(original: Any) -> Any:
             await asyncio.sleep(TOKEN_DELAY_S)
             await on_token(text)
 
-        return await original(runtime, req, principal, slow)
+        return await original(runtime, req, principal, slow, on_reset)
 
     return paced
 
