@@ -39,7 +39,8 @@ def check_draft(text: str, ctx: GuardContext) -> list[Flag]:
     flags += banned_phrases(folded, ev)
     flags += rule_flags(folded)
     flags += length_flags(text, ctx.platform)
-    flags += language_flags(text, ctx.language)
+    # wrong_language (the whole reply) comes with check_generated; the pasted-sentence flags from here.
+    flags += [f for f in language_flags(text, ctx.language) if f.code != "wrong_language"]
     flags += pii_echo(text, ctx, ev.public)
     flags += _injection_flags(text, ctx)
     flags += check_generated(text, language=ctx.language, comment=ctx.comment)

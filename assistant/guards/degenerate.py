@@ -18,8 +18,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from assistant.guards.language import language_flags
 from assistant.models import Flag
-from assistant.text import content_stems, detect_language, fold, split_sentences
+from assistant.text import content_stems, fold, split_sentences
 
 DEGENERATE = frozenset({"refusal", "repetition", "comment_echo", "wrong_language"})
 
@@ -56,7 +57,8 @@ def check_generated(text: str, *, language: str, comment: str | None = None) -> 
     if comment and (echo := _echo_share(text, comment)) >= 0.5:
         flags.append(_flag("comment_echo", None,
                            f"{echo:.0%} of the text repeats the author's own comment back to them"))
-    flags += _language(text, language)
+    # The whole reply in another language (one rule: guards/language.py; its per-sentence flags stay there).
+    flags += [f for f in language_flags(text, language) if f.code == "wrong_language"]
     return flags
 
 
@@ -95,16 +97,6 @@ def _echo_share(text: str, comment: str) -> float:
     if len(mine) < 3 or not theirs:
         return 0.0
     return sum(g in theirs for g in mine) / len(mine)
-
-
-def _language(text: str, language: str) -> list[Flag]:
-    if len(_WORD.findall(text)) < 6:
-        return []  # "Merci Jean !" proves nothing
-    found, confidence, _ = detect_language(text)
-    if found != language and confidence >= 0.9:
-        return [_flag("wrong_language", None, f"written in '{found}' ({confidence:.2f}); the author wrote "
-                                              f"in '{language}'")]
-    return []
 
 
 def clean_unknowns(unknowns: Sequence[str], *, source_texts: Iterable[str], chunk_ids: Iterable[str]
