@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     search_k: int = 5
     rate_limit_per_minute: int = 600
 
+    # Batch drafting (assistant/batch): concurrency, per-item time limit, the provider's limits
+    # (0 = none known), and Redis for the job queue, the shared provider limit and the API rate limit.
+    batch_concurrency: int = Field(default=8, ge=1, le=256)
+    batch_item_timeout_s: float = Field(default=120.0, gt=0)
+    batch_max_rows: int = Field(default=100_000, ge=1)
+    provider_requests_per_minute: int = Field(default=0, ge=0)
+    provider_tokens_per_minute: int = Field(default=0, ge=0)
+    redis_url: str | None = None
+
     cors_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -134,6 +143,8 @@ class Settings(BaseSettings):
         out["llm_limits"] = asdict(self.llm_limits)
         if self.database_url:
             out["database_url"] = _mask_url(self.database_url)
+        if self.redis_url:
+            out["redis_url"] = _mask_url(self.redis_url)
         return out
 
 

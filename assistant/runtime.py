@@ -24,6 +24,8 @@ class Runtime:
         self.settings = settings or get_settings()
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        # A client-side limit on model calls (assistant.batch.limiter), set by the batch runner and workers.
+        self.provider_limiter: Any = None
 
     @cached_property
     def kb(self) -> KnowledgeBase:

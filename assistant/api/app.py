@@ -33,6 +33,7 @@ ROUTERS = [
     "reports",
     "alerts",
     "audit",
+    "batches",
     "console",
 ]
 

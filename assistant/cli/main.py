@@ -495,6 +495,15 @@ def _register_report_commands() -> None:
 _register_report_commands()
 
 
+def _register_batch_commands() -> None:
+    from assistant.cli.batch import batch_app
+
+    app.add_typer(batch_app, name="batch")
+
+
+_register_batch_commands()
+
+
 def main() -> None:  # pragma: no cover - console-script shim for `python -m assistant.cli`
     app()
 

@@ -110,7 +110,8 @@ class Drafter:
 
         prompt = build_reply_prompt(comment, masked, tri, ctx, platform=platform, style=style, injected=injected,
                                     limits=self.settings.llm_limits, author=_author(comment))
-        chat = ResilientChat.from_settings(self.runtime.chat_model, self.settings)
+        chat = ResilientChat.from_settings(self.runtime.chat_model, self.settings,
+                                            limiter=self.runtime.provider_limiter)
         stats = self.stats[style] = CallStats()
         if on_token is None:
             out = await chat.ainvoke_structured(prompt.messages, DraftOut, stats=stats)

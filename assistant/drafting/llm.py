@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 import httpx
 import openai
@@ -172,6 +172,19 @@ def retry_after_s(exc: BaseException) -> float | None:
 # --- resilient calls -------------------------------------------------------------------------------
 
 
+class RequestLimiter(Protocol):
+    """A client-side rate limit every attempt passes through (assistant.batch.limiter)."""
+
+    async def acquire(self, tokens: int) -> None: ...
+
+    async def feedback(self, rate_limited: bool, retry_after_s: float | None) -> None: ...
+
+
+def estimate_tokens(messages: Sequence[BaseMessage], max_output: int = 600) -> int:
+    """A rough token count for the limiter (4 characters a token, plus the expected reply)."""
+    return sum(len(str(m.content)) for m in messages) // 4 + max_output
+
+
 @dataclass
 class _Call:
     """One public call (with its retries and its repair): the shared deadline and attempt count."""
@@ -184,6 +197,7 @@ class _Call:
     @property
     def attempts(self) -> int:
         return self.stats.attempts
+    tokens: int = 0  # estimated per attempt, for the rate limiter
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -254,8 +268,10 @@ class ResilientChat:
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 8.0,
         provider: str = "openai",
+        limiter: RequestLimiter | None = None,
     ) -> None:
         self.model = model
+        self.limiter = limiter
         self.max_attempts = max_retries + 1
         self.total_budget_s = total_budget_s
         self.backoff_base_s = backoff_base_s
@@ -275,14 +291,14 @@ class ResilientChat:
     # -- public API --
 
     async def ainvoke(self, messages: Sequence[BaseMessage]) -> AIMessage:
-        call = self._new_call("invoke")
+        call = self._new_call("invoke", None, messages)
         message = await self._arun(call, partial(self.model.ainvoke, list(messages)))
         return message if isinstance(message, AIMessage) else AIMessage(content=message.content)
 
     async def ainvoke_structured(self, messages: Sequence[BaseMessage], schema: type[M],
                                  stats: CallStats | None = None) -> M:
         """The model's answer validated into `schema` (json_schema structured output, one repair)."""
-        call = self._new_call("structured", stats)
+        call = self._new_call("structured", stats, messages)
         runnable = self._structured_runnable(schema)
         result = await self._arun(call, partial(_astructured_once, runnable, list(messages), schema, call.stats))
         if result.value is None:
@@ -294,7 +310,7 @@ class ResilientChat:
     def invoke_structured(self, messages: Sequence[BaseMessage], schema: type[M],
                           stats: CallStats | None = None) -> M:
         """Sync twin of ainvoke_structured, for the CLI and scripts."""
-        call = self._new_call("structured", stats)
+        call = self._new_call("structured", stats, messages)
         runnable = self._structured_runnable(schema)
         result = self._run(call, partial(_structured_once, runnable, list(messages), schema, call.stats))
         if result.value is None:
@@ -311,7 +327,7 @@ class ResilientChat:
         Retried until the first chunk only: after that a retry would repeat text the caller already
         showed, so a mid-stream failure raises ProviderUnavailable. The total budget bounds the whole
         stream, not only its start: a model that keeps writing is cut at the deadline."""
-        call = self._new_call("stream", stats)
+        call = self._new_call("stream", stats, messages)
         model = self.model if schema is None else self.model.bind(response_format=json_schema_format(schema))
         stream, first = await self._arun(call, partial(_open_stream, model, list(messages)))
         if first is None:
@@ -350,9 +366,10 @@ class ResilientChat:
 
     # -- retry machinery (one policy for sync and async) --
 
-    def _new_call(self, op: str, stats: CallStats | None = None) -> _Call:
+    def _new_call(self, op: str, stats: CallStats | None = None, messages: Sequence[BaseMessage] = ()) -> _Call:
         now = time.monotonic()
-        return _Call(op, deadline=now + self.total_budget_s, started=now, stats=stats or CallStats())
+        return _Call(op, deadline=now + self.total_budget_s, started=now, stats=stats or CallStats(),
+                     tokens=estimate_tokens(messages))
 
     def _policy(self, call: _Call) -> dict[str, Any]:
         return {
@@ -381,7 +398,17 @@ class ResilientChat:
                 raise TimeoutError(f"time budget of {self.total_budget_s}s exhausted")
             # Bounds the whole attempt, not just each HTTP read: a trickling server cannot overrun.
             async with asyncio.timeout(remaining):
-                return await fn()
+                if self.limiter is None:
+                    return await fn()
+                await self.limiter.acquire(call.tokens)
+                try:
+                    result = await fn()
+                except Exception as exc:
+                    if classify_error(exc).reason == "rate_limited":
+                        await self.limiter.feedback(True, retry_after_s(exc))
+                    raise
+                await self.limiter.feedback(False, None)
+                return result
 
         try:
             return await AsyncRetrying(**self._policy(call))(attempt)
