@@ -11,6 +11,7 @@ from assistant.config import Settings
 from assistant.runtime import Runtime
 from tests.fakes import block_real_network
 from tests.utils.kb import sample_kb
+from tests.utils.redis import redis_url  # noqa: F401  (a real redis-server, session fixture)
 
 
 @pytest.fixture(autouse=True)
