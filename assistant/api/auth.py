@@ -17,8 +17,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from assistant.errors import Forbidden, RateLimited, Unauthorized
 from assistant.review.schemas import Principal, Role
 
-__all__ = ["AdminDep", "AgentDep", "LeadDep", "Principal", "RateLimiter", "Role", "current_principal",
-           "problem_responses", "require"]
+__all__ = ["AdminDep", "AgentDep", "LeadDep", "Principal", "RateLimiter", "Role", "SharedRateLimiter",
+           "current_principal", "problem_responses", "require"]
 
 # Declares the scheme in OpenAPI (the "Authorize" button in /docs); the check itself is ours below.
 _bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey",
@@ -75,17 +75,40 @@ class RateLimiter:
             return (1.0 - tokens) / self.rate
 
 
+class SharedRateLimiter:
+    """The same per-key limit shared by every API process through Redis (CRISIS_REDIS_URL): with
+    `serve --workers 4` a key still gets its limit once, not four times. A moving window from the
+    `limits` library (its Redis storage does the counting atomically)."""
+
+    def __init__(self, per_minute: int, redis_url: str) -> None:
+        from limits import RateLimitItemPerMinute
+        from limits.storage import storage_from_string
+        from limits.strategies import MovingWindowRateLimiter
+
+        self.item = RateLimitItemPerMinute(max(1, per_minute))
+        self.enabled = per_minute > 0
+        self.window = MovingWindowRateLimiter(storage_from_string(redis_url))
+
+    def take(self, key: str) -> float:
+        if not self.enabled or self.window.hit(self.item, "crisis-api", key):
+            return 0.0
+        reset = self.window.get_window_stats(self.item, "crisis-api", key).reset_time
+        return max(0.1, reset - time.time())
+
+
 _limiter_lock = threading.Lock()
 
 
-def _limiter(request: Request) -> RateLimiter:
+def _limiter(request: Request) -> RateLimiter | SharedRateLimiter:
     state = request.app.state
-    limiter: RateLimiter | None = getattr(state, "rate_limiter", None)
+    limiter: RateLimiter | SharedRateLimiter | None = getattr(state, "rate_limiter", None)
     if limiter is None:
         with _limiter_lock:
             limiter = getattr(state, "rate_limiter", None)
             if limiter is None:
-                limiter = RateLimiter(state.runtime.settings.rate_limit_per_minute)
+                settings = state.runtime.settings
+                limiter = (SharedRateLimiter(settings.rate_limit_per_minute, settings.redis_url)
+                           if settings.redis_url else RateLimiter(settings.rate_limit_per_minute))
                 state.rate_limiter = limiter
     return limiter
 

@@ -45,8 +45,9 @@ def redis_settings(settings: Settings) -> Any:
 
 
 def job_timeout_s(settings: Settings) -> float:
-    """A group's job drafts one core and personalises its members: a few item timeouts at most."""
-    return settings.batch_item_timeout_s * 5
+    """A job drafts one comment, or a group's core and its members (no provider call each): a few item
+    timeouts. A job cut off here gives its unfinished items back, and the next round enqueues them."""
+    return settings.batch_item_timeout_s * 3
 
 
 async def draft_unit(ctx: dict[str, Any], batch_id: str, kind: str, unit_id: int, versions: str,

@@ -47,7 +47,8 @@ def api(sample_runtime: Runtime) -> Iterator[tuple[TestClient, dict[str, Key], R
 
 def post_import(client: TestClient, key: Key, body: str, kind: str = "application/x-ndjson", **query: str) -> Any:
     params = {"incident": INCIDENT} | query
-    return client.post("/v1/batches", params=params, content=body.encode(), headers=key.headers | {"content-type": kind})
+    headers = key.headers | {"content-type": kind}
+    return client.post("/v1/batches", params=params, content=body.encode(), headers=headers)
 
 
 def run_and_wait(client: TestClient, key: Key, batch: str, **params: Any) -> dict[str, Any]:
@@ -131,7 +132,8 @@ def test_group_edit_repersonalises_members_and_guards_each(api: tuple[TestClient
     agent = keys["agent"]
     batch = post_import(client, agent, jsonl(export_rows()[:5])).json()["batch"]
     run_and_wait(client, agent, batch)
-    group = client.get(f"/v1/batches/{batch}/groups", params={"members": "true"}, headers=agent.headers).json()["data"][0]
+    page = client.get(f"/v1/batches/{batch}/groups", params={"members": "true"}, headers=agent.headers).json()
+    group = page["data"][0]
     new_core = "Only batches L4821 and L4822 are recalled. Please keep the box until you get your refund."
     stale = client.post(f"/v1/batches/{batch}/groups/{group['id']}/edit",
                         json={"text": new_core, "version": group["version"] + 5}, headers=agent.headers)

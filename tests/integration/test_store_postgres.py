@@ -16,6 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+import assistant.batch.tables  # noqa: F401  (the batch tables share the metadata)
 from assistant.errors import ApprovalBlocked, Conflict, Forbidden, InvalidInput, NotFound
 from assistant.models import Triage, Verified
 from assistant.review import lifecycle as review
@@ -67,10 +68,20 @@ def keys(db: Database) -> dict[str, Key]:
     return make_keys(db)
 
 
+def _head() -> str | None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(review.__file__).with_name("migrations")))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
 def test_migrations_are_idempotent_and_match_the_models(db: Database, db_url: str) -> None:
     Database(db_url).dispose()  # a second open re-runs `upgrade head`: nothing to do
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
 

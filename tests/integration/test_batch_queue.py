@@ -1,0 +1,103 @@
+"""The distributed mode for real: redis-server on 127.0.0.1, two `crisis-desk batch worker` processes,
+one database, one provider limit shared in Redis. One worker is killed with SIGKILL mid-run: its
+items are retried by the other, every comment ends with exactly one draft."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from assistant.batch import store
+from assistant.batch.jobs import run_distributed
+from assistant.batch.tables import BatchItemRow
+from assistant.config import Settings
+from assistant.review.tables import DraftRow
+from assistant.runtime import Runtime
+from tests.fakes.openai_server import delay, echo_schema, start_fake_openai
+from tests.integration.test_batch_resume import comments
+
+pytestmark = pytest.mark.server
+TOTAL = 24
+RPM = 600  # 10 requests a second for both workers together
+
+
+def running_owners(runtime: Runtime) -> dict[int, str]:
+    with runtime.db.read() as s:
+        return {seq: owner for seq, owner in s.execute(select(BatchItemRow.seq, BatchItemRow.lease_owner).where(
+            BatchItemRow.status == "running")).tuples()}
+
+
+def test_two_workers_one_killed_every_comment_drafted_once(redis_url: str, sample_kb_dir: Path,
+                                                           tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    sent: list[float] = []
+
+    def answer(req: Any) -> Any:
+        sent.append(time.monotonic())
+        return delay(0.2, echo_schema(req))
+
+    with start_fake_openai(default=answer) as fake:
+        env = {"CRISIS_DATA_DIR": str(sample_kb_dir), "CRISIS_DATABASE_URL": db_url, "CRISIS_REDIS_URL": redis_url,
+               "CRISIS_LLM_PROVIDER": "openai", "OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "test",
+               "CRISIS_BATCH_ITEM_TIMEOUT_S": "1.0", "CRISIS_BATCH_CONCURRENCY": "2",
+               "CRISIS_PROVIDER_REQUESTS_PER_MINUTE": str(RPM)}
+        settings = Settings(data_dir=sample_kb_dir, database_url=db_url, redis_url=redis_url, llm_provider="openai",
+                            openai_base_url=fake.base_url, batch_item_timeout_s=1.0)
+        runtime = Runtime(settings)
+        store.import_data(runtime.db, settings, comments(TOTAL), "jsonl", incident="recall-2026-11", batch_id="b-q")
+        workers = [subprocess.Popen([sys.executable, "-c", "from assistant.cli import app; app()", "batch", "worker"],
+                                    env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for _ in range(2)]
+        outcome: dict[str, Any] = {}
+
+        def coordinate() -> None:
+            try:
+                outcome["report"] = asyncio.run(run_distributed(runtime, "b-q", use_groups=False, timeout_s=90))
+            except BaseException as exc:  # surfaced below
+                outcome["error"] = exc
+
+        coordinator = threading.Thread(target=coordinate)
+        coordinator.start()
+        try:
+            deadline = time.monotonic() + 60
+            victim, taken = None, {}
+            while victim is None:
+                assert time.monotonic() < deadline, "the workers drafted nothing"
+                owners = running_owners(runtime)
+                pids = {int(o.rsplit(":", 1)[1]) for o in owners.values() if o}
+                alive = [w for w in workers if w.pid in pids]
+                if len(sent) >= 8 and alive:
+                    victim = alive[0]
+                    taken = {seq for seq, o in owners.items() if o and o.endswith(f":{victim.pid}")}
+                time.sleep(0.02)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=10)
+            coordinator.join(timeout=120)
+            assert "error" not in outcome, outcome.get("error")
+        finally:
+            for w in workers:
+                if w.poll() is None:
+                    w.terminate()
+                    w.wait(timeout=15)
+        report = outcome["report"]
+        assert report.counts.drafted + report.counts.held == TOTAL, report
+        with runtime.db.read() as s:
+            per_comment = dict(s.execute(select(DraftRow.comment_id, func.count()).group_by(DraftRow.comment_id))
+                               .tuples().all())
+            retried = dict(s.execute(select(BatchItemRow.seq, BatchItemRow.attempts).where(
+                BatchItemRow.seq.in_(taken))).tuples().all())
+        assert len(per_comment) == TOTAL and set(per_comment.values()) == {1}  # none lost, none twice
+        assert taken and all(n >= 2 for n in retried.values())  # the killed worker's items ran again elsewhere
+        # One limit for both workers: never more than the limit in any one-second window (+1 for the edge).
+        assert max(sum(1 for t in sent if start <= t < start + 1.0) for start in sent) <= RPM / 60 + 1
+        runtime.close()
