@@ -208,6 +208,8 @@ async def run_batch(runtime: Runtime, batch_id: str, *, concurrency: int | None 
     started = time.monotonic()
     settings = runtime.settings
     ensure_limiter(runtime)
+    # Build the knowledge base and the chat model before the first unit, not inside it.
+    await asyncio.to_thread(lambda: (runtime.kb, runtime.chat_model))
     await asyncio.to_thread(prepare, runtime, batch_id, redraft_stale=redraft_stale, use_groups=use_groups)
     ctx = UnitContext(runtime, batch_id, await asyncio.to_thread(run_versions, runtime),
                       item_timeout_s=item_timeout_s or settings.batch_item_timeout_s, use_groups=use_groups)
