@@ -55,10 +55,18 @@ EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/audit"): LEADS,
     ("GET", "/v1/alerts"): ALL,
     ("POST", "/v1/check"): ALL,
+    ("POST", "/v1/batches"): ALL,
+    ("GET", "/v1/batches/{batch_id}"): ALL,
+    ("POST", "/v1/batches/{batch_id}/run"): ALL,
+    ("GET", "/v1/batches/{batch_id}/groups"): ALL,
+    ("GET", "/v1/batches/{batch_id}/groups/{group_id}"): ALL,
+    ("POST", "/v1/batches/{batch_id}/groups/{group_id}/approve"): ALL,
+    ("POST", "/v1/batches/{batch_id}/groups/{group_id}/edit"): ALL,
+    ("GET", "/v1/batches/{batch_id}/export"): ALL,
 }
 # Path parameters that validate but match nothing; a too-long doc id fails validation (no KB work).
 PATH_VALUES = {"draft_id": "no-such-draft", "incident_id": "no-such-incident", "doc_id": "x" * 201,
-               "key": "0123456789ab"}
+               "key": "0123456789ab", "batch_id": "no-such-batch", "group_id": "1"}
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz")}
 
 
