@@ -63,6 +63,11 @@ class BatchOut(_Out):
     skipped: list[ItemProblem] = Field(default_factory=list, description="no reply needed, with the reason")
 
 
+class BatchesPage(_Out):
+    data: list[BatchOut]
+    count: int
+
+
 class GroupMember(_Out):
     item: int
     comment_id: str | None

@@ -26,6 +26,7 @@ from assistant.batch.importer import PLATFORM_NAMES, Format, ParsedRow, parse
 from assistant.batch.schemas import (
     BATCH_ID,
     DONE,
+    BatchesPage,
     BatchOut,
     Counts,
     ExportRow,
@@ -171,6 +172,28 @@ def batch_out(db: Database, batch_id: str, limit: int = 100) -> BatchOut:
         return BatchOut(id=batch.id, incident=batch.incident, source=batch.source, created_at=batch.created_at,
                         counts=counts, groups=groups, failures=listed("failed"), held=listed("held"),
                         skipped=listed("skipped"))
+
+
+def list_batches(db: Database, *, incident: str | None = None, limit: int = 50) -> BatchesPage:
+    """Newest first, with their counts (the failure lists are on GET /v1/batches/{id})."""
+    where = [BatchRow.incident == incident] if incident else []
+    with db.read() as s:
+        total = s.scalar(select(func.count()).select_from(BatchRow).where(*where)) or 0
+        rows = list(s.scalars(select(BatchRow).where(*where).order_by(BatchRow.created_at.desc(), BatchRow.id)
+                              .limit(limit)))
+        ids = [r.id for r in rows]
+        tally: dict[str, list[tuple[str, int]]] = {i: [] for i in ids}
+        groups: dict[str, int] = {}
+        if ids:
+            for batch_id, status, n in s.execute(select(BatchItemRow.batch_id, BatchItemRow.status, func.count())
+                                                 .where(BatchItemRow.batch_id.in_(ids))
+                                                 .group_by(BatchItemRow.batch_id, BatchItemRow.status)).tuples():
+                tally[batch_id].append((status, n))
+            groups = dict(s.execute(select(BatchGroupRow.batch_id, func.count()).where(
+                BatchGroupRow.batch_id.in_(ids)).group_by(BatchGroupRow.batch_id)).tuples().all())
+        data = [BatchOut(id=r.id, incident=r.incident, source=r.source, created_at=r.created_at,
+                         counts=_counts(tally[r.id]), groups=groups.get(r.id, 0)) for r in rows]
+    return BatchesPage(data=data, count=total)
 
 
 def counts(db: Database, batch_id: str) -> Counts:

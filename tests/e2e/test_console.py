@@ -8,8 +8,10 @@ Set CONSOLE_SCREENSHOTS=/some/dir to save the queue, a draft and the alerts pane
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -448,5 +450,37 @@ def test_no_serious_accessibility_violation(page: Any, server: Server) -> None:
     page.click("#tab-updates")
     checked.append(axe.Axe().run(page).response)
     bad = [(v["id"], v["impact"], len(v["nodes"])) for r in checked for v in r["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
+
+
+def test_a_batch_group_is_approved_once_and_a_member_opens(page: Any, server: Server) -> None:
+    question = "Is the granola from batch L4822 part of the recall? I have two boxes at home."
+    rows = [{"id": f"bq{i}", "platform": "facebook", "from_name": name, "message": question}
+            for i, name in enumerate(["Ines Morel", "Hugo Lambert", "Zoe Martin"])]
+    body = "\n".join(json.dumps(r) for r in rows)
+    r = httpx.post(server.url + "/v1/batches", params={"incident": INCIDENT, "batch": "console-batch"},
+                   content=body.encode(), timeout=30,
+                   headers=server.keys["agent"].headers | {"content-type": "application/x-ndjson"})
+    assert r.status_code == 200, r.text
+    assert server.api("agent", "POST", "/v1/batches/console-batch/run").status_code == 202
+    for _ in range(300):
+        counts = server.api("agent", "GET", "/v1/batches/console-batch").json()["counts"]
+        if counts["drafted"] + counts["held"] == 3:
+            break
+        time.sleep(0.1)
+    sign_in(page, server, "agent")
+    page.click("#tab-batches")
+    page.click("#batches .item-open >> text=console-batch")
+    expect(page.locator("#batch-counts")).to_contain_text("3 of 3 done")
+    expect(page.locator("#groups .group")).to_have_count(1)
+    expect(page.locator("#groups .group .line1")).to_contain_text("3 comments")
+    page.click("#groups .approve-core")
+    expect(page.locator("#message")).to_contain_text("3 approved")
+    page.click("#groups .member >> text=Hugo Lambert")
+    expect(page.locator("#status")).to_have_text("approved")
+    expect(page.locator("#draft-text")).to_have_value(re.compile(r"^Hi Hugo,"))
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    bad = [(v["id"], v["impact"]) for v in axe.Axe().run(page).response["violations"]
            if v["impact"] in ("serious", "critical")]
     assert not bad, bad

@@ -81,6 +81,8 @@ def test_import_run_group_review_export_and_rerun(api: tuple[TestClient, dict[st
     again = post_import(client, agent, body).json()
     assert (again["batch"], again["added"], again["duplicates"]) == (r["batch"], 0, 7)
     batch = r["batch"]
+    listed = client.get("/v1/batches", params={"incident": INCIDENT}, headers=agent.headers).json()
+    assert listed["count"] == 1 and listed["data"][0]["id"] == batch and listed["data"][0]["counts"]["queued"] == 7
 
     info = run_and_wait(client, agent, batch)
     c = info["counts"]

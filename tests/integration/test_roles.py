@@ -56,6 +56,7 @@ EXPECTATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/alerts"): ALL,
     ("POST", "/v1/check"): ALL,
     ("POST", "/v1/batches"): ALL,
+    ("GET", "/v1/batches"): ALL,
     ("GET", "/v1/batches/{batch_id}"): ALL,
     ("POST", "/v1/batches/{batch_id}/run"): ALL,
     ("GET", "/v1/batches/{batch_id}/groups"): ALL,

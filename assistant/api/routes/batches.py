@@ -22,6 +22,7 @@ from assistant.batch.importer import detect_format, parse_mapping
 from assistant.batch.review import approve_group, edit_group
 from assistant.batch.schemas import (
     BATCH_ID,
+    BatchesPage,
     BatchOut,
     GroupApprove,
     GroupDecision,
@@ -73,6 +74,13 @@ async def import_batch(
     return await asyncio.to_thread(store.import_data, runtime.db, runtime.settings, data, fmt, incident=incident,
                                    batch_id=batch, mapping=mapping, platform=platform, source="api",
                                    actor=principal.key_id)
+
+
+@router.get("", response_model=BatchesPage)
+def list_batches(runtime: RuntimeDep, _: AgentDep, incident: Annotated[str | None, Query(max_length=100)] = None,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> BatchesPage:
+    """Batches, newest first, with their counts."""
+    return store.list_batches(runtime.db, incident=incident, limit=limit)
 
 
 @router.get("/{batch_id}", response_model=BatchOut, responses=problem_responses(404))

@@ -9,7 +9,7 @@ const SEVERITY_ORDER = { high: 0, medium: 1, low: 2, info: 3 };
 const $ = (id) => document.getElementById(id);
 const state = {
   me: null, incident: "", tab: "queue", cursor: null, items: [], updates: [],
-  draft: null, view: null, comment: null, source: null, alerts: null, alertIds: null, timer: null,
+  draft: null, view: null, comment: null, source: null, alerts: null, alertIds: null, timer: null, batch: null,
 };
 
 class ApiError extends Error {
@@ -673,9 +673,83 @@ async function draftUpdates(event) {
   } catch (err) { report(err); } finally { $("draft-updates").disabled = !state.incident; }
 }
 
+// ------------------------------------------------------------------ batches
+
+function batchLine(c) {
+  return tr("batches.counts", { done: c.drafted + c.held + c.skipped, total: c.total, drafted: c.drafted,
+    held: c.held, skipped: c.skipped, failed: c.failed, waiting: c.queued + c.running });
+}
+
+async function loadBatches() {
+  try {
+    const q = state.incident ? `?incident=${encodeURIComponent(state.incident)}` : "";
+    const page = await api("GET", `/v1/batches${q}`);
+    const list = $("batches");
+    list.replaceChildren();
+    if (!page.data.length) list.append(el("li", "muted", tr("batches.empty")));
+    for (const b of page.data) {
+      const li = el("li", "item");
+      const open = button("item-open", "", () => openBatch(b.id));
+      open.append(el("span", "line1", `${b.id} · ${b.source || ""}`), el("span", "text", batchLine(b.counts)));
+      li.append(open);
+      list.append(li);
+    }
+  } catch (err) { report(err); }
+}
+
+async function openBatch(id) {
+  try {
+    const path = `/v1/batches/${encodeURIComponent(id)}`;
+    const [b, groups] = await Promise.all([api("GET", path), api("GET", `${path}/groups?members=true&limit=50`)]);
+    state.batch = id;
+    $("batch-view").hidden = false;
+    $("batch-title").textContent = b.id;
+    const done = b.counts.drafted + b.counts.held + b.counts.skipped;
+    $("batch-progress").value = b.counts.total ? done / b.counts.total : 0;
+    $("batch-counts").textContent = batchLine(b.counts);
+    const list = $("groups");
+    list.replaceChildren();
+    if (!groups.data.length) list.append(el("li", "muted", tr("batches.noGroups")));
+    for (const g of groups.data) list.append(groupItem(id, g));
+  } catch (err) { report(err); }
+}
+
+function groupItem(batchId, g) {
+  const li = el("li", "item group");
+  li.append(el("span", "line1", tr("batches.group", { size: g.size, status: g.status, held: g.counts.held })));
+  li.append(el("p", "core", g.core_text || tr("batches.noCore")));
+  if (g.core_text && g.status !== "approved") {
+    li.append(button("approve-core", tr("batches.approveCore"), () => approveCore(batchId, g)));
+  }
+  const members = el("ul", "members");
+  for (const m of g.members) {
+    const item = el("li");
+    const label = `${m.author || tr("queue.anonymous")} · ${tr(`batchItem.${m.status}`)}`;
+    if (m.draft_id) {
+      item.append(button("member", label, () => openDraft(m.draft_id, { text: m.text, author: m.author })));
+    } else {
+      item.append(el("span", "muted", label));
+    }
+    members.append(item);
+  }
+  li.append(members);
+  return li;
+}
+
+async function approveCore(batchId, g) {
+  try {
+    const path = `/v1/batches/${encodeURIComponent(batchId)}/groups/${g.id}/approve`;
+    const result = await api("POST", path, { version: g.version });
+    const count = (o) => result.outcomes.filter((x) => x.outcome === o).length;
+    say(tr("batches.approved", { approved: count("approved"), held: count("held"), kept: count("kept") }), "ok");
+    openBatch(batchId);
+    loadQueue(true);
+  } catch (err) { report(err); }
+}
+
 // ------------------------------------------------------------------ tabs and keyboard
 
-const TABS = ["queue", "alerts", "updates"];
+const TABS = ["queue", "alerts", "updates", "batches"];
 
 function selectTab(name, focus) {
   state.tab = name;
@@ -689,6 +763,7 @@ function selectTab(name, focus) {
   }
   if (name === "alerts") loadAlerts();
   if (name === "updates") loadUpdates();
+  if (name === "batches") loadBatches();
 }
 
 function typing(target) {
@@ -709,6 +784,7 @@ function onKey(e) {
     a: () => approve(),
     r: () => $("reject-reason").focus(),
     1: () => selectTab("queue", true), 2: () => selectTab("alerts", true), 3: () => selectTab("updates", true),
+    4: () => selectTab("batches", true),
     "?": () => { $("shortcuts").open = true; $("shortcuts").querySelector("summary").focus(); },
   };
   const run = actions[e.key];
@@ -761,6 +837,7 @@ document.addEventListener("DOMContentLoaded", () => {
     $(`tab-${t}`).addEventListener("keydown", onTabKey);
   }
   $("updates-form").addEventListener("submit", draftUpdates);
+  $("batches-refresh").addEventListener("click", () => { loadBatches(); if (state.batch) openBatch(state.batch); });
   $("draft-text").addEventListener("input", updateChars);
   $("save").addEventListener("click", save);
   $("approve").addEventListener("click", approve);
