@@ -7,6 +7,8 @@ import itertools
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -218,3 +220,41 @@ def test_queue_filters_on_the_stored_triage(db: Database, keys: dict[str, Key]) 
     assert ids(kind="update") == [update]
     with pytest.raises(InvalidInput):
         ids(escalate="%")  # never a LIKE pattern of the caller's
+
+
+def test_two_batch_runners_at_once_draft_each_comment_once(db_url: str, sample_kb_dir: Path) -> None:
+    """Batch claims on both backends: two runners (own engines, own threads) on one batch share the work,
+    and every comment ends with exactly one draft."""
+    import asyncio
+    import json
+
+    from sqlalchemy import func, select
+
+    from assistant.batch import store
+    from assistant.batch.runner import run_batch
+    from assistant.config import Settings
+    from assistant.review.tables import DraftRow
+    from assistant.runtime import Runtime
+
+    runtimes = [Runtime(Settings(data_dir=sample_kb_dir, database_url=db_url)) for _ in range(2)]
+    rows = [{"id": f"p{i}", "platform": "x", "text": f"Is lot L{4700 + i * 13} recalled? Asking for shop {i * 31}."}
+            for i in range(24)]
+    data = "\n".join(json.dumps(r) for r in rows).encode()
+    store.import_data(runtimes[0].db, runtimes[0].settings, data, "jsonl", incident="recall-2026-11", batch_id="pg")
+    reports: list[object] = []
+    threads = [threading.Thread(target=lambda rt=rt: reports.append(asyncio.run(run_batch(rt, "pg", use_groups=False))))
+               for rt in runtimes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    try:
+        processed = [r.processed for r in reports]  # type: ignore[attr-defined]
+        assert sum(processed) == 24
+        with runtimes[0].db.read() as s:
+            per_comment = dict(s.execute(select(DraftRow.comment_id, func.count()).group_by(DraftRow.comment_id))
+                               .tuples().all())
+        assert len(per_comment) == 24 and set(per_comment.values()) == {1}
+    finally:
+        for rt in runtimes:
+            rt.close()
