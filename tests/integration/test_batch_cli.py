@@ -76,5 +76,7 @@ def test_cli_errors_are_one_clear_line(env: Path, sample_kb_dir: Path, tmp_path:
     assert code == 2 and "cannot tell the format" in flat(out)
     code, out = run("batch", "status", "nope", *dd)
     assert code == 2 and "no batch 'nope'" in flat(out)
+    code, out = run("batch", "run", "nope", *dd)
+    assert code == 2 and "no batch 'nope'" in flat(out)
     code, out = run("batch", "export", "nope", "--format", "xml", *dd)
     assert code == 2 and "--format must be csv or jsonl" in out
