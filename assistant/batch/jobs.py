@@ -94,6 +94,7 @@ async def run_distributed(runtime: Runtime, batch_id: str, *, redraft_stale: boo
     pool = await create_pool(redis_settings(runtime.settings), default_queue_name=QUEUE)
     try:
         await asyncio.to_thread(prepare, runtime, batch_id, redraft_stale=redraft_stale, use_groups=use_groups)
+        before = await asyncio.to_thread(store.counts, runtime.db, batch_id)
         versions = await asyncio.to_thread(run_versions, runtime)
         run = uuid.uuid4().hex[:8]
         jobs: list[Job] = []
@@ -123,5 +124,6 @@ async def run_distributed(runtime: Runtime, batch_id: str, *, redraft_stale: boo
     final = await asyncio.to_thread(store.counts, runtime.db, batch_id)
     if on_progress is not None:
         on_progress(final)
-    return RunReport(batch=batch_id, counts=final, processed=final.drafted + final.held + final.skipped,
+    done = final.drafted + final.held + final.skipped
+    return RunReport(batch=batch_id, counts=final, processed=done - (before.drafted + before.held + before.skipped),
                      seconds=round(time.monotonic() - started, 2))

@@ -98,16 +98,25 @@ def run_command(
         bar.update(task, completed=done, total=c.total, rate=f"{rate:.1f}/s",
                    description=f"drafting (held {c.held}, skipped {c.skipped}, failed {c.failed})")
 
+    async def main() -> Any:
+        try:
+            if queue:
+                from assistant.batch.jobs import run_distributed
+
+                return await run_distributed(runtime, batch_id, redraft_stale=redraft_stale,
+                                             use_groups=not no_groups, on_progress=progress)
+            from assistant.batch.runner import run_batch
+
+            return await run_batch(runtime, batch_id, concurrency=concurrency, item_timeout_s=timeout,
+                                   redraft_stale=redraft_stale, use_groups=not no_groups, on_progress=progress)
+        finally:
+            # The model's HTTP client belongs to this event loop: close it here, not at exit after the loop.
+            client = getattr(runtime.__dict__.get("chat_model"), "root_async_client", None)
+            if client is not None:
+                await client.close()
+
     def work() -> Any:
-        if queue:
-            from assistant.batch.jobs import run_distributed
-
-            return asyncio.run(run_distributed(runtime, batch_id, redraft_stale=redraft_stale,
-                                               use_groups=not no_groups, on_progress=progress))
-        from assistant.batch.runner import run_batch
-
-        return asyncio.run(run_batch(runtime, batch_id, concurrency=concurrency, item_timeout_s=timeout,
-                                     redraft_stale=redraft_stale, use_groups=not no_groups, on_progress=progress))
+        return asyncio.run(main())
 
     if bar is not None:
         with bar:
