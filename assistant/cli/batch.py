@@ -12,15 +12,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from assistant.cli.main import DataDir, JsonOpt, _emit_json, _run, _runtime
+from assistant.cli.main import DataDir, JsonOpt, _emit_json, _run, _runtime, err, out
 
 batch_app = typer.Typer(help="Batch drafting: import queued comments, draft them once each (grouped), "
                              "follow progress, export approved replies.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
 
 
 @batch_app.command("import")

@@ -39,13 +39,18 @@ def _runtime(data_dir: Path | None) -> Any:
     return Runtime(get_settings())
 
 
+def _fail(exc: CrisisError) -> typer.Exit:
+    """One readable line on stderr and the exit code 2 (no traceback): raise what this returns."""
+    err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
+    return typer.Exit(2)
+
+
 def _run(fn: Callable[[], T]) -> T:
     """Turn our errors into one readable line and a non-zero exit code (no traceback)."""
     try:
         return fn()
     except CrisisError as exc:
-        err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
-        raise typer.Exit(2) from exc
+        raise _fail(exc) from exc
 
 
 def _emit_json(data: Any) -> None:

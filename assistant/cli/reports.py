@@ -3,20 +3,15 @@ layers over assistant/reports. Local commands act as the `cli` admin (as `keys` 
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.main import JsonOpt, _emit_json, _fail, err, out
 from assistant.errors import CrisisError
 
-out = Console()
-err = Console(stderr=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 BucketOpt = Annotated[str, typer.Option("--bucket", help="15m | 1h | 1d")]
 Incident = Annotated[str, typer.Argument(help="incident id, e.g. recall-2026-11")]
 
@@ -33,20 +28,11 @@ def _cli_principal() -> Any:
     return Principal(key_id="cli", role="admin", name="local command line")
 
 
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
 def _bucket(value: str) -> Any:
     if value not in ("15m", "1h", "1d"):
         err.print("[red]error[/red] (invalid_input): --bucket must be 15m, 1h or 1d")
         raise typer.Exit(2)
     return value
-
-
-def _fail(exc: CrisisError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
-    return typer.Exit(2)
 
 
 def _dur(s: int | None) -> str:
@@ -66,7 +52,7 @@ def metrics_command(incident: Incident, bucket: BucketOpt = "1h",
     except CrisisError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _emit(m.model_dump(mode="json"))
+        _emit_json(m.model_dump(mode="json"))
         return
     t = m.total
     out.print(f"[bold]{incident}[/bold]: {m.comments} comments, {m.drafts} drafts ({m.approved} approved, "
@@ -118,7 +104,7 @@ def gaps_command(incident: Incident, as_json: JsonOpt = False) -> None:
     except CrisisError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _emit(gaps.model_dump(mode="json"))
+        _emit_json(gaps.model_dump(mode="json"))
         return
     if not gaps.data:
         out.print("no knowledge gap recorded")
@@ -143,7 +129,7 @@ def gap_entry_command(incident: Incident, key: Annotated[str, typer.Argument(hel
         raise _fail(exc) from exc
     runtime.db.audit("cli", f"knowledge.{outcome}", doc.id, {"approved": False, "gap": key})
     if as_json:
-        _emit(doc.model_dump(mode="json"))
+        _emit_json(doc.model_dump(mode="json"))
         return
     out.print(f"{outcome} unapproved entry [bold]{doc.id}[/bold]: write the answer, set approved: true, ingest it")
     out.print(doc.text, markup=False, highlight=False)
@@ -203,7 +189,7 @@ def brief_command(
     except CrisisError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _emit({"draft": draft.model_dump(mode="json"), "missing": missing})
+        _emit_json({"draft": draft.model_dump(mode="json"), "missing": missing})
         return
     out.print(draft.text, markup=False, highlight=False)
     for i, c in enumerate(draft.citations, 1):

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.main import JsonOpt, _emit_json, _fail, err, out
 from assistant.errors import CrisisError
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
 def _db() -> Any:
     from assistant.runtime import Runtime
 
     return Runtime().db
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _fail(exc: CrisisError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
-    return typer.Exit(2)
 
 
 @keys_app.command("create")
@@ -46,7 +31,7 @@ def create_key(
     except CrisisError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _emit({"id": principal.key_id, "role": principal.role, "key": key})
+        _emit_json({"id": principal.key_id, "role": principal.role, "key": key})
         return
     out.print(f"created {principal.role} key [bold]{principal.key_id}[/bold]{f' ({name})' if name else ''}")
     out.print("key (shown once, keep it secret):")
@@ -58,7 +43,7 @@ def list_keys(as_json: JsonOpt = False) -> None:
     """Every key with its role and state (never the key itself)."""
     keys = _db().list_keys()
     if as_json:
-        _emit([k.model_dump(mode="json") for k in keys])
+        _emit_json([k.model_dump(mode="json") for k in keys])
         return
     table = Table("id", "role", "name", "created", "revoked")
     for k in keys:
@@ -76,7 +61,7 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="the key id (from `key
     except CrisisError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _emit(info.model_dump(mode="json"))
+        _emit_json(info.model_dump(mode="json"))
     else:
         out.print(f"revoked {info.id} ({info.role}{f', {info.name}' if info.name else ''})")
 
@@ -97,7 +82,7 @@ def queue_command(
         raise typer.Exit(2)
     page = _db().queue(statuses=wanted, incident=incident, limit=limit)
     if as_json:
-        _emit(page.model_dump(mode="json"))
+        _emit_json(page.model_dump(mode="json"))
         return
     if not page.data:
         out.print("the queue is empty")
