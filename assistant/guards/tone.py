@@ -152,9 +152,18 @@ def banned_phrases(folded: str, ev: Evidence) -> list[Flag]:
     return out
 
 
+def x_length(text: str) -> int:
+    """Characters as X counts them: every link is 23."""
+    return len(_URL_X.sub("x" * 23, text))
+
+
+def counted_length(text: str, platform: str) -> int:
+    """The length a platform counts: X counts every link as 23 characters whatever its length."""
+    return x_length(text) if platform == "x" else len(text)
+
+
 def length_flags(text: str, platform: str) -> list[Flag]:
-    # X counts every link as 23 characters whatever its length.
-    n = len(_URL_X.sub("x" * 23, text)) if platform == "x" else len(text)
+    n = counted_length(text, platform)
     limit = PLATFORM_LIMITS.get(platform, PLATFORM_LIMITS["other"])
     if n > limit:
         return [
@@ -183,14 +192,9 @@ def length_flags(text: str, platform: str) -> list[Flag]:
 POST_LIMITS: dict[str, int] = {"x": 280, "instagram": 2200, "facebook": 8000, "linkedin": 3000, "website": 10000}
 
 
-def x_length(text: str) -> int:
-    """Characters as X counts them: every link is 23."""
-    return len(_URL_X.sub("x" * 23, text))
-
-
 def post_length_flags(text: str, channel: str) -> list[Flag]:
     """A public update measured against its channel's post limit (replies use length_flags)."""
-    n = x_length(text) if channel == "x" else len(text)
+    n = counted_length(text, channel)
     limit = POST_LIMITS.get(channel, 2000)
     if n <= limit:
         return []

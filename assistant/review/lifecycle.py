@@ -266,11 +266,6 @@ def promote_to_statement(db: Database, draft_id: str, actor: Principal, verified
 # ---------------------------------------------------------------- edit distance
 
 
-def levenshtein(a: str, b: str) -> int:
-    """Character edit distance (rapidfuzz: maintained, C++, bit-parallel)."""
-    return int(Levenshtein.distance(a, b))
-
-
 def edit_distance(original: str, final: str) -> float:
     """Normalised to 0..1 by the longer text: 0 = approved as generated."""
     return float(Levenshtein.normalized_distance(original, final))
