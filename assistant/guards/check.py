@@ -39,11 +39,14 @@ def check_draft(text: str, ctx: GuardContext) -> list[Flag]:
     flags += banned_phrases(folded, ev)
     flags += rule_flags(folded)
     flags += length_flags(text, ctx.platform)
-    # wrong_language (the whole reply) comes with check_generated; the pasted-sentence flags from here.
-    flags += [f for f in language_flags(text, ctx.language) if f.code != "wrong_language"]
+    # One language check: the pasted-sentence flags here, the whole-reply one with the degenerate output.
+    language = language_flags(text, ctx.language)
+    flags += [f for f in language if f.code != "wrong_language"]
     flags += pii_echo(text, ctx, ev.public)
     flags += _injection_flags(text, ctx)
-    flags += check_generated(text, language=ctx.language, comment=ctx.comment)
+    if text.strip():
+        flags += check_generated(text, language=ctx.language, comment=ctx.comment, with_language=False)
+        flags += [f for f in language if f.code == "wrong_language"]
     return _tidy(flags)
 
 

@@ -44,8 +44,10 @@ def refusal(folded: str) -> re.Match[str] | None:
     return _REFUSAL.search(folded.replace("’", "'"))
 
 
-def check_generated(text: str, *, language: str, comment: str | None = None) -> list[Flag]:
-    """Refusal, repetition, echo of the comment, wrong language: each high (not a reply to approve)."""
+def check_generated(text: str, *, language: str, comment: str | None = None, with_language: bool = True) -> list[Flag]:
+    """Refusal, repetition, echo of the comment, wrong language: each high (not a reply to approve).
+
+    `with_language=False`: the caller has run guards/language.py on this text already (check_draft)."""
     if not text.strip():
         return []
     folded = fold(text).replace("’", "'")
@@ -58,7 +60,8 @@ def check_generated(text: str, *, language: str, comment: str | None = None) -> 
         flags.append(_flag("comment_echo", None,
                            f"{echo:.0%} of the text repeats the author's own comment back to them"))
     # The whole reply in another language (one rule: guards/language.py; its per-sentence flags stay there).
-    flags += [f for f in language_flags(text, language) if f.code == "wrong_language"]
+    if with_language:
+        flags += [f for f in language_flags(text, language) if f.code == "wrong_language"]
     return flags
 
 
