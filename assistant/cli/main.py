@@ -426,6 +426,58 @@ def triage_train(
                      f"saved {target} ({target.stat().st_size / 1024:.0f} kB)\n")
 
 
+INJECTION_CORPORA = ROOT / "tests/data/injection_public/public.jsonl"  # extracted from PyPI packages: see its README
+
+
+@eval_app.command("injection")
+def eval_injection(
+    corpora: Annotated[list[Path] | None, typer.Argument(
+        help="JSONL of attempts/benign texts {text, label: attack|benign, language, source} (default: the "
+             "public corpora in tests/data/injection_public)")] = None,
+    misses: Annotated[int, typer.Option(help="how many misses and false flags to list")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Share of public injection attempts flagged per language, and of ordinary comments flagged by mistake:
+    the guards' patterns, the learned head, and both combined (what a comment gets)."""
+    from assistant.drafting.injection_eval import evaluate_injection, format_report, report_json
+
+    files = corpora or [INJECTION_CORPORA]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        err.print(f"[red]error[/red]: no such file: {', '.join(missing)}")
+        raise typer.Exit(2)
+    try:
+        report = evaluate_injection(files, ROOT / "tests/data")
+    except (ValueError, KeyError) as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from exc
+    sys.stdout.write((report_json(report) if as_json else format_report(report, misses=misses)) + "\n")
+
+
+@triage_app.command("train-injection")
+def triage_train_injection(
+    data: Annotated[Path, typer.Option(help="folder with injection_train.jsonl, redteam.jsonl and the comment "
+                                            "sets")] = ROOT / "tests/data",
+    out: Annotated[Path | None, typer.Option(help="where to write the model (default: the packaged one)")] = None,
+) -> None:
+    """Train the prompt-injection head on our own examples (never the public corpora) and save it."""
+    from assistant.triage.injection import injection_probability, load_injection_model, model_path
+    from assistant.triage.injection_training import train_default
+
+    target = out or model_path()
+    try:
+        _, figures = train_default(data, target)
+    except (ValueError, KeyError) as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from exc
+    load_injection_model.cache_clear()
+    injection_probability.cache_clear()
+    sys.stdout.write(f"trained on {figures['examples']:.0f} texts ({figures['attempts']:.0f} attempts) in "
+                     f"{figures['seconds']:.1f} s; threshold {figures['threshold']:.2f} (5-fold: recall "
+                     f"{figures['cv_recall']:.1%}, ordinary flagged {figures['cv_false_flags']:.1%}); saved {target} "
+                     f"({target.stat().st_size / 1024:.0f} kB)\n")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     path: Annotated[Path, typer.Argument(help="labelled JSONL queries")] = ROOT / "tests/data/retrieval_queries.jsonl",

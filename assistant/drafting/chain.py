@@ -33,6 +33,7 @@ from assistant.drafting.verify import (
     cite_sentences,
     comment_signals,
     guard_reply,
+    injection_flags,
 )
 from assistant.errors import PayloadTooLarge, ProviderUnavailable
 from assistant.models import (
@@ -247,7 +248,7 @@ class Drafter:
 
 def genuine_question(text: str) -> str | None:
     """The comment without its sentences that instruct the assistant, if what is left asks something."""
-    keep = [s for s in sentences(text) if not guards.detect_injection(s) and detect_injection(s) is None]
+    keep = [s for s in sentences(text) if not injection_flags(s) and detect_injection(s) is None]
     rest = " ".join(keep).strip()
     return rest if rest and find_questions(rest) else None
 

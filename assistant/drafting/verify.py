@@ -6,7 +6,7 @@ person wrote (an edited reply or public update, a text about to become a stateme
 Both end in `guard_reply`: citations built and checked, every guard of `assistant.guards`, and the
 comment's own flags (prompt injection, personal data to answer in private).
 
-Imports: core, text, knowledge, guards, drafting.retrieval.
+Imports: core, text, knowledge, guards, triage.injection, drafting.retrieval.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from assistant.errors import CrisisError
 from assistant.guards.tone import post_length_flags
 from assistant.models import Citation, Comment, DraftSentence, Flag, Verified
 from assistant.text import guess_language, sentences, split_sentences, term_set
+from assistant.triage.injection import learned_injection_flag
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"[^\W\d_][^\W\d_.'’-]*(?:[-'’][^\W\d_]+)*")
@@ -55,13 +56,22 @@ def author_name(comment: Comment) -> str | None:
     return "@" + handle if handle_ok else None
 
 
+def injection_flags(text: str) -> list[Flag]:
+    """Prompt-injection flags of a comment: the guards' patterns (with spans), else the learned head's
+    reading when it sees an attempt the patterns have no words for (issue 13: public corpora)."""
+    flags = guards.detect_injection(text)
+    if not flags and (learned := learned_injection_flag(text)) is not None:
+        flags.append(learned)
+    return flags
+
+
 def comment_signals(comment: Comment | None, suspected: bool = False) -> CommentSignals:
     """Masking, injection and personal-data flags of a comment, computed the same way for a generated
     draft and for an edit (the draft keeps telling the reviewer to answer in private)."""
     if comment is None:
         return CommentSignals(masked=guards.MaskResult(text=""))
     masked = guards.mask_pii(comment.text)
-    injection = [_mark(f, "comment") for f in guards.detect_injection(comment.text)]
+    injection = [_mark(f, "comment") for f in injection_flags(comment.text)]
     for f in guards.detect_injection(" ".join(filter(None, [comment.author, comment.author_handle]))):
         injection.append(f.model_copy(update={"source": "author", "span": None,
                                               "message": f"the author's name: {f.message}"}))

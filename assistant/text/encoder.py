@@ -11,6 +11,7 @@ Imports: nothing of ours.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,4 +49,11 @@ def encode(texts: Sequence[str]) -> np.ndarray:
     """(len(texts), 512) float32, each row L2-normalised."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    if len(texts) == 1:  # one comment read by several heads (triage, injection) is encoded once
+        return _encode_one(texts[0]).copy().reshape(1, DIMENSIONS)
     return np.asarray(sentence_encoder().encode(list(texts)), dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+
+@lru_cache(maxsize=256)
+def _encode_one(text: str) -> np.ndarray:
+    return np.asarray(sentence_encoder().encode([text]), dtype=np.float32).reshape(DIMENSIONS)

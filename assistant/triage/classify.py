@@ -24,6 +24,7 @@ from assistant.models import Comment, EscalationTarget, Intent, Sentiment, Sever
 from assistant.text.language import detect_language
 from assistant.text.normalize import fold
 from assistant.triage import lexicon as lex
+from assistant.triage.injection import learned_injection_flag
 from assistant.triage.learned import TriageModel, Verdict, load_model
 
 INTENT_ORDER: tuple[Intent, ...] = (
@@ -462,7 +463,8 @@ def triage(
         language=language, language_confidence=round(lang_conf, 3), sentiment=sentiment,
         sentiment_score=round(score, 3), intent=intent, intents=list(intents), severity=severity,
         priority=priority, should_respond=should_respond, escalate_to=list(dict.fromkeys(escalate)),
-        influencer=influencer, injection_suspected=bool(injection), reasons=reasons,
+        influencer=influencer, reasons=reasons,
+        injection_suspected=bool(injection) or (learned is not None and learned_injection_flag(raw) is not None),
         provider="rules" if verdict is None else "rules+model",
     )
 
