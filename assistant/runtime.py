@@ -50,10 +50,11 @@ class Runtime:
 
     @cached_property
     def monitor(self) -> Any:
-        """Stream statistics over every comment this process triaged or drafted (spike alerts)."""
-        from assistant.triage.monitor import Monitor
+        """Stream statistics over every comment triaged or drafted (spike and campaign alerts), kept in
+        the review store: every worker sees the same alerts and they survive a restart."""
+        from assistant.review.monitor_store import StoredMonitor
 
-        return Monitor()
+        return StoredMonitor(self.db)
 
     def monitor_observe(self, comment: Comment, triage: Triage | None, incident: str | None) -> None:
         from assistant.guards import mask_pii

@@ -190,3 +190,33 @@ class GapEntryRow(Base):
     question: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+class MonitorObservationRow(Base):
+    """One comment the stream monitor counted (migration monitor_0001): every worker replays the same
+    stream, so spikes and campaigns are seen alike by all and survive a restart."""
+
+    __tablename__ = "monitor_observations"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    comment_id: Mapped[str] = mapped_column(String(200))
+    placed_at: Mapped[datetime] = mapped_column(index=True)  # when it counts (Monitor.placed)
+    incident: Mapped[str | None] = mapped_column(String(100))
+    negative: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200))
+
+
+class MonitorAlertRow(Base):
+    """An alert episode (open or resolved) under its stable id; `slot` is what the monitor keys an open
+    episode by (kind, incident or '*', topic stem)."""
+
+    __tablename__ = "monitor_alerts"
+
+    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    slot_key: Mapped[str] = mapped_column(String(100))
+    slot_term: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    updated_at: Mapped[datetime]
+    alert: Mapped[dict[str, Any]]

@@ -44,15 +44,10 @@ _ALL = "*"  # the key of all incidents together
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LAST = datetime(9000, 1, 1, tzinfo=UTC)  # far from datetime.max: bucket arithmetic adds hours to it
 _TERM = re.compile(r"[a-z][a-z0-9]{3,}")
-# Words that are in every crisis comment and so never a topic of their own.
-_TOPIC_STOP = frozenset(
-    [
-        "alpena", "alpenafoods", "granola", "cereal", "cereals", "cereale", "cereales", "produit", "product",
-        "products", "comment", "comments", "please", "merci", "thanks", "after", "before", "since", "because",
-        "about", "avant", "apres", "depuis", "parce", "pour", "avec", "sans", "this", "that", "with", "from",
-        "have", "will", "would", "could", "should", "just", "like", "even", "really", "vraiment", "aussi",
-        "encore", "toujours",
-    ]
+# Function words the text layer's stop lists lack. A crisis's own vocabulary (the brand, the product)
+# is not listed here: it is read from the stream (`stream_vocabulary`), so any brand works.
+_FUNCTION_WORDS = frozenset(
+    ["after", "before", "since", "because", "parce", "like", "even", "toujours", "comment", "comments"]
 )
 
 
@@ -136,6 +131,7 @@ class Monitor:
         topic_ratio: float = 5.0,
         topic_min_baseline_docs: int = 30,
         topic_z: float = 6.0,
+        topic_common_share: float = 0.25,
         cooldown_buckets: int = 3,
         samples_per_bucket: int = 200,
         campaign_window_minutes: int = 360,
@@ -158,6 +154,8 @@ class Monitor:
         self.topic_min_baseline_docs = topic_min_baseline_docs
         # Dozens of words are tested at every call: a stricter bar than for the one volume series.
         self.topic_z = topic_z
+        # A word in this share of the preceding hours' comments is the crisis's own vocabulary.
+        self.topic_common_share = topic_common_share
         self.cooldown = cooldown_buckets
         self.samples_per_bucket = samples_per_bucket
         # Replayed on each call: the baseline window plus room for a long episode to be seen whole.
@@ -213,8 +211,7 @@ class Monitor:
         return min(created, arrived)
 
     def add(self, obs: Observation) -> None:
-        if not _EPOCH <= _aware(obs.created_at) <= _LAST:
-            raise ValueError(f"created_at {obs.created_at:%Y-%m-%d}: outside what the monitor can place")
+        check_placeable(obs.created_at)
         b = self._index(obs.created_at)
         self._first = b if self._first is None else min(self._first, b)
         if self._latest is None or b > self._latest:
@@ -266,6 +263,21 @@ class Monitor:
             self._closed.append(alert.model_copy(update={"status": "resolved"}))
         out = list(self._open.values()) + (self._closed if include_resolved else []) + self.campaigns(now)
         return sorted(out, key=lambda a: (a.updated_at, a.id), reverse=True)
+
+    # ------------------------------------------------------------ state a store keeps
+
+    def episodes(self) -> tuple[dict[tuple[str, str, str], Alert], list[Alert]]:
+        """Open alert episodes by slot (kind, incident or '*', topic stem) and resolved ones."""
+        return dict(self._open), list(self._closed)
+
+    def restore_episodes(self, open_: dict[tuple[str, str, str], Alert], closed: list[Alert]) -> None:
+        """Continue the episodes another process (or this one before a restart) saw: same ids, same start."""
+        self._open = dict(open_)
+        self._closed = list(closed)
+
+    def count(self) -> int:
+        """Comments in the buckets the monitor still remembers."""
+        return sum(b.total for b in self._buckets.get(_ALL, {}).values())
 
     # ------------------------------------------------------------ copy-paste campaigns
 
@@ -416,9 +428,10 @@ class Monitor:
         b_df: Counter[str] = Counter()
         for b in base:
             b_df.update(b.terms)
+        common = self.stream_vocabulary(b_df, m)
         found: list[tuple[str, float, float, float]] = []
         for term, r in r_df.items():
-            if r < self.topic_min_docs or r / n < self.topic_min_share:
+            if r < self.topic_min_docs or r / n < self.topic_min_share or term in common:
                 continue
             p_b = (b_df[term] + 0.5) / (m + 1)
             ratio = (r / n) / p_b
@@ -443,6 +456,13 @@ class Monitor:
                           current=round(r_df[term] / n, 4), ratio=round(ratio, 2))
             out.append((term, ep, []))
         return out
+
+    def stream_vocabulary(self, doc_freq: Counter[str], docs: int) -> frozenset[str]:
+        """Stems in at least `topic_common_share` of `docs` comments (the brand, the product): the words
+        every comment of this crisis uses are never a new topic, whatever the brand."""
+        if docs <= 0:
+            return frozenset()
+        return frozenset(t for t, k in doc_freq.items() if k / docs >= self.topic_common_share)
 
     @staticmethod
     def _docs_with(recent: list[_Bucket], term: str) -> set[str]:
@@ -530,7 +550,7 @@ class Monitor:
     def _terms(self, text: str) -> frozenset[str]:
         out = set()
         for word in _TERM.findall(fold(text)):
-            if word in NO_FACT_WORDS or word in _TOPIC_STOP:
+            if word in NO_FACT_WORDS or word in _FUNCTION_WORDS:
                 continue
             s = stem(word)
             self._surface.setdefault(s, Counter())[word] += 1
@@ -557,6 +577,11 @@ class Monitor:
         kept = [min(b) for b in self._buckets.values() if b]
         if self._first is not None:
             self._first = max(self._first, min(kept, default=latest))
+
+
+def check_placeable(when: datetime) -> None:
+    if not _EPOCH <= _aware(when) <= _LAST:
+        raise ValueError(f"created_at {when:%Y-%m-%d}: outside what the monitor can place")
 
 
 def _aware(when: datetime) -> datetime:

@@ -177,11 +177,11 @@ def test_a_comment_from_the_future_or_the_past_never_breaks_the_monitor(api: Api
 
 def test_a_refused_draft_is_not_counted_by_the_monitor(api: Api, sample_runtime: Runtime) -> None:
     api.draft("Where is my refund?", id="Y", platform="x")
-    seen = sum(b.total for b in sample_runtime.monitor._buckets.get("*", {}).values())
+    seen = sample_runtime.monitor.count()
     clash = api("agent", "POST", "/v1/drafts", json={"comment": {"id": "Y", "platform": "x", "text": "changed"},
                                                     "incident": INCIDENT})
     assert clash.status_code == 409
-    assert sum(b.total for b in sample_runtime.monitor._buckets.get("*", {}).values()) == seen
+    assert sample_runtime.monitor.count() == seen
 
 
 # ---------------------------------------------------------------- 5. personal data

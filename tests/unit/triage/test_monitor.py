@@ -213,3 +213,28 @@ def test_copy_paste_campaign_is_one_alert_for_the_comms_lead() -> None:
     for i in range(4):
         alone.observe(f"a{i}", t0 + timedelta(minutes=i), text=core, author="same")
     assert not [a for a in alone.alerts(at=t0 + timedelta(minutes=5)) if a.kind == "campaign"]
+
+
+def test_the_crisis_vocabulary_comes_from_the_stream_not_a_brand_list() -> None:
+    """A brand the monitor was never told about ("Nordvent") is in most comments: it is the stream's own
+    vocabulary, never a topic, even when a new incident's comments flood in; a new word still is."""
+    import assistant.triage.monitor as monitor_module
+
+    assert not {"alpena", "granola", "cereal"} & set(monitor_module._FUNCTION_WORDS)
+    rng = np.random.default_rng(5)
+    monitor = Monitor()
+    lines = ["Nordvent ferry cancelled again", "Nordvent refund when?", "Is the Nordvent crossing on tomorrow?",
+             "Where do I rebook?", "Nordvent hotline is dead"]
+    for b in range(60):
+        for k in range(int(rng.poisson(8))):
+            monitor.observe(f"n{b}-{k}", T0 + b * BUCKET + timedelta(seconds=20 * k), "ferry", "neutral",
+                            lines[int(rng.integers(len(lines)))])
+        if b >= 50:
+            for k in range(4):
+                monitor.observe(f"s{b}-{k}", T0 + b * BUCKET + timedelta(seconds=30 * k), "ferry", "negative",
+                                "Nordvent left passengers stranded on the pier overnight")
+    topics = [a for a in monitor.alerts(at=end_of(52)) if a.kind == "new_topic"]
+    assert topics and all(a.term != "nordvent" and "nordvent" not in a.related_terms for a in topics)
+    assert {"stranded", "pier", "overnight", "passengers"} & {t for a in topics for t in [a.term, *a.related_terms]}
+    vocab = monitor.stream_vocabulary(__import__("collections").Counter({"nordvent": 30, "pier": 2}), 40)
+    assert vocab == frozenset({"nordvent"})
