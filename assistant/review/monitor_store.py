@@ -17,6 +17,7 @@ Imports: core, triage.monitor, review.store / tables.
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -74,10 +75,9 @@ class StoredMonitor:
             stored = self._load_episodes()
             self.monitor.restore_episodes(*stored)
             out = self.monitor.alerts(at, include_resolved=include_resolved)
-            try:
+            # Another worker may store the same new episode (same id) first: theirs stands.
+            with suppress(IntegrityError):
                 self._save_episodes(stored)
-            except IntegrityError:
-                pass  # another worker stored the same new episode (same id) first: theirs stands
             return out
 
     def count(self) -> int:

@@ -11,8 +11,8 @@ Imports: nothing of ours.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np

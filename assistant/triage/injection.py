@@ -85,7 +85,8 @@ def load_injection_model(path: str | None = None) -> InjectionModel | None:
     return InjectionModel.load(file) if file.is_file() else None
 
 
-def train_injection(texts: Sequence[str], labels: Sequence[int], *, vectors: np.ndarray | None = None,
+def train_injection(texts: Sequence[str], labels: Sequence[int] | np.ndarray, *,
+                    vectors: np.ndarray | None = None,
                     l2: float = 1e-3, iterations: int = 300, threshold: float = DEFAULT_THRESHOLD,
                     sources: Sequence[str] = ()) -> InjectionModel:
     """Fit the head (class-balanced logistic regression); `vectors`: precomputed sentence vectors."""
@@ -138,7 +139,8 @@ class LabelledText:
 def read_labelled(path: str | Path) -> list[LabelledText]:
     """JSONL lines {"text", "label": "attack"|"benign", "language"?, "source"?}."""
     out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    # split on "\n" only: a JSON string may hold U+2028, which splitlines() would cut
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").split("\n"), 1):
         if not line.strip():
             continue
         row = json.loads(line)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.drafting.verify import injection_flags
 from assistant.guards import detect_injection
+from assistant.models import Comment
 from assistant.triage import triage
 from assistant.triage.injection import (
     InjectionModel,
@@ -21,7 +22,6 @@ from assistant.triage.injection import (
     train_injection,
 )
 from assistant.triage.injection_training import choose_threshold, ordinary_comments, training_set
-from assistant.models import Comment
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 PUBLIC = DATA / "injection_public" / "public.jsonl"
