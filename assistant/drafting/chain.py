@@ -156,6 +156,8 @@ class Drafter:
             if tri_g.should_respond:
                 tri = tri_g.model_copy(update={
                     "injection_suspected": True,
+                    # never lower an escalation: a sentence read as an attempt may also be a lawyer's threat
+                    "escalate_to": list(dict.fromkeys([*tri_g.escalate_to, *tri.escalate_to])),
                     "reasons": [*tri_g.reasons, "injection removed: the genuine question is answered"]})
                 masked = guards.mask_pii(genuine)
                 neutralised = Flag(
@@ -163,6 +165,11 @@ class Drafter:
                     message="the comment also tried to instruct the assistant; that part was ignored and "
                             "only its genuine question was answered")
                 signals = replace(signals, masked=masked, flags=[neutralised, *signals.flags])
+        elif injected and tri.should_respond and not without_injection(comment.text):
+            # Nothing but an attempt to instruct the assistant (one the rules' small check did not read):
+            # like the rules' spam_troll, nothing to answer.
+            tri = tri.model_copy(update={"should_respond": False, "injection_suspected": True, "reasons": [
+                *tri.reasons, "should_respond=false: only an attempt to instruct the assistant"]})
         base = dict(id=uuid.uuid4().hex, comment_id=comment.id, incident=req.incident, platform=platform,
                     triage=tri, language=tri.language)
 
@@ -246,10 +253,14 @@ class Drafter:
                      st.prompt_tokens, st.output_tokens, st.finish_reason)
 
 
+def without_injection(text: str) -> str:
+    """The comment without its sentences that instruct the assistant (patterns or the learned head)."""
+    return " ".join(s for s in sentences(text) if not injection_flags(s) and detect_injection(s) is None).strip()
+
+
 def genuine_question(text: str) -> str | None:
     """The comment without its sentences that instruct the assistant, if what is left asks something."""
-    keep = [s for s in sentences(text) if not injection_flags(s) and detect_injection(s) is None]
-    rest = " ".join(keep).strip()
+    rest = without_injection(text)
     return rest if rest and find_questions(rest) else None
 
 

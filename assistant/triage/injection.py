@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.models import Flag
+from assistant.text import sentences
 from assistant.text.encoder import ENCODER_NAME
 from assistant.triage.learned import HASH_DIM, _balanced, _fit_softmax, features
 
@@ -36,6 +37,8 @@ FORMAT = 1
 # the lowest threshold that keeps held-out-fold ordinary comments under 1% flagged.
 DEFAULT_THRESHOLD = 0.5
 HIGH = 0.9  # above this the flag is high: a reviewer must look before anything is approved
+MIN_SENTENCE_WORDS = 6  # shorter sentences say too little to be read alone
+MAX_SPLIT_CHARS = 1500  # a long set-up is read whole: its sentences one by one would cost tens of ms
 
 
 def model_path() -> Path:
@@ -109,9 +112,17 @@ def train_injection(texts: Sequence[str], labels: Sequence[int] | np.ndarray, *,
 @lru_cache(maxsize=1024)
 def injection_probability(text: str) -> float | None:
     """The shipped head's probability for one comment (cached: triage and the guards ask for the same
-    comment), or None when no model ships."""
+    comment), or None when no model ships. A comment is read whole and sentence by sentence (the
+    highest counts): a complaint around one instructing sentence would otherwise dilute it."""
     model = load_injection_model()
-    return None if model is None or not text.strip() else model.probability(text)
+    if model is None or not text.strip():
+        return None
+    parts = [s for s in sentences(text) if len(s.split()) >= MIN_SENTENCE_WORDS] if len(text) <= MAX_SPLIT_CHARS else []
+    p = model.probabilities(features([text, *parts] if len(parts) > 1 else [text]))
+    # One sentence alone is less context than the comment: it counts only when it reads as an attempt
+    # beyond doubt (the bar of a high flag), so an angry "Restore service NOW" stays ordinary.
+    alone = float(p[1:].max()) if len(p) > 1 else 0.0
+    return max(float(p[0]), alone if alone >= HIGH else 0.0)
 
 
 def learned_injection_flag(text: str) -> Flag | None:
