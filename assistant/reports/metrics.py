@@ -3,9 +3,10 @@
 The review lifecycle keeps per-bucket counts and wait histograms up to date in the transaction of
 every write (review/rollups.py, which also says what counts where); this module reads the rows of
 one width and of the whole incident (a few thousand small rows at 100k comments) and shapes them.
-Percentiles of waits come from the histograms, in SQL: the bin holding the nearest rank (position
-ceil(p * n)), read as the mean of its values, so within 1/2**SUB_BITS (3.1 %) of the exact value and
-exact when the bin holds one distinct value (every wait under 32 s, and the hand-computed fixtures).
+Percentiles of waits come from the histograms, recomputed by each write that changes one: the bin
+holding the nearest rank (position ceil(p * n)), read as the mean of its values, so within
+1/2**SUB_BITS (3.1 %) of the exact value and exact when the bin holds one distinct value (every wait
+under 32 s, and the hand-computed fixtures).
 Only the published updates (an index on kind) and, when asked, stale drafts read the drafts table.
 """
 
@@ -137,31 +138,16 @@ def _counts(s: Session, incident: str, width: int, slices: dict[int, Slice], tot
     return by_status, overrides, {k: (int(v[0]), int(v[1]), float(v[2])) for k, v in accepted.items()}
 
 
-def _percentiles(s: Session, incident: str, width: int, ps: tuple[int, int] = (50, 90)
+def _percentiles(s: Session, incident: str, width: int
                  ) -> dict[tuple[int, int, str], tuple[int, int | None, int | None]]:
-    """(width, bucket, metric) -> (count, p50, p90): per histogram, the bin where the running count
-    first reaches rank ceil(p * n / 100), read as the mean of its values (rounded half up)."""
-
-    def pick(p: int, col: str) -> str:
-        rank = f"((cnt * {int(p)} + 99) / 100)"
-        return f"MAX(CASE WHEN cum - n < {rank} AND cum >= {rank} THEN {col} END)"
-
-    sql = ("WITH h AS (SELECT width, bucket, metric, bin, n, total, "
-           "SUM(n) OVER (PARTITION BY width, bucket, metric ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, "
-           "SUM(n) OVER (PARTITION BY width, bucket, metric) AS cnt FROM rollup_durations "
-           "WHERE incident = :i AND width IN (:w, 0) AND n > 0) "
-           f"SELECT width, bucket, metric, cnt, {', '.join(pick(p, c) for p in ps for c in ('total', 'n'))} "
-           "FROM h GROUP BY width, bucket, metric, cnt")
-    out: dict[tuple[int, int, str], tuple[int, int | None, int | None]] = {}
-    for w, start, metric, cnt, t50, n50, t90, n90 in s.execute(text(sql), {"i": incident, "w": width}):
-        out[(int(w), int(start), str(metric))] = (int(cnt), _mean(t50, n50), _mean(t90, n90))
-    return out
+    """(width, bucket, metric) -> (count, p50, p90), as the writes left them (review/rollups.py)."""
+    rows = s.execute(text("SELECT width, bucket, metric, n, p50, p90 FROM rollup_percentiles "
+                          "WHERE incident = :i AND width IN (:w, 0) AND n > 0"), {"i": incident, "w": width})
+    return {(int(w), int(b), str(m)): (int(n), _int(p50), _int(p90)) for w, b, m, n, p50, p90 in rows}
 
 
-def _mean(total: int | None, n: int | None) -> int | None:
-    if total is None or not n:
-        return None
-    return (2 * int(total) + int(n)) // (2 * int(n))
+def _int(value: int | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _updates(s: Session, d: Dialect, incident: str) -> list[PublishedUpdate]:

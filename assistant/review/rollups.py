@@ -33,7 +33,14 @@ from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.orm import Session
 
 from assistant.models import EscalationTarget
-from assistant.review.tables import CommentRow, DecisionRow, DraftRow, RollupCountRow, RollupDurationRow
+from assistant.review.tables import (
+    CommentRow,
+    DecisionRow,
+    DraftRow,
+    RollupCountRow,
+    RollupDurationRow,
+    RollupPercentileRow,
+)
 
 WIDTHS = (900, 3600, 86400)  # the buckets the metrics offer: 15m, 1h, 1d
 WHOLE = 0  # width (and bucket) of the whole-incident rows
@@ -45,6 +52,8 @@ COUNTED_DECISIONS = ("approve", "reject", "posted", "override")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
 _LOCK_SPACE = 0x726F6C6C  # "roll": the advisory-lock space of rollup groups (two-int form)
+_PERCENTILE_LOCK_SPACE = 0x70637473  # "pcts": one incident's percentile refreshes
+PERCENTILES = (50, 90)
 
 Conn = Session | Connection
 # (incident, at or None for whole-incident-only facts, metric, label) -> [n, total]
@@ -240,6 +249,29 @@ _UPSERT_WAITS = text(
     "n = rollup_durations.n + excluded.n, total = rollup_durations.total + excluded.total")
 
 
+def _percentile_sql(where: str) -> str:
+    """Recompute the percentile rows of the histograms selected by `where`: per histogram, the bin where
+    the running count first reaches rank ceil(p * n / 100), read as the mean of its values."""
+
+    def pick(p: int) -> str:
+        rank = f"((cnt * {p} + 99) / 100)"
+        return f"MAX(CASE WHEN cum - n < {rank} AND cum >= {rank} THEN (2 * total + n) / (2 * n) END)"
+
+    return ("INSERT INTO rollup_percentiles (incident, width, bucket, metric, n, p50, p90) "
+            "SELECT incident, width, bucket, metric, cnt, " + ", ".join(pick(p) for p in PERCENTILES) + " FROM ("
+            "SELECT incident, width, bucket, metric, bin, n, total, SUM(n) OVER (PARTITION BY incident, width, "
+            "bucket, metric ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, SUM(n) OVER (PARTITION BY incident, "
+            f"width, bucket, metric) AS cnt FROM rollup_durations WHERE n > 0 AND {where}) h "
+            "GROUP BY incident, width, bucket, metric, cnt "
+            "ON CONFLICT (incident, width, bucket, metric) DO UPDATE SET n = excluded.n, p50 = excluded.p50, "
+            "p90 = excluded.p90")
+
+
+_ONE_HISTOGRAM = "incident = :incident AND width = :width AND bucket = :bucket AND metric = :metric"
+_REFRESH = text(_percentile_sql(_ONE_HISTOGRAM))
+_FORGET = text(f"DELETE FROM rollup_percentiles WHERE {_ONE_HISTOGRAM}")
+
+
 def _apply(s: Conn, count_cells: dict[tuple[Any, ...], list[float]],
            wait_cells: dict[tuple[Any, ...], list[int]]) -> None:
     # Sorted, so concurrent writers lock the shared rows (the whole incident's) in one order: no deadlock.
@@ -251,6 +283,17 @@ def _apply(s: Conn, count_cells: dict[tuple[Any, ...], list[float]],
         s.execute(_UPSERT_COUNTS, counts)
     if waits:
         s.execute(_UPSERT_WAITS, waits)
+        # The percentiles of each histogram touched, recomputed now so a read never ranks bins. On
+        # PostgreSQL one incident's refreshes queue (until commit), so the last one sees every change.
+        touched = sorted({k[:4] for k, v in wait_cells.items() if v[0] or v[1]})
+        if s.get_bind().dialect.name == "postgresql":
+            for incident in sorted({k[0] for k in touched}):
+                s.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:i))"),
+                          {"space": _PERCENTILE_LOCK_SPACE, "i": incident})
+        keys = [dict(zip(("incident", "width", "bucket", "metric"), k, strict=True)) for k in touched]
+        s.execute(_FORGET, keys)
+        for key in keys:
+            s.execute(_REFRESH, key)
 
 
 @contextmanager
@@ -280,7 +323,7 @@ def rebuild(s: Conn, incident: str | None = None) -> int:
     Used by the migration's backfill and after bulk loads that bypass the lifecycle."""
     where_c = [] if incident is None else [CommentRow.incident == incident]
     where_d = [] if incident is None else [DraftRow.incident == incident]
-    for table in (RollupCountRow, RollupDurationRow):
+    for table in (RollupCountRow, RollupDurationRow, RollupPercentileRow):
         s.execute(delete(table).where(*([] if incident is None else [table.incident == incident])))
     comments = {r.id: _comment(r) for r in s.execute(select(*_COMMENT_COLS).where(*where_c))}
     drafts: dict[str, _Draft] = {}
@@ -305,5 +348,10 @@ def rebuild(s: Conn, incident: str | None = None) -> int:
     count_cells: dict[tuple[Any, ...], list[float]] = {}
     wait_cells: dict[tuple[Any, ...], list[int]] = {}
     _cells(counts, waits, 1, count_cells, wait_cells)
-    _apply(s, count_cells, wait_cells)
+    _apply(s, count_cells, {})
+    rows = [dict(zip(("incident", "width", "bucket", "metric", "bin"), k, strict=True), n=v[0], total=v[1])
+            for k, v in sorted(wait_cells.items()) if v[0]]
+    if rows:
+        s.execute(_UPSERT_WAITS, rows)
+    s.execute(text(_percentile_sql("TRUE" if incident is None else "incident = :incident")), {"incident": incident})
     return len(comments)

@@ -200,6 +200,7 @@ class RollupCountRow(Base):
     sums a value where one is measured (edit distance)."""
 
     __tablename__ = "rollup_counts"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a bucket range is one sequential read
 
     incident: Mapped[str] = mapped_column(String(100), primary_key=True)
     width: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -215,6 +216,7 @@ class RollupDurationRow(Base):
     waits fell in each bin and their sum in seconds."""
 
     __tablename__ = "rollup_durations"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     incident: Mapped[str] = mapped_column(String(100), primary_key=True)
     width: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -223,3 +225,19 @@ class RollupDurationRow(Base):
     bin: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupPercentileRow(Base):
+    """p50 and p90 of each wait histogram, recomputed whenever a write changes the histogram (so reads
+    never rank bins): the mean of the bin holding the nearest rank, within 1/32 of the exact value."""
+
+    __tablename__ = "rollup_percentiles"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    incident: Mapped[str] = mapped_column(String(100), primary_key=True)
+    width: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    p50: Mapped[int | None] = mapped_column(BigInteger)
+    p90: Mapped[int | None] = mapped_column(BigInteger)

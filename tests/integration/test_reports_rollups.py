@@ -96,10 +96,10 @@ def random_incident(store: Database, agent: Principal, lead: Principal, monkeypa
 def rollup_rows(store: Database) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with store.read() as s:
-        for table in ("rollup_counts", "rollup_durations"):
+        for table, cols in (("rollup_counts", "label, n, total"), ("rollup_durations", "bin, n, total"),
+                            ("rollup_percentiles", "n, p50, p90")):
             out[table] = sorted(tuple(r) for r in s.execute(text(
-                f"SELECT incident, width, bucket, metric, {'label' if table == 'rollup_counts' else 'bin'}, n, "
-                f"total FROM {table} WHERE n <> 0")))
+                f"SELECT incident, width, bucket, metric, {cols} FROM {table} WHERE n <> 0")))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Metric rollups: counts and wait histograms per incident and time bucket, kept on write
+"""Metric rollups: counts, wait histograms and their percentiles per incident and time bucket, kept on write
 (review/rollups.py), filled here from the existing rows; an index for the published updates.
 
 Revision ID: rollups_0001
@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("total", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint(*KEY, "label"),
+        sqlite_with_rowid=False,  # stored in key order: a bucket range is one sequential read
     )
     op.create_table(
         "rollup_durations",
@@ -41,6 +42,19 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("total", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(*KEY, "bin"),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "rollup_percentiles",
+        sa.Column("incident", sa.String(100), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("bucket", sa.BigInteger(), nullable=False),
+        sa.Column("metric", sa.String(40), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("p50", sa.BigInteger(), nullable=True),
+        sa.Column("p90", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint(*KEY),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_drafts_incident_kind", "drafts", ["incident", "kind", "posted_at"])
     # The backfill applies today's rule (one implementation, review/rollups.py) to the rows as they are.
@@ -51,5 +65,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_drafts_incident_kind", "drafts")
+    op.drop_table("rollup_percentiles")
     op.drop_table("rollup_durations")
     op.drop_table("rollup_counts")
