@@ -272,6 +272,10 @@ _REFRESH = text(_percentile_sql(_ONE_HISTOGRAM))
 _FORGET = text(f"DELETE FROM rollup_percentiles WHERE {_ONE_HISTOGRAM}")
 
 
+def _dialect(s: Conn) -> str:
+    return (s.get_bind() if isinstance(s, Session) else s).dialect.name
+
+
 def _apply(s: Conn, count_cells: dict[tuple[Any, ...], list[float]],
            wait_cells: dict[tuple[Any, ...], list[int]]) -> None:
     # Sorted, so concurrent writers lock the shared rows (the whole incident's) in one order: no deadlock.
@@ -286,7 +290,7 @@ def _apply(s: Conn, count_cells: dict[tuple[Any, ...], list[float]],
         # The percentiles of each histogram touched, recomputed now so a read never ranks bins. On
         # PostgreSQL one incident's refreshes queue (until commit), so the last one sees every change.
         touched = sorted({k[:4] for k, v in wait_cells.items() if v[0] or v[1]})
-        if s.get_bind().dialect.name == "postgresql":
+        if _dialect(s) == "postgresql":
             for incident in sorted({k[0] for k in touched}):
                 s.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:i))"),
                           {"space": _PERCENTILE_LOCK_SPACE, "i": incident})
@@ -303,7 +307,7 @@ def tracking(s: Session, comment_id: str | None, draft_ids: Sequence[str] = ()) 
 
     Enter it before locking any row of the group: on PostgreSQL it first takes a transaction lock on the
     group, so two writers of one comment read "before" one after the other (SQLite has one writer)."""
-    if s.get_bind().dialect.name == "postgresql":
+    if _dialect(s) == "postgresql":
         group = comment_id if comment_id is not None else ",".join(sorted(draft_ids))
         s.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:group))"),
                   {"space": _LOCK_SPACE, "group": group})
