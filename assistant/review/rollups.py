@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, get_args
 
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from assistant.models import EscalationTarget
@@ -192,22 +192,28 @@ def _draft(row: Any) -> _Draft:
                   edit_distance=row.edit_distance, flags=flags)
 
 
+# Built once: a write runs them twice, and building a statement costs more than running it here.
+_ONE_COMMENT = select(*_COMMENT_COLS).where(CommentRow.id == bindparam("cid"))
+_COMMENT_DRAFTS = select(*_DRAFT_COLS).where(DraftRow.comment_id == bindparam("cid"))
+_DRAFTS = select(*_DRAFT_COLS).where(DraftRow.id.in_(bindparam("ids", expanding=True)))
+_DECISIONS = select(DecisionRow.draft_id, DecisionRow.decision, DecisionRow.at).where(
+    DecisionRow.draft_id.in_(bindparam("ids", expanding=True)), DecisionRow.decision.in_(COUNTED_DECISIONS))
+
+
 def _group_facts(s: Conn, comment_id: str | None, draft_ids: Sequence[str]) -> tuple[Counts, Waits]:
     """The contribution of one comment (with all its drafts), or of comment-less drafts, as stored now."""
     counts: Counts = {}
     waits: Waits = {}
     comment = None
     if comment_id is not None:
-        row = s.execute(select(*_COMMENT_COLS).where(CommentRow.id == comment_id)).first()
+        row = s.execute(_ONE_COMMENT, {"cid": comment_id}).first()
         comment = _comment(row) if row is not None else None
-        where = DraftRow.comment_id == comment_id
+        rows = s.execute(_COMMENT_DRAFTS, {"cid": comment_id})
     else:
-        where = DraftRow.id.in_(list(draft_ids))
-    drafts = {r.id: _draft(r) for r in s.execute(select(*_DRAFT_COLS).where(where))}
+        rows = s.execute(_DRAFTS, {"ids": list(draft_ids)})
+    drafts = {r.id: _draft(r) for r in rows}
     if drafts:
-        for draft_id, decision, at in s.execute(
-                select(DecisionRow.draft_id, DecisionRow.decision, DecisionRow.at).where(
-                    DecisionRow.draft_id.in_(list(drafts)), DecisionRow.decision.in_(COUNTED_DECISIONS))):
+        for draft_id, decision, at in s.execute(_DECISIONS, {"ids": list(drafts)}):
             drafts[draft_id].decisions.append((decision, at))
     _facts(comment, drafts.values(), counts, waits)
     return counts, waits
