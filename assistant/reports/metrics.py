@@ -1,14 +1,13 @@
-"""Metrics of an incident over time, per bucket (15m, 1h, 1d) and in total, computed in SQL.
+"""Metrics of an incident over time, per bucket (15m, 1h, 1d) and in total, read from the rollups.
 
-Each query groups and counts on the store (SQLite or PostgreSQL); Python only adds up the grouped
-rows (a handful per bucket), never the comments or drafts themselves. Times are whole seconds.
-What counts where:
-- comments (and their triage facets) by the time the comment was written;
-- drafts created by creation time; approve / reject / posted decisions by the time they were taken;
-- comment -> approved / posted reply waits by the comment's bucket (current reply drafts);
-- acceptance and edit distance of current approved drafts by approval time;
-- escalations: comments triaged for a target, and their wait until a person approved or rejected
-  the draft; flags raised by code on drafts created in the bucket, and how many a lead overrode.
+The review lifecycle keeps per-bucket counts and wait histograms up to date in the transaction of
+every write (review/rollups.py, which also says what counts where); this module reads the rows of
+one width and of the whole incident (a few thousand small rows at 100k comments) and shapes them.
+Percentiles of waits come from the histograms, recomputed by each write that changes one: the bin
+holding the nearest rank (position ceil(p * n)), read as the mean of its values, so within
+1/2**SUB_BITS (3.1 %) of the exact value and exact when the bin holds one distinct value (every wait
+under 32 s, and the hand-computed fixtures).
+Only the published updates (an index on kind) and, when asked, stale drafts read the drafts table.
 """
 
 from __future__ import annotations
@@ -16,13 +15,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from assistant.errors import NotFound
-from assistant.models import EscalationTarget
 from assistant.reports.schemas import (
     BUCKET_SECONDS,
     Bucket,
@@ -33,11 +30,12 @@ from assistant.reports.schemas import (
     Slice,
     TimelineMetrics,
 )
-from assistant.reports.sql import Dialect, as_utc, incident_exists, percentiles
+from assistant.reports.sql import Dialect, as_utc, incident_exists
+from assistant.review.rollups import DISTANCE_UNIT, FACETS, WHOLE
 from assistant.review.store import Database
 
-TARGETS: tuple[EscalationTarget, ...] = ("legal", "press", "safety", "comms_lead", "support")
-FACETS = ("intent", "sentiment", "severity", "language", "platform")
+DECISION_FIELDS = {"approve": "approved", "reject": "rejected", "posted": "posted"}
+WAIT_FIELDS = {"to_approval": "to_approval", "to_posted": "to_posted"}
 
 
 def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
@@ -45,22 +43,28 @@ def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
     """Metrics per bucket and in total. `kb_versions` (chunk id -> version, e.g. `runtime.kb.versions`)
     enables the count of stale drafts."""
     width = BUCKET_SECONDS[bucket]
-    q = _Queries(Dialect(db.dialect), width, incident)
+    d = Dialect(db.dialect)
+    slices: dict[int, Slice] = defaultdict(Slice)
+    total = Slice()
     with db.read() as s:
         if not incident_exists(s, incident):
             raise NotFound(f"no incident '{incident}'")
-        slices: dict[int, Slice] = defaultdict(Slice)
-        total = Slice()
-        q.comments(s, slices, total)
-        q.drafts(s, slices, total)
-        q.decisions(s, slices, total)
-        q.acceptance(s, slices, total)
-        q.waits(s, slices, total)
-        q.escalations(s, slices, total)
-        q.flags(s, slices, total)
-        updates = q.updates(s)
-        stale = q.stale(s, dict(kb_versions())) if kb_versions is not None else None
-        summary = q.summary(s)
+        by_status, overrides, acceptance = _counts(s, incident, width, slices, total)
+        waits = _percentiles(s, incident, width)
+        updates = _updates(s, d, incident)
+        stale = _stale(s, d, incident, dict(kb_versions())) if kb_versions is not None else None
+    for (w, start, metric), (n, p50, p90) in waits.items():
+        sl = total if w == WHOLE else slices[start]
+        stat = Durations(count=n, p50_s=p50, p90_s=p90)
+        if metric in WAIT_FIELDS:
+            setattr(sl, WAIT_FIELDS[metric], stat)
+        elif metric.startswith("wait:"):
+            sl.escalations.setdefault(metric[5:], EscalationStat()).wait = stat
+    for (w, start), (n, exact, dist) in acceptance.items():
+        sl = total if w == WHOLE else slices[start]
+        sl.approvals_measured = n
+        if n:
+            sl.acceptance_rate, sl.mean_edit_distance = exact / n, dist / DISTANCE_UNIT / n
     buckets = []
     for start in sorted(slices):
         sl = slices[start]
@@ -68,15 +72,16 @@ def incident_timeline(db: Database, incident: str, bucket: Bucket = "1h",
         _finish(sl)
         buckets.append(sl)
     _finish(total)
-    by_status = summary.pop("by_status")
     approved = by_status.get("approved", 0) + by_status.get("posted", 0)
     decided = approved + by_status.get("rejected", 0)
+    _, median, _ = waits.get((WHOLE, WHOLE, "draft_to_approval"), (0, None, None))
     return TimelineMetrics(
         incident=incident, comments=total.comments, by_platform=total.by_platform, drafts=sum(by_status.values()),
         by_status=by_status, approved=approved, rejected=by_status.get("rejected", 0),
         posted=by_status.get("posted", 0), approval_rate=approved / decided if decided else None,
-        acceptance_rate=total.acceptance_rate, mean_edit_distance=total.mean_edit_distance, **summary,
-        bucket=bucket, total=total, buckets=buckets, stale_drafts=stale, updates_published=updates)
+        acceptance_rate=total.acceptance_rate, mean_edit_distance=total.mean_edit_distance, overrides=overrides,
+        median_time_to_approval_s=median, bucket=bucket, total=total, buckets=buckets, stale_drafts=stale,
+        updates_published=updates)
 
 
 def _finish(sl: Slice) -> None:
@@ -85,127 +90,84 @@ def _finish(sl: Slice) -> None:
     for facet in FACETS:
         counts = getattr(sl, f"by_{facet}")
         setattr(sl, f"by_{facet}", dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+    sl.escalations = dict(sorted(sl.escalations.items()))
+    sl.flags = dict(sorted(sl.flags.items()))
 
 
-def _add(counts: dict[str, int], key: str, n: int) -> None:
-    counts[key] = counts.get(key, 0) + n
+def _counts(s: Session, incident: str, width: int, slices: dict[int, Slice], total: Slice
+            ) -> tuple[dict[str, int], int, dict[tuple[int, int], tuple[int, int, float]]]:
+    """Fill the slices from the count rows; return drafts by status, overrides and acceptance sums."""
+    rows = s.execute(text("SELECT width, bucket, metric, label, n, total FROM rollup_counts "
+                          "WHERE incident = :i AND width IN (:w, 0) AND n <> 0"), {"i": incident, "w": width})
+    by_status: dict[str, int] = {}
+    overrides = 0
+    accepted: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for w, start, metric, label, n, value in rows:
+        sl = total if w == WHOLE else slices[start]
+        if metric in FACETS:
+            counts = getattr(sl, f"by_{metric}")
+            counts[label] = n
+            if metric == FACETS[0]:
+                sl.comments += n
+        elif metric == "drafts":
+            sl.drafts_created[label] = n
+        elif metric == "decision" and label in DECISION_FIELDS:
+            setattr(sl, DECISION_FIELDS[label], n)
+        elif metric == "decision" and label == "override" and w == WHOLE:
+            overrides = n
+        elif metric == "accepted":
+            cell = accepted[(w, start)]
+            if label == "measured":
+                cell[0], cell[2] = n, value
+            else:
+                cell[1] = n
+        elif metric in ("escalated", "escalation_handled"):
+            stat = sl.escalations.setdefault(label, EscalationStat())
+            if metric == "escalated":
+                stat.comments = n
+            else:
+                stat.handled = n
+        elif metric in ("flag", "flag_overridden"):
+            flag = sl.flags.setdefault(label, FlagStat())
+            if metric == "flag":
+                flag.raised = n
+            else:
+                flag.overridden = n
+        elif metric == "status":
+            by_status[label] = n
+    return by_status, overrides, {k: (int(v[0]), int(v[1]), float(v[2])) for k, v in accepted.items()}
 
 
-class _Queries:
-    def __init__(self, d: Dialect, width: int, incident: str) -> None:
-        self.d, self.width, self.p = d, width, {"i": incident}
+def _percentiles(s: Session, incident: str, width: int
+                 ) -> dict[tuple[int, int, str], tuple[int, int | None, int | None]]:
+    """(width, bucket, metric) -> (count, p50, p90), as the writes left them (review/rollups.py)."""
+    rows = s.execute(text("SELECT width, bucket, metric, n, p50, p90 FROM rollup_percentiles "
+                          "WHERE incident = :i AND width IN (:w, 0) AND n > 0"), {"i": incident, "w": width})
+    return {(int(w), int(b), str(m)): (int(n), _int(p50), _int(p90)) for w, b, m, n, p50, p90 in rows}
 
-    def b(self, col: str) -> str:
-        return self.d.bucket(col, self.width)
 
-    def comments(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        # The bucket is computed once per comment (materialised), then one GROUP BY per facet.
-        cols = ", ".join(f"COALESCE(c.{f}, 'unknown') AS {f}" for f in FACETS)
-        per_facet = " UNION ALL ".join(f"SELECT k, '{f}', {f}, COUNT(*) FROM c GROUP BY k, {f}" for f in FACETS)
-        sql = (f"WITH c AS MATERIALIZED (SELECT {self.b('c.created_at')} AS k, {cols} FROM comments c "
-               f"WHERE c.incident = :i) {per_facet}")
-        for k, facet, value, n in s.execute(text(sql), self.p):
-            for sl in (slices[k], total):
-                _add(getattr(sl, f"by_{facet}"), value, n)
-                if facet == FACETS[0]:
-                    sl.comments += n
+def _int(value: int | None) -> int | None:
+    return None if value is None else int(value)
 
-    def drafts(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        sql = f"SELECT {self.b('d.created_at')}, d.kind, COUNT(*) FROM drafts d WHERE d.incident = :i GROUP BY 1, 2"
-        for k, kind, n in s.execute(text(sql), self.p):
-            for sl in (slices[k], total):
-                _add(sl.drafts_created, kind, n)
 
-    def decisions(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        sql = (f"SELECT {self.b('x.at')}, x.decision, COUNT(*) FROM decisions x JOIN drafts d ON d.id = x.draft_id "
-               "WHERE d.incident = :i AND x.decision IN ('approve', 'reject', 'posted') GROUP BY 1, 2")
-        field = {"approve": "approved", "reject": "rejected", "posted": "posted"}
-        for k, decision, n in s.execute(text(sql), self.p):
-            for sl in (slices[k], total):
-                setattr(sl, field[decision], getattr(sl, field[decision]) + n)
+def _updates(s: Session, d: Dialect, incident: str) -> list[PublishedUpdate]:
+    sql = (f"SELECT d.id, {d.json_text('d.data', 'platform')}, d.approved_at, d.posted_at, d.posted_url "
+           "FROM drafts d WHERE d.incident = :i AND d.kind = 'update' AND d.posted_at IS NOT NULL "
+           "ORDER BY d.posted_at")
+    rows = s.execute(text(sql), {"i": incident}).all()
+    return [PublishedUpdate(draft_id=r[0], channel=r[1] or "other", approved_at=as_utc(r[2]),
+                            posted_at=as_utc(r[3]), url=r[4]) for r in rows]
 
-    def acceptance(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        sql = (f"SELECT {self.b('d.approved_at')}, COUNT(*), "
-               "SUM(CASE WHEN d.edit_distance = 0 THEN 1 ELSE 0 END), SUM(d.edit_distance) FROM drafts d "
-               'WHERE d.incident = :i AND d."current" AND d.approved_at IS NOT NULL AND d.edit_distance IS NOT NULL '
-               "GROUP BY 1")
-        sums: list[tuple[Slice, int, int, float]] = []
-        for k, n, exact, dist in s.execute(text(sql), self.p):
-            sums.append((slices[k], int(n), int(exact or 0), float(dist or 0.0)))
-        whole = (total, sum(x[1] for x in sums), sum(x[2] for x in sums), sum(x[3] for x in sums))
-        for sl, n, exact, dist in [*sums, whole]:
-            sl.approvals_measured = n
-            if n:
-                sl.acceptance_rate, sl.mean_edit_distance = exact / n, dist / n
 
-    def waits(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        e = self.d.epoch
-        joined = (f"SELECT {self.b('c.created_at')} AS k, {e('d.approved_at')} - {e('c.created_at')} AS a, "
-                  f"{e('d.posted_at')} - {e('c.created_at')} AS p FROM drafts d JOIN comments c ON c.id = d.comment_id "
-                  "WHERE d.incident = :i AND d.\"current\" AND d.kind = 'reply' AND d.approved_at IS NOT NULL")
-        inner = (f"WITH j AS MATERIALIZED ({joined}) SELECT k, 'to_approval' AS w, a AS v FROM j "
-                 "UNION ALL SELECT k, 'to_posted' AS w, p AS v FROM j")
-        for (k, field), (n, (p50, p90)) in percentiles(s, inner, self.p, groups=["w"]).items():
-            setattr(total if k is None else slices[k], field, Durations(count=n, p50_s=p50, p90_s=p90))
-
-    def escalations(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        handled = ("(SELECT MIN(x.at) FROM decisions x WHERE x.draft_id = d.id "
-                   "AND x.decision IN ('approve', 'reject'))")
-        targets = " UNION ALL ".join(f"SELECT '{t}' AS t" for t in TARGETS)
-        inner = (f"WITH e AS MATERIALIZED (SELECT {self.b('c.created_at')} AS k, c.escalate_to AS targets, "
-                 f"{self.d.epoch(handled)} - {self.d.epoch('c.created_at')} AS v FROM comments c "
-                 'JOIN drafts d ON d.comment_id = c.id AND d."current" '
-                 "WHERE c.incident = :i AND c.escalate_to IS NOT NULL) "
-                 f"SELECT e.k AS k, tt.t AS t, e.v AS v FROM e JOIN ({targets}) tt "
-                 "ON ',' || e.targets || ',' LIKE '%,' || tt.t || ',%'")
-        counts = s.execute(text(f"WITH x AS ({inner}) SELECT k, t, COUNT(*), COUNT(v) FROM x GROUP BY k, t "
-                                "UNION ALL SELECT NULL, t, COUNT(*), COUNT(v) FROM x GROUP BY t"), self.p).all()
-        waits = percentiles(s, inner, self.p, groups=["t"])
-        for k, t, n, done in counts:
-            _, (p50, p90) = waits.get((k, t), (0, [None, None]))
-            (total if k is None else slices[k]).escalations[t] = EscalationStat(
-                comments=n, handled=done, wait=Durations(count=done, p50_s=p50, p90_s=p90))
-
-    def flags(self, s: Session, slices: dict[int, Slice], total: Slice) -> None:
-        expand, el = self.d.json_array("d.data", "flags", "f")
-        overridden = ("EXISTS (SELECT 1 FROM decisions x WHERE x.draft_id = d.id AND x.decision = 'override')")
-        sql = (f"SELECT {self.b('d.created_at')}, {self.d.element_text(el, 'code')} AS code, COUNT(*), "
-               f"SUM(CASE WHEN {self.d.element_text(el, 'severity')} = 'high' AND {overridden} THEN 1 ELSE 0 END) "
-               f"FROM drafts d, {expand} WHERE d.incident = :i GROUP BY 1, 2")
-        for k, code, n, over in s.execute(text(sql), self.p):
-            for sl in (slices[k], total):
-                stat = sl.flags.setdefault(str(code), FlagStat())
-                stat.raised += n
-                stat.overridden += int(over or 0)
-
-    def updates(self, s: Session) -> list[PublishedUpdate]:
-        sql = (f"SELECT d.id, {self.d.json_text('d.data', 'platform')}, d.approved_at, d.posted_at, d.posted_url "
-               "FROM drafts d WHERE d.incident = :i AND d.kind = 'update' AND d.posted_at IS NOT NULL "
-               "ORDER BY d.posted_at")
-        rows = s.execute(text(sql), self.p).all()
-        return [PublishedUpdate(draft_id=r[0], channel=r[1] or "other", approved_at=as_utc(r[2]),
-                                posted_at=as_utc(r[3]), url=r[4]) for r in rows]
-
-    def summary(self, s: Session) -> dict[str, Any]:
-        """Current drafts by status, overrides, and the median (nearest rank) draft -> approval wait."""
-        rows = s.execute(text('SELECT d.status, COUNT(*) FROM drafts d WHERE d.incident = :i AND d."current" '
-                              "GROUP BY d.status"), self.p)
-        overrides = s.execute(text("SELECT COUNT(*) FROM decisions x JOIN drafts d ON d.id = x.draft_id "
-                                   "WHERE d.incident = :i AND x.decision = 'override'"), self.p).scalar()
-        inner = (f"SELECT 0 AS k, {self.d.epoch('d.approved_at')} - {self.d.epoch('d.created_at')} AS v FROM drafts d "
-                 "WHERE d.incident = :i AND d.\"current\" AND d.approved_at IS NOT NULL")
-        _, (median, _) = percentiles(s, inner, self.p).get((None,), (0, [None, None]))
-        return {"by_status": {str(k): int(n) for k, n in rows}, "overrides": int(overrides or 0),
-                "median_time_to_approval_s": median}
-
-    def stale(self, s: Session, current: dict[str, str]) -> int:
-        """Unposted current drafts citing a chunk whose version changed or that left the knowledge base."""
-        pairs = self.d.json_object_pairs("d.data", "knowledge_versions", "kv")
-        open_drafts = "d.incident = :i AND d.\"current\" AND d.status IN ('draft', 'edited', 'approved')"
-        used = s.execute(text(f"SELECT DISTINCT kv.key, kv.value FROM drafts d, {pairs} WHERE {open_drafts}"), self.p)
-        changed = sorted(f"{k}={v}" for k, v in used if current.get(k) != v)
-        if not changed:
-            return 0
-        sql = text(f"SELECT COUNT(DISTINCT d.id) FROM drafts d, {pairs} WHERE {open_drafts} "
-                   "AND (kv.key || '=' || kv.value) IN :changed").bindparams(bindparam("changed", expanding=True))
-        return int(s.execute(sql, {**self.p, "changed": changed}).scalar() or 0)
+def _stale(s: Session, d: Dialect, incident: str, current: dict[str, str]) -> int:
+    """Unposted current drafts citing a chunk whose version changed or that left the knowledge base."""
+    pairs = d.json_object_pairs("d.data", "knowledge_versions", "kv")
+    open_drafts = "d.incident = :i AND d.\"current\" AND d.status IN ('draft', 'edited', 'approved')"
+    used = s.execute(text(f"SELECT DISTINCT kv.key, kv.value FROM drafts d, {pairs} WHERE {open_drafts}"),
+                     {"i": incident})
+    changed = sorted(f"{k}={v}" for k, v in used if current.get(k) != v)
+    if not changed:
+        return 0
+    sql = text(f"SELECT COUNT(DISTINCT d.id) FROM drafts d, {pairs} WHERE {open_drafts} "
+               "AND (kv.key || '=' || kv.value) IN :changed").bindparams(bindparam("changed", expanding=True))
+    return int(s.execute(sql, {"i": incident, "changed": changed}).scalar() or 0)

@@ -1,14 +1,11 @@
-"""The few SQL pieces that differ between SQLite and PostgreSQL, and percentiles by window functions.
+"""The few SQL pieces that differ between SQLite and PostgreSQL (epoch seconds, JSON expansion).
 
-Everything else in the metrics is plain SQL that both backends run as is. Percentiles use nearest
-rank (the value at position ceil(p * n) in ascending order) with ROW_NUMBER/COUNT windows, which
-SQLite (>= 3.25) and PostgreSQL both have, so no row is loaded into Python to rank it.
+Everything else in the reports is plain SQL that both backends run as is.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,34 +65,6 @@ class Dialect:
         if self.name == "sqlite":
             return f"json_each({col}, '$.{key}') AS {alias}"
         return f"LATERAL json_each_text({col} -> '{key}') AS {alias}(key, value)"
-
-
-def percentiles(s: Session, inner: str, params: Mapping[str, Any], *, bucket: str = "k",
-                groups: Sequence[str] = (), ps: Sequence[int] = (50, 90)
-                ) -> dict[tuple[Any, ...], tuple[int, list[int | None]]]:
-    """`inner` selects the columns `bucket`, `groups` and `v` (NULL values are ignored). One statement
-    ranks once per (bucket, groups) and once per groups alone: the answer maps (bucket, *groups) and
-    (None, *groups), the whole incident, to (count, [value at each percentile])."""
-    part = ", ".join([bucket, *groups])
-    whole = ", ".join(groups)
-    over_whole = f"PARTITION BY {whole} " if groups else ""
-
-    def picks(rn: str, n: str) -> str:
-        return ", ".join(f"MAX(CASE WHEN {rn} = ({n} * {int(p)} + 99) / 100 THEN v END)" for p in ps)
-
-    sql = (f"WITH base AS ({inner}), ranked AS (SELECT {part}, v, "
-           f"ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY {part}) AS n, "
-           f"ROW_NUMBER() OVER ({over_whole}ORDER BY v) AS rn_t, COUNT(*) OVER ({over_whole}) AS n_t "
-           f"FROM base WHERE v IS NOT NULL) "
-           f"SELECT {part}, n, {picks('rn', 'n')} FROM ranked GROUP BY {part}, n UNION ALL "
-           f"SELECT NULL, {whole + ', ' if groups else ''}n_t, {picks('rn_t', 'n_t')} FROM ranked "
-           f"GROUP BY {whole + ', ' if groups else ''}n_t")
-    out: dict[tuple[Any, ...], tuple[int, list[int | None]]] = {}
-    k = 1 + len(groups)
-    for row in s.execute(text(sql), dict(params)):
-        values = list(row)
-        out[tuple(values[:k])] = (int(values[k]), [None if v is None else int(v) for v in values[k + 1:]])
-    return out
 
 
 def incident_exists(s: Session, incident: str) -> bool:

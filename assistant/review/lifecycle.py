@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from assistant.errors import ApprovalBlocked, Conflict, CrisisError, Forbidden, InvalidInput, NotFound
 from assistant.guards import stale_flags
 from assistant.models import Comment, DocumentIn, Draft, Flag, Triage, Verified, utcnow
+from assistant.review import rollups
 from assistant.review.schemas import Principal
 from assistant.review.store import Database, draft_from_row, draft_values, record_audit
 from assistant.review.tables import CommentRow, DecisionRow, DraftRow, DraftVersionRow
@@ -113,14 +114,14 @@ def save_new_draft(db: Database, draft: Draft, comment: Comment | None, actor: P
     with db.write() as s:
         if s.scalar(select(DraftRow.seq).where(DraftRow.id == draft.id)) is not None:
             raise Conflict(f"a draft with id '{draft.id}' already exists", reason="exists")
-        if comment is not None and key is not None:
-            _put_comment(s, comment, key, draft.incident, draft.triage)
-            # A new draft for the same comment replaces the old one in the queue (history stays).
-            s.execute(update(DraftRow).where(DraftRow.comment_id == key).values(current=False))
-        elif key is not None and s.get(CommentRow, key) is None:
-            raise InvalidInput(f"comment_id: no stored comment '{key}' (pass the comment)")
-        s.add(DraftRow(**draft_values(draft), current=True))
-        s.flush()
+        with rollups.tracking(s, key, [draft.id]):
+            if comment is not None and key is not None:
+                _put_comment(s, comment, key, draft.incident, draft.triage)
+                # A new draft for the same comment replaces the old one in the queue (history stays).
+                s.execute(update(DraftRow).where(DraftRow.comment_id == key).values(current=False))
+            elif key is not None and s.get(CommentRow, key) is None:
+                raise InvalidInput(f"comment_id: no stored comment '{key}' (pass the comment)")
+            s.add(DraftRow(**draft_values(draft), current=True))
         _version(s, draft, "created", actor)
         record_audit(s, actor.key_id, "draft.created", draft.id, {
             "role": actor.role, "version": 1, "comment_id": key, "kind": draft.kind,
@@ -279,17 +280,19 @@ Apply = Callable[[Session, DraftRow, Draft], tuple[Draft | None, dict[str, Any]]
 def _transition(db: Database, draft_id: str, version: int, actor: Principal, action: str,
                 apply: Apply) -> Draft:
     with db.write() as s:
-        row = _row(s, draft_id, lock=True)
-        cur = draft_from_row(row)
-        if row.version != version:
-            raise Conflict(f"draft '{draft_id}' is at version {row.version}, not {version}: someone "
-                           "changed it; reload and try again", reason="stale_version",
-                           current=cur.model_dump(mode="json"))
-        new, detail = apply(s, row, cur)
-        if new is None:
-            return cur
-        for name, value in draft_values(new).items():
-            setattr(row, name, value)
+        comment_id = s.scalar(select(DraftRow.comment_id).where(DraftRow.id == draft_id))
+        with rollups.tracking(s, comment_id, [draft_id]):
+            row = _row(s, draft_id, lock=True)
+            cur = draft_from_row(row)
+            if row.version != version:
+                raise Conflict(f"draft '{draft_id}' is at version {row.version}, not {version}: someone "
+                               "changed it; reload and try again", reason="stale_version",
+                               current=cur.model_dump(mode="json"))
+            new, detail = apply(s, row, cur)
+            if new is None:
+                return cur
+            for name, value in draft_values(new).items():
+                setattr(row, name, value)
         _version(s, new, action, actor)
         record_audit(s, actor.key_id, f"draft.{action}", draft_id,
                      {"role": actor.role, "version": new.version, "from": cur.status, "to": new.status,

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import statistics
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -33,7 +32,6 @@ from assistant.review.schemas import (
     AuditPage,
     Incident,
     IncidentIn,
-    IncidentMetrics,
     IncidentPage,
     KeyInfo,
     Principal,
@@ -44,7 +42,7 @@ from assistant.review.schemas import (
     encode_cursor,
     normalize_url,
 )
-from assistant.review.tables import ApiKeyRow, AuditRow, CommentRow, DecisionRow, DraftRow, IncidentRow
+from assistant.review.tables import ApiKeyRow, AuditRow, CommentRow, DraftRow, IncidentRow
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _PG_MIGRATION_LOCK = 0x63726973_64657331  # any constant: serialises `upgrade head` across processes
@@ -301,37 +299,6 @@ class Database:
         data = [Incident.model_validate(r, from_attributes=True) for r in rows]
         return IncidentPage(data=data, count=count, next_cursor=encode_cursor(
             [rows[-1].created_at.isoformat(), rows[-1].id]) if more else None)
-
-    def incident_metrics(self, incident_id: str) -> IncidentMetrics:
-        with self.read() as s:
-            known = s.get(IncidentRow, incident_id) is not None
-            comments = dict(s.execute(select(CommentRow.platform, func.count()).where(
-                CommentRow.incident == incident_id).group_by(CommentRow.platform)).tuples().all())
-            current = (DraftRow.incident == incident_id) & DraftRow.current.is_(True)
-            by_status = dict(s.execute(select(DraftRow.status, func.count()).where(current)
-                                       .group_by(DraftRow.status)).tuples().all())
-            approvals = s.execute(
-                select(DraftRow.edit_distance, DraftRow.created_at, DraftRow.approved_at)
-                .where(current, DraftRow.approved_at.is_not(None),
-                       DraftRow.status.in_(("approved", "posted")))
-            ).all()
-            overrides = s.scalar(select(func.count()).select_from(DecisionRow).join(
-                DraftRow, DecisionRow.draft_id == DraftRow.id).where(
-                DraftRow.incident == incident_id, DecisionRow.decision == "override")) or 0
-        if not known and not comments and not by_status:
-            raise NotFound(f"no incident '{incident_id}'")
-        approved = by_status.get("approved", 0) + by_status.get("posted", 0)
-        decided = approved + by_status.get("rejected", 0)
-        distances = [d for d, _, _ in approvals if d is not None]
-        waits = sorted((a - c).total_seconds() for _, c, a in approvals if a is not None)
-        return IncidentMetrics(
-            incident=incident_id, comments=sum(comments.values()), by_platform=comments,
-            drafts=sum(by_status.values()), by_status=by_status, approved=approved,
-            rejected=by_status.get("rejected", 0), posted=by_status.get("posted", 0), overrides=overrides,
-            approval_rate=approved / decided if decided else None,
-            acceptance_rate=sum(1 for d in distances if d == 0) / len(distances) if distances else None,
-            mean_edit_distance=sum(distances) / len(distances) if distances else None,
-            median_time_to_approval_s=statistics.median(waits) if waits else None)
 
 
 def _triage_filters(kind: str | None, intent: str | None, escalate: str | None) -> list[Any]:

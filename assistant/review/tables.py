@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
@@ -85,7 +86,8 @@ class DraftRow(Base):
     __tablename__ = "drafts"
     __table_args__ = (Index("ix_drafts_queue", "current", "status", "priority", "seq"),
                       Index("ix_drafts_report", "incident", "created_at", "kind", "current", "status", "approved_at",
-                            "posted_at", "edit_distance", "comment_id", "id"))
+                            "posted_at", "edit_distance", "comment_id", "id"),
+                      Index("ix_drafts_incident_kind", "incident", "kind", "posted_at"))
 
     # An integer key gives a stable total order for keyset paging; `id` is the public id.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -220,3 +222,50 @@ class MonitorAlertRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     updated_at: Mapped[datetime]
     alert: Mapped[dict[str, Any]]
+class RollupCountRow(Base):
+    """Metric counts per incident and time bucket, kept on write by review/rollups.py (migration rollups_0001).
+    `width` is the bucket width in seconds (900, 3600, 86400; 0 = the whole incident, bucket 0); `total`
+    sums a value where one is measured (edit distance)."""
+
+    __tablename__ = "rollup_counts"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in key order: a bucket range is one sequential read
+
+    incident: Mapped[str] = mapped_column(String(100), primary_key=True)
+    width: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)
+
+
+class RollupDurationRow(Base):
+    """Wait histograms per incident and time bucket (fixed log-scale bins, review/rollups.py): how many
+    waits fell in each bin and their sum in seconds."""
+
+    __tablename__ = "rollup_durations"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    incident: Mapped[str] = mapped_column(String(100), primary_key=True)
+    width: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupPercentileRow(Base):
+    """p50 and p90 of each wait histogram, recomputed whenever a write changes the histogram (so reads
+    never rank bins): the mean of the bin holding the nearest rank, within 1/32 of the exact value."""
+
+    __tablename__ = "rollup_percentiles"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    incident: Mapped[str] = mapped_column(String(100), primary_key=True)
+    width: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    p50: Mapped[int | None] = mapped_column(BigInteger)
+    p90: Mapped[int | None] = mapped_column(BigInteger)

@@ -484,3 +484,55 @@ def test_a_batch_group_is_approved_once_and_a_member_opens(page: Any, server: Se
     bad = [(v["id"], v["impact"]) for v in axe.Axe().run(page).response["violations"]
            if v["impact"] in ("serious", "critical")]
     assert not bad, bad
+
+
+def test_report_gaps_tab_and_influencer_brief(page: Any, server: Server) -> None:
+    """The post-crisis report opens from the console (fetched with the key, shown from a blob: URL), the
+    Gaps tab lists the API's gaps and a lead turns one into an entry, and an influencer's reply offers
+    a brief that opens as a lead-approved draft."""
+    register(server, INCIDENT)
+    star = server.draft("Is batch L4822 recalled? My readers ask me.", followers=250_000)
+    assert star["triage"]["influencer"]
+    for n, asked in enumerate(["When will the factory audit results be published?",
+                               "When do you publish the results of the factory audit?"]):
+        server.seed(incident=INCIDENT, unknowns=["the audit results"], text="We don't know yet.",
+                    comment_fields={"text": asked, "id": f"gap-{n}"})
+    sign_in(page, server, "lead", INCIDENT)
+
+    # The report, in a window of its own, with every section and no console error there either.
+    popup_errors: list[str] = []
+    with page.context.expect_page() as opened:
+        page.click("#open-report")
+    report = opened.value
+    report.on("console", lambda m: popup_errors.append(m.text) if m.type == "error" else None)
+    report.wait_for_url(re.compile(r"^blob:"), timeout=DRAFT_TIMEOUT_S * 1000)  # opens blank, then the report
+    report.wait_for_load_state("load")
+    for sid in ("summary", "volume", "gaps", "lessons"):
+        expect(report.locator(f"section#{sid} h2")).to_be_visible()
+    assert report.evaluate("getComputedStyle(document.body).maxWidth") == "960px"  # its stylesheet applies
+    assert popup_errors == []
+    report.close()
+
+    # The Gaps tab shows the API's groups; a lead drafts an entry for the first.
+    gaps = server.api("lead", "GET", f"/v1/incidents/{INCIDENT}/gaps").json()
+    assert gaps["count"] >= 1
+    page.click("#tab-gaps")
+    expect(page.locator("#gaps li.gap")).to_have_count(gaps["count"])
+    first = page.locator("#gaps li.gap").first
+    expect(first.locator(".line1")).to_have_text(gaps["data"][0]["question"])
+    first.locator(".gap-entry").click()
+    expect(page.locator("#message")).to_contain_text("drafted (unapproved)")
+    expect(page.locator(f'#gaps li.gap[data-key="{gaps["data"][0]["key"]}"] .entry-drafted')).to_be_visible()
+    after = server.api("lead", "GET", f"/v1/incidents/{INCIDENT}/gaps").json()["data"]
+    assert next(g for g in after if g["key"] == gaps["data"][0]["key"])["entry_status"] == "drafted"
+
+    # The influencer's reply offers a brief; the brief opens as a draft only a lead approves.
+    page.click("#tab-queue")
+    open_draft(page, star)
+    expect(page.locator("#influencer")).to_be_visible()
+    page.click("#draft-brief")
+    expect(page.locator("#kind")).to_have_text("influencer brief")
+    expect(page.locator("#message")).to_contain_text("Influencer brief drafted")
+    queue = server.api("lead", "GET", "/v1/queue", params={"status": "all", "incident": INCIDENT, "limit": 200})
+    briefs = [i["draft"] for i in queue.json()["data"] if i["draft"]["kind"] == "brief"]
+    assert [(b["comment_id"], b["status"]) for b in briefs] == [(star["comment_id"], "draft")]

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 import assistant.batch.tables  # noqa: F401  (the batch tables share the metadata)
 from assistant.errors import ApprovalBlocked, Conflict, Forbidden, InvalidInput, NotFound
 from assistant.models import Triage, Verified
+from assistant.reports.metrics import incident_timeline
 from assistant.review import lifecycle as review
 from assistant.review.schemas import IncidentIn
 from assistant.review.store import Database
@@ -138,7 +139,7 @@ def test_lifecycle_history_and_metrics(db: Database, keys: dict[str, Key]) -> No
         review.promote_to_statement(db, d.id, lead, checked(approved.text))
     review.mark_posted(db, d.id, approved.version, agent, "https://x.com/a/1")
     assert [v.action for v in review.history(db, d.id)] == ["created", "edited", "approved", "posted"]
-    m = db.incident_metrics("recall")
+    m = incident_timeline(db, "recall")
     assert (m.comments, m.drafts, m.posted, m.overrides, m.approval_rate) == (1, 1, 1, 1, 1.0)
     assert m.mean_edit_distance is not None and 0 < m.mean_edit_distance < 0.2
     assert db.get_incident("recall").created_at.utcoffset() is not None

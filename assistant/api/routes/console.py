@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -9,13 +11,17 @@ from fastapi.responses import FileResponse
 
 from assistant.api.auth import AgentDep, Principal, problem_responses
 from assistant.errors import NotFound
+from assistant.reports.report import CSS as REPORT_CSS
 
 router = APIRouter(tags=["console"])
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+# The post-crisis report opens from a blob: URL the console makes, and a blob document inherits this
+# policy: its one inline stylesheet (a constant) is allowed by its hash, nothing else inline is.
+_REPORT_STYLE = "'sha256-" + base64.b64encode(hashlib.sha256(REPORT_CSS.encode()).digest()).decode() + "'"
 # Everything comes from this server and nothing runs inline: comment text cannot become script.
 HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "Content-Security-Policy": f"default-src 'none'; script-src 'self'; style-src 'self' {_REPORT_STYLE}; "
                                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; "
                                "form-action 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",

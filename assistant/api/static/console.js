@@ -134,6 +134,7 @@ async function chooseIncident(id) {
   sessionStorage.setItem(INCIDENT_KEY, id);
   state.alerts = null;
   await Promise.all([loadQueue(true), loadAlerts(), loadMetrics(), loadUpdates()]);
+  if (state.tab === "gaps") loadGaps();
 }
 
 function percent(x) { return x === null || x === undefined ? "–" : `${Math.round(x * 100)} %`; }
@@ -147,6 +148,7 @@ function duration(seconds) {
 
 async function loadMetrics() {
   const box = $("metrics");
+  $("open-report").hidden = !state.incident;
   if (!state.incident) { box.hidden = true; return; }
   let m;
   try {
@@ -170,6 +172,30 @@ async function loadMetrics() {
     box.append(pair);
   }
   box.hidden = false;
+}
+
+// The report needs the bearer token, so it is fetched here and shown from a blob: URL (same origin,
+// no token in any URL). The window opens on the click itself, so no popup blocker stops it.
+async function openReport() {
+  if (!state.incident) return;
+  const win = window.open("", "_blank");
+  say(tr("report.opening"));
+  try {
+    const res = await fetch(`/v1/incidents/${encodeURIComponent(state.incident)}/report`, {
+      headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ""}` } });
+    if (!res.ok) {
+      let body = null;
+      try { body = await res.json(); } catch (_) { body = null; }
+      throw new ApiError(res.status, body);
+    }
+    const url = URL.createObjectURL(new Blob([await res.text()], { type: "text/html" }));
+    if (win) win.location.href = url; else window.location.href = url;
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    say("");
+  } catch (err) {
+    if (win) win.close();
+    report(err);
+  }
 }
 
 // ------------------------------------------------------------------ triage badges
@@ -307,7 +333,7 @@ function show(view) {
   $("edit-label").textContent = tr(draft.kind === "update" ? "draft.editUpdate" : "draft.edit");
   $("reply-h").textContent = tr(draft.kind === "update" ? "draft.update" : "draft.reply");
   $("kind").textContent = draft.kind === "update" ? tr("draft.kindUpdate", { channel: draft.platform })
-    : tr("draft.kindReply");
+    : draft.kind === "brief" ? tr("draft.kindBrief") : tr("draft.kindReply");
   $("version").textContent = tr("draft.version", { n: draft.version });
   $("provider").textContent = `${draft.provider} / ${draft.model}${draft.fallback ? " (fallback)" : ""}`;
   showTriage(draft);
@@ -323,7 +349,7 @@ function show(view) {
 
   const open = isOpen(draft);
   const high = draft.flags.some((f) => f.severity === "high");
-  const leadOnly = draft.kind === "update" && !isLead();
+  const leadOnly = (draft.kind === "update" || draft.kind === "brief") && !isLead();
   $("save").disabled = draft.status === "posted";
   $("approve").disabled = !open || leadOnly;
   $("reject").disabled = !(open || draft.status === "approved") || leadOnly;
@@ -338,6 +364,7 @@ function showTriage(draft) {
   $("triage").hidden = !tri;
   const banner = $("escalation");
   banner.hidden = !(tri && (tri.escalate_to || []).length);
+  $("influencer").hidden = !(tri && tri.influencer && draft.kind === "reply" && draft.comment_id && draft.incident);
   $("no-reply").hidden = !draft.no_reply_reason;
   $("no-reply").textContent = draft.no_reply_reason ? tr("triage.noReply", { reason: draft.no_reply_reason }) : "";
   if (!tri) return;
@@ -347,6 +374,19 @@ function showTriage(draft) {
   $("triage-badges").replaceChildren(...triageBadges(tri, true));
   $("triage-reasons").replaceChildren(...(tri.reasons || []).map((r) => el("li", "", r)));
   $("triage-why-summary").textContent = tr("triage.why", { n: (tri.reasons || []).length });
+}
+
+async function draftBrief() {
+  const d = state.draft;
+  if (!d || !d.comment_id || !d.incident) return;
+  $("draft-brief").disabled = true;
+  try {
+    const out = await api("POST", `/v1/incidents/${encodeURIComponent(d.incident)}/influencer-brief`,
+      { comment_id: d.comment_id });
+    await openDraft(out.draft.id);
+    say(tr("brief.done"), "ok");
+    loadQueue(true);
+  } catch (err) { report(err); } finally { $("draft-brief").disabled = false; }
 }
 
 // The words a flag is about, wrapped in <mark> (several flags may cover the same words).
@@ -747,9 +787,49 @@ async function approveCore(batchId, g) {
   } catch (err) { report(err); }
 }
 
+// ------------------------------------------------------------------ knowledge gaps
+
+async function loadGaps() {
+  const list = $("gaps");
+  const status = $("gaps-status");
+  if (!state.incident) { list.replaceChildren(); status.textContent = tr("gaps.pickIncident"); return; }
+  try {
+    const gaps = await api("GET", `/v1/incidents/${encodeURIComponent(state.incident)}/gaps`);
+    status.textContent = gaps.count ? "" : tr("gaps.none");
+    list.replaceChildren(...gaps.data.map(gapItem));
+  } catch (err) {
+    if (err.status === 404) { list.replaceChildren(); status.textContent = tr("gaps.none"); return; }
+    report(err);
+  }
+}
+
+function gapItem(g) {
+  const li = el("li", "item gap");
+  li.dataset.key = g.key;
+  const reasons = Object.entries(g.reasons).map(([r, n]) => `${tr(`gaps.reason.${r}`)} ${n}`).join(", ");
+  const languages = Object.keys(g.languages).join(", ");
+  li.append(el("span", "line1", g.question),
+    el("span", "text", tr("gaps.line", { count: g.count, reasons, languages })));
+  if (g.entry_status !== "none") {
+    li.append(el("span", `badge entry-${g.entry_status}`,
+      tr(`gaps.entry.${g.entry_status}`, { doc: g.entry_doc_id })));
+  } else if (isLead()) {
+    li.append(button("gap-entry", tr("gaps.entry"), () => draftEntry(g)));
+  }
+  return li;
+}
+
+async function draftEntry(g) {
+  try {
+    const out = await api("POST", `/v1/incidents/${encodeURIComponent(state.incident)}/gaps/${g.key}/entry`);
+    say(tr("gaps.entryDone", { doc: out.document.id }), "ok");
+    loadGaps();
+  } catch (err) { report(err); }
+}
+
 // ------------------------------------------------------------------ tabs and keyboard
 
-const TABS = ["queue", "alerts", "updates", "batches"];
+const TABS = ["queue", "alerts", "updates", "batches", "gaps"];
 
 function selectTab(name, focus) {
   state.tab = name;
@@ -764,6 +844,7 @@ function selectTab(name, focus) {
   if (name === "alerts") loadAlerts();
   if (name === "updates") loadUpdates();
   if (name === "batches") loadBatches();
+  if (name === "gaps") loadGaps();
 }
 
 function typing(target) {
@@ -784,7 +865,7 @@ function onKey(e) {
     a: () => approve(),
     r: () => $("reject-reason").focus(),
     1: () => selectTab("queue", true), 2: () => selectTab("alerts", true), 3: () => selectTab("updates", true),
-    4: () => selectTab("batches", true),
+    4: () => selectTab("batches", true), 5: () => selectTab("gaps", true),
     "?": () => { $("shortcuts").open = true; $("shortcuts").querySelector("summary").focus(); },
   };
   const run = actions[e.key];
@@ -837,6 +918,9 @@ document.addEventListener("DOMContentLoaded", () => {
     $(`tab-${t}`).addEventListener("keydown", onTabKey);
   }
   $("updates-form").addEventListener("submit", draftUpdates);
+  $("gaps-refresh").addEventListener("click", loadGaps);
+  $("open-report").addEventListener("click", openReport);
+  $("draft-brief").addEventListener("click", draftBrief);
   $("batches-refresh").addEventListener("click", () => { loadBatches(); if (state.batch) openBatch(state.batch); });
   $("draft-text").addEventListener("input", updateChars);
   $("save").addEventListener("click", save);
