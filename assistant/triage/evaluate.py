@@ -151,9 +151,21 @@ def evaluate_triage(
     stream: bool = True,
 ) -> TriageReport:
     """`stream`: read the set as one comment stream too, so copy-paste campaigns reach the comms lead."""
-    cases = load_cases(path)
+    return evaluate_cases(load_cases(path), path=str(path), known_languages=known_languages, classify=classify,
+                          stream=stream)
+
+
+def evaluate_cases(
+    cases: Sequence[TriageCase],
+    *,
+    path: str = "",
+    known_languages: Sequence[str] = ("en", "fr"),
+    classify: Callable[..., Triage] = triage,
+    stream: bool = True,
+) -> TriageReport:
+    """`evaluate_triage` on cases already loaded (`path` only names them in the report)."""
     if not cases:
-        raise ValueError(f"{path}: no cases")
+        raise ValueError(f"{path or 'cases'}: no cases")
     comments = [
         Comment(text=c.text, author=c.author, platform=c.platform, followers=c.followers, verified=c.verified)
         for c in cases
@@ -189,7 +201,7 @@ def evaluate_triage(
         row[got.intent] = row.get(got.intent, 0) + 1
     members = [i for i, c in enumerate(cases) if c.campaign]
     return TriageReport(
-        path=str(path),
+        path=path,
         n=len(cases),
         wrongly_escalated=sum(bool(set(r.escalate_to) - set(c.escalate_to))
                               for c, r in zip(cases, results, strict=True)),

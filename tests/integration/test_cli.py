@@ -113,7 +113,7 @@ def test_global_data_dir_keys_and_eval(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_eval_triage_on_the_held_out_crises_and_bad_options(tmp_path: Path) -> None:
-    code, out = run("eval", "triage", "--set", "holdout", "--misses", "0")
+    code, out = run("eval", "triage", "--set", "tuning", "--misses", "0")
     assert code == 0, out
     assert "rules+model" in out and "intent confusion" in out and "comms lead: 17/17" in out
     code, out = run("eval", "triage", "--set", "nope")
