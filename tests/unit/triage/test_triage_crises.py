@@ -55,3 +55,12 @@ def test_the_tuning_crises_keep_every_escalation(tuning: TriageReport) -> None:
     assert tuning.intent.accuracy >= 0.9 > rules.intent.accuracy
     assert tuning.campaign_to_comms_lead == tuning.campaign_members == 17
     assert tuning.wrongly_escalated <= 6 and tuning.language.accuracy == 1.0
+
+
+def test_the_fresh_crises_floors() -> None:
+    """Measured once the combination was settled on the tuning crises (docs/DESIGN.md): floors, not goals."""
+    combined = evaluate_triage(FRESH)
+    for target, floor in (("safety", 14), ("legal", 9), ("press", 8), ("support", 9)):
+        assert _caught(combined, target) >= floor, target
+    assert combined.intent.accuracy >= 0.8 and combined.should_respond.accuracy >= 0.94
+    assert combined.wrongly_escalated <= 8 and combined.language.accuracy == 1.0
