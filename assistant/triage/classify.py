@@ -384,6 +384,10 @@ RULED_OUT = 0.05
 INTENT_ESCALATION_AGREEMENT = 0.5
 _HIGH_STAKES: tuple[Intent, ...] = ("safety", "threat_legal", "press")
 _TARGET_OF_INTENT: dict[str, EscalationTarget] = {"safety": "safety", "threat_legal": "legal", "press": "press"}
+# The fast layer is unsure (and a chat model, when configured, reads the comment again) when the
+# model's intent is below this, or a safety/legal/press head is within NEAR_MISS x its threshold.
+UNSURE_INTENT = 0.4
+NEAR_MISS = 0.5
 # Safety cues a model may overrule: a care word or a worried question alone. A reported symptom, injury,
 # emergency service or someone who ate the product is never lowered.
 _WEAK_SAFETY = ("mentions '", "asks what to do", "asks whether it is dangerous", "asks about danger")
@@ -450,13 +454,14 @@ def triage(
 
     influencer = is_influencer(comment)
     escalate: list[EscalationTarget] = []
+    overruled: dict[Intent, str] = {}
     for name in ("safety", "threat_legal", "press"):
         if name in lowered:
             assert verdict is not None
             target = _ESCALATION_TARGET[name]
             reasons.append(f"note: a rule read {target} ({found.hits[name][0]}) but the model rules it out "
                            f"({verdict.targets[target]:.2f}); not escalated, worth a glance")
-            found.hits.pop(name)  # nor does it raise the severity
+            overruled[name] = found.hits.pop(name)[0]  # nor does it raise the severity
         elif name in found.hits:
             escalate.append(_ESCALATION_TARGET[name])
             reasons.append(_ESCALATION_REASON[name].format(why=found.hits[name][0]))
@@ -498,6 +503,7 @@ def triage(
         priority=priority, should_respond=should_respond, escalate_to=list(dict.fromkeys(escalate)),
         influencer=influencer, injection_suspected=bool(injection), reasons=reasons,
         provider="rules" if verdict is None else "rules+model",
+        unsure=_unsure(verdict, escalate, overruled) if verdict is not None else [],
     )
 
 
@@ -519,6 +525,20 @@ def _lowered(found: _Matches, verdict: Verdict | None) -> list[Intent]:
         if intent == "safety" and not all(h.startswith(_WEAK_SAFETY) for h in hits):
             continue
         out.append(intent)
+    return out
+
+
+def _unsure(verdict: Verdict, escalate: list[EscalationTarget], overruled: dict[Intent, str]) -> list[str]:
+    """Why the reading may be wrong: a hesitant model, a team just under its threshold, a rule overruled."""
+    out = []
+    if verdict.confidence < UNSURE_INTENT:
+        out.append(f"the model's intent {verdict.intent} is only {verdict.confidence:.2f}")
+    for target in ("safety", "legal", "press"):
+        p, limit = verdict.targets[target], verdict.thresholds[target]
+        if target not in escalate and NEAR_MISS * limit <= p < limit:
+            out.append(f"{target} {p:.2f}, just under {limit:.2f}")
+    for name, why in overruled.items():
+        out.append(f"a rule read {_TARGET_OF_INTENT[name]} ({why}), the model did not")
     return out
 
 
@@ -606,3 +626,28 @@ def _priority(comment: Comment, severity: Severity, escalate: list[EscalationTar
     reasons.append(f"priority={value:g}: severity {points:g} + reach {reach:.1f} + escalation {esc:g}"
                    + (f" + age {age:+.1f}" if age else "") + ("" if respond else ", halved (no reply)"))
     return value
+
+
+def reread(comment: Comment, result: Triage, *, intent: Intent, add: Sequence[EscalationTarget],
+           reasons: Sequence[str], provider: str, now: datetime | None = None) -> Triage:
+    """`result` after a second reading (the LLM triage pass): a new intent, teams added, never removed.
+
+    Severity rises to high for a new safety/legal/press team, should_respond is never turned off, and
+    the priority is computed again from the new severity and teams.
+    """
+    escalate = list(dict.fromkeys([*result.escalate_to, *add]))
+    severity = result.severity
+    if set(add) & {"safety", "legal", "press"} and _SEVERITIES.index(severity) < _SEVERITIES.index("high"):
+        severity = "high"
+    respond = result.should_respond or intent not in ("spam_troll", "other")
+    kept = [r for r in result.reasons if not r.startswith(("priority=", "severity="))]
+    if severity != result.severity:
+        kept.append(f"severity={severity}: raised by the second reading")
+    else:
+        kept.extend(r for r in result.reasons if r.startswith("severity="))
+    kept.extend(reasons)
+    priority = _priority(comment, severity, escalate, respond, now, kept)
+    intents = [intent, *(i for i in result.intents if i != intent)]
+    return result.model_copy(update={
+        "intent": intent, "intents": intents, "escalate_to": escalate, "severity": severity,
+        "should_respond": respond, "priority": priority, "reasons": kept, "provider": provider})
