@@ -126,6 +126,19 @@ def test_eval_triage_on_the_held_out_crises_and_bad_options(tmp_path: Path) -> N
     assert code == 2 and "bad.jsonl:1" in out
 
 
+def test_eval_triage_classifier_alone_and_leave_one_crisis_out() -> None:
+    code, out = run("eval", "triage", "--set", "tuning", "--classifier-only", "--misses", "0", "--json")
+    assert code == 0, out
+    assert json.loads(out)["provider"] == "model"
+    code, out = run("eval", "triage", "--set", "tuning", "--loco", "--misses", "0", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    # each crisis read by a model that never saw it: far below the shipped model, which trained on it
+    assert report["provider"] == "rules+model" and 0.6 <= report["intent"]["accuracy"] < 0.95
+    code, out = run("eval", "triage", "--set", "tuning", "--loco", "--rules-only")
+    assert code == 2 and "choose one" in out
+
+
 def test_triage_train_writes_a_model_that_loads(tmp_path: Path) -> None:
     from assistant.triage.learned import TriageModel
 
