@@ -54,11 +54,13 @@ def messages(comment: Comment, fast: Triage) -> list[BaseMessage]:
 
 def merge(comment: Comment, fast: Triage, reading: TriageReading) -> Triage:
     """The fast result after the model's reading: its intent, teams added, none removed."""
-    added: list[EscalationTarget] = [t for t in reading.escalate_to if t not in fast.escalate_to]
+    high: dict[str, EscalationTarget] = {"safety": "safety", "threat_legal": "legal", "press": "press"}
+    # A safety, legal or press intent names its team even when the model leaves the list empty.
+    teams = [*reading.escalate_to, *([high[reading.intent]] if reading.intent in high else [])]
+    added: list[EscalationTarget] = list(dict.fromkeys(t for t in teams if t not in fast.escalate_to))
     # An order to the assistant stays spam whatever the model says about it.
     intent: Intent = fast.intent if fast.injection_suspected and fast.intent == "spam_troll" else reading.intent
     # A safety, legal or press intent the fast layer escalated is not lowered to a milder one.
-    high = {"safety": "safety", "threat_legal": "legal", "press": "press"}
     if fast.intent in high and high[fast.intent] in fast.escalate_to:
         intent = fast.intent
     why = reading.reason.strip() or "no reason given"

@@ -1,15 +1,19 @@
-"""Rule-based triage: language, sentiment, intent, severity, escalation, priority, with reasons.
+"""Triage: language, sentiment, intent, severity, escalation, priority, with reasons.
 
-Works on day one, offline, in well under a millisecond per comment once the language model is loaded:
-no training data, no network. Every decision adds a sentence to `Triage.reasons` naming the rule and
-the words that fired it, so a community manager can see (and dispute) why a comment was routed.
+Rules first (works on day one, offline, under a millisecond per comment once the language model is
+loaded), then the learned layer when a model is shipped (learned.py), combined here: the model decides
+intent unless the rules' reading is plausible to it, a rule escalation it confidently rules out becomes
+a note (unmistakable safety never does), and it adds teams the rules missed. Every decision adds a
+sentence to `Triage.reasons` naming the rule or the model that fired and why, so a community manager can
+see (and dispute) why a comment was routed; `Triage.unsure` says why the reading may be wrong (those
+comments get the LLM pass when a chat model is configured, drafting/llm_triage.py).
 
 Intents are not exclusive: a parent whose child ate the product and who mentions a lawyer is both
 `safety` and `threat_legal`. `Triage.intent` is the one that drives handling (by INTENT_ORDER);
 `Triage.intents` keeps every match, and escalation uses all of them.
 
-Just over 450 lines: the rules read top to bottom as one decision (sentiment -> intents -> severity
--> escalation -> priority); the word tables live in lexicon.py.
+About 650 lines: the rules and their combination with the model read top to bottom as one decision
+(sentiment -> intents -> model -> severity -> escalation -> priority); the word tables live in lexicon.py.
 """
 
 from __future__ import annotations

@@ -64,6 +64,13 @@ def test_the_model_never_removes_a_team_the_fast_layer_raised(tmp_path: Path) ->
     assert out.intent == "praise" and out.provider == PROVIDER  # a non-escalated intent may change
 
 
+def test_a_high_stakes_intent_from_the_model_brings_its_team(tmp_path: Path) -> None:
+    comment = Comment(text=UNSURE, platform="x")
+    with start_fake_openai([reply_json({"intent": "press", "escalate_to": [], "reason": "a reporter"})]) as fake:
+        out = _read(tmp_path, fake.base_url, comment)
+    assert out.intent == "press" and "press" in out.escalate_to
+
+
 @pytest.mark.parametrize(("script", "reason"), [
     ([invalid_json(), invalid_json()], "invalid_output"),  # still invalid after the one repair
     ([reply_json({"intent": "panic", "escalate_to": ["police"], "reason": "x"})] * 2, "invalid_output"),
