@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # With a chat model configured, the comments the offline triage is unsure about are read again by it
     # (assistant.drafting.llm_triage); it may add teams, never remove one.
     triage_llm: bool = True
+    # ... and for drafts too (off by default: one more model call per unsure comment, ~40-50% of them).
+    triage_llm_drafts: bool = False
 
     database_url: str | None = None  # default: sqlite file in data_dir
 

@@ -145,7 +145,7 @@ class Drafter:
         comment = req.comment
         check_comment(self.settings, comment)
         tri = run_triage(comment)
-        if tri.unsure and self.settings.triage_llm and self.runtime.chat_model is not None:
+        if tri.unsure and self.settings.triage_llm_drafts and self.runtime.chat_model is not None:
             tri = await asecond_reading(self.settings, self.runtime.chat_model, comment, tri,
                                         limiter=self.runtime.provider_limiter)
         signals = comment_signals(comment, suspected=tri.injection_suspected)

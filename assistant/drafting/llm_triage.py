@@ -1,6 +1,7 @@
 """The LLM triage pass: a chat model reads again the comments the fast triage is unsure about.
 
-Only when a chat model is configured (`llm_provider=openai`) and `triage_llm` is on; offline triage
+Only when a chat model is configured (`llm_provider=openai`) and `triage_llm` is on (for POST
+/v1/triage; drafts only with `triage_llm_drafts`, one more call per unsure comment); offline triage
 (rules + learned layer) stays the default and the floor. The call goes through ResilientChat
 (retries, budget, json_schema structured output with one repair), with the comment masked and fenced
 as data. The model's reading may change the intent and add teams; it never removes a team the fast

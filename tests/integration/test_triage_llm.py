@@ -4,6 +4,7 @@ reading with a reason; sure comments and the offline default make no call."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.config import Settings
+from assistant.drafting.chain import draft_reply
 from assistant.drafting.llm_triage import PROVIDER, second_reading
-from assistant.models import Comment, Triage
+from assistant.models import Comment, DraftRequest, Triage
 from assistant.runtime import Runtime
 from assistant.triage import triage
 from tests.fakes.openai_server import delay, invalid_json, reply_json, start_fake_openai, status
@@ -116,3 +118,15 @@ def test_post_triage_reads_an_unsure_comment_again(tmp_path: Path) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["provider"] == PROVIDER and "safety" in r.json()["escalate_to"]
     assert sure.status_code == 200 and sure.json()["provider"] == "rules+model"
+
+
+def test_drafts_get_the_pass_only_when_asked(sample_kb_dir: Path, tmp_path: Path) -> None:
+    answer = {"intent": "safety", "escalate_to": ["safety"], "reason": "someone may be at risk"}
+    req = DraftRequest(comment=Comment(text=UNSURE, author="Marc", platform="x"))
+    for opt_in in (False, True):
+        with start_fake_openai([reply_json(answer)] if opt_in else []) as fake:
+            runtime = Runtime(_settings(tmp_path, fake.base_url, data_dir=sample_kb_dir, triage_llm_drafts=opt_in))
+            d = asyncio.run(draft_reply(runtime, req))
+            schemas = [(r.json_schema or {}).get("name") for r in fake.chat_requests]
+        assert (d.triage.provider == PROVIDER) is opt_in and ("TriageReading" in schemas) is opt_in
+        assert ("safety" in d.triage.escalate_to) is opt_in
