@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     llm_max_tokens: int | None = Field(default=None, ge=16, le=16_384, description="output tokens per call")
     llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     llm_seed: int | None = 7  # with temperature 0, the same comment gets the same draft (servers permitting)
+    # With a chat model configured, the comments the offline triage is unsure about are read again by it
+    # (assistant.drafting.llm_triage); it may add teams, never remove one.
+    triage_llm: bool = True
+    # ... and for drafts too (off by default: one more model call per unsure comment, ~40-50% of them).
+    triage_llm_drafts: bool = False
 
     database_url: str | None = None  # default: sqlite file in data_dir
 

@@ -228,6 +228,8 @@ class Triage(_Model):
     provider: str = Field(default="rules", description="rules, or rules+model when the learned layer ran")
     campaign_id: str | None = Field(default=None, description="the copy-paste campaign this comment belongs to")
     campaign_size: int = Field(default=0, description="how many comments that campaign has so far")
+    unsure: list[str] = Field(default_factory=list, description="why the fast layer is unsure of its reading: "
+                              "these comments get the LLM triage pass when a chat model is configured")
 
 
 # ---------------------------------------------------------------- drafts

@@ -342,9 +342,11 @@ TRIAGE_SETS: dict[str, Path] = {
     "sample": ROOT / "tests/data/triage_set.jsonl",  # the food recall the rules were written on
     "extra": ROOT / "tests/data/triage_extra.jsonl",
     "train": ROOT / "tests/data/triage_train_crises.jsonl",  # other crises the model learns from
-    "holdout": ROOT / "tests/data/triage_heldout_crises.jsonl",  # crises nobody tuned on: score only
+    # the first held-out crises (telecom, rail, bank): looked at too often, now tuning and training data
+    "tuning": ROOT / "tests/data/triage_tuning_crises.jsonl",
+    "holdout": ROOT / "tests/data/triage_fresh_crises.jsonl",  # crises nobody tuned on: score only
 }
-TRIAGE_TRAINING = ("sample", "extra", "train")
+TRIAGE_TRAINING = ("sample", "extra", "train", "tuning")
 
 
 @eval_app.command("triage")
@@ -352,6 +354,10 @@ def eval_triage(
     path: Annotated[Path | None, typer.Argument(help="labelled JSONL set (your own past crises too)")] = None,
     set_name: Annotated[str | None, typer.Option("--set", help=f"a shipped set: {', '.join(TRIAGE_SETS)}")] = None,
     rules_only: Annotated[bool, typer.Option("--rules-only", help="without the learned layer")] = False,
+    classifier_only: Annotated[bool, typer.Option("--classifier-only", help="the learned layer without the "
+                                                                           "rules' intents and teams")] = False,
+    loco: Annotated[bool, typer.Option("--loco", help="leave-one-crisis-out: each comment read by a model "
+                                                      "trained on the set's other crises only")] = False,
     misses: Annotated[int, typer.Option(help="how many misses to list")] = 15,
     as_json: JsonOpt = False,
 ) -> None:
@@ -359,7 +365,8 @@ def eval_triage(
     from functools import partial
 
     from assistant.triage import triage
-    from assistant.triage.evaluate import evaluate_triage, format_report, report_json
+    from assistant.triage.evaluate import classifier_alone, evaluate_cases, format_report, load_cases, report_json
+    from assistant.triage.training import held_out_classifier
 
     if path is not None and set_name is not None:
         err.print("[red]error[/red]: give a path or --set, not both")
@@ -371,8 +378,14 @@ def eval_triage(
     if not path.is_file():
         err.print(f"[red]error[/red]: no such file: {path}")
         raise typer.Exit(2)
+    if rules_only + classifier_only + loco > 1:
+        err.print("[red]error[/red]: choose one of --rules-only, --classifier-only, --loco")
+        raise typer.Exit(2)
     try:
-        report = evaluate_triage(path, classify=partial(triage, model=None) if rules_only else triage)
+        cases = load_cases(path)
+        classify = (partial(triage, model=None) if rules_only else classifier_alone if classifier_only
+                    else held_out_classifier(cases) if loco else triage)
+        report = evaluate_cases(cases, path=str(path), classify=classify)
     except ValueError as exc:
         err.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from exc

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from assistant import guards
 from assistant.config import Settings
 from assistant.drafting.composer import compose, render, retrieval_query
+from assistant.drafting.llm_triage import asecond_reading
 from assistant.drafting.model_prompt import build_reply_prompt
 from assistant.drafting.prompts import get_prompt
 from assistant.drafting.questions import find_questions
@@ -145,6 +146,9 @@ class Drafter:
         comment = req.comment
         check_comment(self.settings, comment)
         tri = run_triage(comment)
+        if tri.unsure and self.settings.triage_llm_drafts and self.runtime.chat_model is not None:
+            tri = await asecond_reading(self.settings, self.runtime.chat_model, comment, tri,
+                                        limiter=self.runtime.provider_limiter)
         signals = comment_signals(comment, suspected=tri.injection_suspected)
         masked, injected = signals.masked, signals.injected
         platform = comment.platform

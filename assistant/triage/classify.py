@@ -1,15 +1,19 @@
-"""Rule-based triage: language, sentiment, intent, severity, escalation, priority, with reasons.
+"""Triage: language, sentiment, intent, severity, escalation, priority, with reasons.
 
-Works on day one, offline, in well under a millisecond per comment once the language model is loaded:
-no training data, no network. Every decision adds a sentence to `Triage.reasons` naming the rule and
-the words that fired it, so a community manager can see (and dispute) why a comment was routed.
+Rules first (works on day one, offline, under a millisecond per comment once the language model is
+loaded), then the learned layer when a model is shipped (learned.py), combined here: the model decides
+intent unless the rules' reading is plausible to it, a rule escalation it confidently rules out becomes
+a note (unmistakable safety never does), and it adds teams the rules missed. Every decision adds a
+sentence to `Triage.reasons` naming the rule or the model that fired and why, so a community manager can
+see (and dispute) why a comment was routed; `Triage.unsure` says why the reading may be wrong (those
+comments get the LLM pass when a chat model is configured, drafting/llm_triage.py).
 
 Intents are not exclusive: a parent whose child ate the product and who mentions a lawyer is both
 `safety` and `threat_legal`. `Triage.intent` is the one that drives handling (by INTENT_ORDER);
 `Triage.intents` keeps every match, and escalation uses all of them.
 
-Just over 450 lines: the rules read top to bottom as one decision (sentiment -> intents -> severity
--> escalation -> priority); the word tables live in lexicon.py.
+About 650 lines: the rules and their combination with the model read top to bottom as one decision
+(sentiment -> intents -> model -> severity -> escalation -> priority); the word tables live in lexicon.py.
 """
 
 from __future__ import annotations
@@ -112,6 +116,11 @@ _INJURY = re.compile(lex.INJURY_WORDS)
 _MEDICAL = re.compile(lex.MEDICAL_WORDS)
 _FIRST_PERSON = re.compile(lex.FIRST_PERSON)
 _SARCASM_CLOSER = re.compile(lex.SARCASM_CLOSER)
+_THIRD_PARTY_ROLE = re.compile(lex.THIRD_PARTY_ROLE)
+_FIRST_PERSON_ROLE = re.compile(lex.FIRST_PERSON_ROLE)
+_PRESENTS = re.compile(r"\b(this|it|here|c'|ceci) ?(is|est) (a |an |une? )?$")
+_CARE_ROLE = re.compile(lex.CARE_ROLES)
+_ROLE = re.compile(r"\b" + lex.ROLE_WORDS[1:])
 _MENTION = re.compile(r"@\w+")
 _WORDISH = re.compile(r"[a-z][a-z']+")
 _ELISION = re.compile(r"^(d|l|j|qu|c|n|s|m|t)'")
@@ -120,10 +129,25 @@ _ELISION = re.compile(r"^(d|l|j|qu|c|n|s|m|t)'")
 def _first(cues: Sequence[_Cue], text: str) -> list[str]:
     out = []
     for cue in cues:
-        m = cue.pattern.search(text)
+        m = _search(cue.pattern, text)
         if m:
             out.append(cue.explain(m))
     return out
+
+
+def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match that is not a profession named as who someone is ("my sister's a lawyer")."""
+    return next((m for m in pattern.finditer(text) if not _names_a_role(text, m)), None)
+
+
+def _names_a_role(text: str, m: re.Match[str]) -> bool:
+    for role in _ROLE.finditer(text, m.start(), m.end()):
+        before = text[max(0, role.start() - 40):role.start()]
+        if _THIRD_PARTY_ROLE.search(before) and not _PRESENTS.search(before):
+            return True  # "my husband is a lawyer", "vous répondez aux journalistes"
+        if _FIRST_PERSON_ROLE.search(before) and _CARE_ROLE.match(role.group(0)):
+            return True  # "je suis infirmière de nuit": a nurse who missed a shift is not a patient
+    return False
 
 
 def detect_injection(text: str) -> str | None:
@@ -303,7 +327,7 @@ _WEAK: tuple[Intent, ...] = ("rumour", "complaint", "question", "praise")
 def _safety_signals(norm: str) -> list[str]:
     """Reports recognised from their ingredients: who, ate, symptom, body part, medical help."""
     ate, person, concern = _ATE.search(norm), _PERSON.search(norm), _CONCERN.search(norm)
-    body, injury, medical = _BODY.search(norm), _INJURY.search(norm), _MEDICAL.search(norm)
+    body, injury, medical = _BODY.search(norm), _INJURY.search(norm), _search(_MEDICAL, norm)
     symptom = next((m for m in _SYMPTOM.finditer(norm) if not _NO_SYMPTOM.search(norm, 0, m.start())), None)
     out = []
     if medical:
@@ -356,11 +380,22 @@ def is_influencer(comment: Comment) -> bool:
 
 
 _SHIPPED = object()
-# Below this the model's intent is a guess: the rules' reading (or "other") stands.
-MODEL_INTENT_CONFIDENCE = 0.5
+# How the rules and the model combine (chosen by leave-one-crisis-out on the tuning crises, see
+# docs/DESIGN.md): the model reads intent better on crises nobody wrote rules for, the rules explain.
+# The rules' intent stands while the model gives it at least this share of its own top probability.
+RULES_INTENT_SHARE = 0.5
+# Below this (team head and intent) the model rules out a team a rule named: the rule becomes a note.
+RULED_OUT = 0.05
 INTENT_ESCALATION_AGREEMENT = 0.5
 _HIGH_STAKES: tuple[Intent, ...] = ("safety", "threat_legal", "press")
 _TARGET_OF_INTENT: dict[str, EscalationTarget] = {"safety": "safety", "threat_legal": "legal", "press": "press"}
+# The fast layer is unsure (and a chat model, when configured, reads the comment again) when the
+# model's intent is below this, or a safety/legal/press head is within NEAR_MISS x its threshold.
+UNSURE_INTENT = 0.4
+NEAR_MISS = 0.5
+# Safety cues a model may overrule: a care word or a worried question alone. A reported symptom, injury,
+# emergency service or someone who ate the product is never lowered.
+_WEAK_SAFETY = ("mentions '", "asks what to do", "asks whether it is dangerous", "asks about danger")
 
 
 def triage(
@@ -403,11 +438,12 @@ def triage(
     for other in rest:
         reasons.append(f"also {other}: {found.hits[other][0]}")
     verdict = learned.verdict(raw) if learned is not None else None
+    lowered = _lowered(found, verdict)
     rules_intent = intent
     if verdict is not None:
-        intent = _model_intent(intent, verdict, norm, reasons)
-        if intent != rules_intent:
-            intents = [intent, *(i for i in intents if i not in (intent, "other"))]
+        intent = _model_intent(intent, verdict, norm, lowered, reasons)
+        if intent != rules_intent or lowered:
+            intents = [intent, *(i for i in intents if i not in (intent, "other", *lowered))]
 
     # An intent colours the tone a bare lexicon misses ("my son ate it, what do I do?").
     prior = {"complaint": -0.35, "threat_legal": -0.4, "safety": -0.3, "rumour": -0.3, "praise": 0.35}
@@ -423,8 +459,15 @@ def triage(
 
     influencer = is_influencer(comment)
     escalate: list[EscalationTarget] = []
+    overruled: dict[Intent, str] = {}
     for name in ("safety", "threat_legal", "press"):
-        if name in found.hits:
+        if name in lowered:
+            assert verdict is not None
+            target = _ESCALATION_TARGET[name]
+            reasons.append(f"note: a rule read {target} ({found.hits[name][0]}) but the model rules it out "
+                           f"({verdict.targets[target]:.2f}); not escalated, worth a glance")
+            overruled[name] = found.hits.pop(name)[0]  # nor does it raise the severity
+        elif name in found.hits:
             escalate.append(_ESCALATION_TARGET[name])
             reasons.append(_ESCALATION_REASON[name].format(why=found.hits[name][0]))
     if influencer:
@@ -466,19 +509,57 @@ def triage(
         influencer=influencer, reasons=reasons,
         injection_suspected=bool(injection) or (learned is not None and learned_injection_flag(raw) is not None),
         provider="rules" if verdict is None else "rules+model",
+        unsure=_unsure(verdict, escalate, overruled) if verdict is not None else [],
     )
 
 
-def _model_intent(intent: Intent, verdict: Verdict, norm: str, reasons: list[str]) -> Intent:
+def _ruled_out(verdict: Verdict, intent: Intent) -> bool:
+    """Whether the model confidently reads no case where a rule saw one (team head and intent both low)."""
+    target = _TARGET_OF_INTENT[intent]
+    return verdict.targets[target] < RULED_OUT and verdict.intents[intent] < RULED_OUT
+
+
+def _lowered(found: _Matches, verdict: Verdict | None) -> list[Intent]:
+    """The high-stakes intents the rules found that the model rules out (unmistakable safety excepted)."""
+    if verdict is None:
+        return []
+    out: list[Intent] = []
+    for intent in _HIGH_STAKES:
+        hits = found.hits.get(intent)
+        if not hits or not _ruled_out(verdict, intent):
+            continue
+        if intent == "safety" and not all(h.startswith(_WEAK_SAFETY) for h in hits):
+            continue
+        out.append(intent)
+    return out
+
+
+def _unsure(verdict: Verdict, escalate: list[EscalationTarget], overruled: dict[Intent, str]) -> list[str]:
+    """Why the reading may be wrong: a hesitant model, a team just under its threshold, a rule overruled."""
+    out = []
+    if verdict.confidence < UNSURE_INTENT:
+        out.append(f"the model's intent {verdict.intent} is only {verdict.confidence:.2f}")
+    for target in ("safety", "legal", "press"):
+        p, limit = verdict.targets[target], verdict.thresholds[target]
+        if target not in escalate and NEAR_MISS * limit <= p < limit:
+            out.append(f"{target} {p:.2f}, just under {limit:.2f}")
+    for name, why in overruled.items():
+        out.append(f"a rule read {_TARGET_OF_INTENT[name]} ({why}), the model did not")
+    return out
+
+
+def _model_intent(intent: Intent, verdict: Verdict, norm: str, lowered: list[Intent], reasons: list[str]) -> Intent:
     """The intent once the model has read the comment; says in `reasons` which of the two decided.
 
-    The rules keep a high-stakes intent the model does not rule out, and an order to the assistant;
-    otherwise a confident model (or any model when no rule matched) decides.
+    The model decides unless the rules' reading is one it finds plausible too (at least
+    RULES_INTENT_SHARE of its top probability), a high-stakes intent it does not rule out, or an order
+    to the assistant.
     """
     guess, p = verdict.intent, verdict.confidence
-    keep = (intent in _HIGH_STAKES and verdict.intents[intent] > 0.05) or (
+    plausible = intent != "other" and verdict.intents[intent] >= RULES_INTENT_SHARE * p
+    keep = (intent in _HIGH_STAKES and intent not in lowered) or (
         intent == "spam_troll" and _INJECTION.search(norm) is not None)
-    if guess == intent or keep or not (p >= MODEL_INTENT_CONFIDENCE or intent == "other"):
+    if guess == intent or keep or plausible:
         reasons.append(f"model: reads {guess} ({p:.2f}); the rules' intent stands")
         return intent
     # The reason a reader looks for first ("intent=...") must be the one that decided.
@@ -551,3 +632,28 @@ def _priority(comment: Comment, severity: Severity, escalate: list[EscalationTar
     reasons.append(f"priority={value:g}: severity {points:g} + reach {reach:.1f} + escalation {esc:g}"
                    + (f" + age {age:+.1f}" if age else "") + ("" if respond else ", halved (no reply)"))
     return value
+
+
+def reread(comment: Comment, result: Triage, *, intent: Intent, add: Sequence[EscalationTarget],
+           reasons: Sequence[str], provider: str, now: datetime | None = None) -> Triage:
+    """`result` after a second reading (the LLM triage pass): a new intent, teams added, never removed.
+
+    Severity rises to high for a new safety/legal/press team, should_respond is never turned off, and
+    the priority is computed again from the new severity and teams.
+    """
+    escalate = list(dict.fromkeys([*result.escalate_to, *add]))
+    severity = result.severity
+    if set(add) & {"safety", "legal", "press"} and _SEVERITIES.index(severity) < _SEVERITIES.index("high"):
+        severity = "high"
+    respond = result.should_respond or intent not in ("spam_troll", "other")
+    kept = [r for r in result.reasons if not r.startswith(("priority=", "severity="))]
+    if severity != result.severity:
+        kept.append(f"severity={severity}: raised by the second reading")
+    else:
+        kept.extend(r for r in result.reasons if r.startswith("severity="))
+    kept.extend(reasons)
+    priority = _priority(comment, severity, escalate, respond, now, kept)
+    intents = [intent, *(i for i in result.intents if i != intent)]
+    return result.model_copy(update={
+        "intent": intent, "intents": intents, "escalate_to": escalate, "severity": severity,
+        "should_respond": respond, "priority": priority, "reasons": kept, "provider": provider})

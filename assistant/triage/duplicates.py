@@ -167,3 +167,18 @@ def mark_campaigns(comments: Sequence[Comment], results: Sequence[Triage]) -> li
                 "campaign_size": camp.size, "reasons": [*t.reasons, why],
             })
     return out
+
+
+def join_campaign(text: str, result: Triage, known: Sequence[tuple[str, int, Sequence[str]]]) -> Triage:
+    """`result` marked as a member of the first known campaign (id, size, example texts) that `text`
+    near-duplicates, as `mark_campaigns` marks a stream: one comment posted alone (POST /v1/triage) is
+    told it belongs to the campaign the monitor found around it."""
+    if not long_enough_for_campaign(text):
+        return result
+    for camp_id, size, examples in known:
+        if any(0 in group for group in near_duplicate_groups([text, *examples]) if len(group) > 1):
+            why = f"escalate_to=comms_lead: copy-paste campaign {camp_id} ({size} comments so far)"
+            return result.model_copy(update={
+                "escalate_to": list(dict.fromkeys([*result.escalate_to, "comms_lead"])), "campaign_id": camp_id,
+                "campaign_size": size, "reasons": [*result.reasons, why]})
+    return result

@@ -14,12 +14,14 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.models import Comment, EscalationTarget, Intent, Platform, Sentiment, Triage
-from assistant.triage.classify import triage
+from assistant.triage.classify import INTENT_ESCALATION_AGREEMENT, triage
 from assistant.triage.duplicates import mark_campaigns
+from assistant.triage.learned import TriageModel, load_model
 
 _INTENT_LABELS: tuple[str, ...] = (
     "safety", "threat_legal", "press", "rumour", "complaint", "question", "praise", "spam_troll", "other",
@@ -151,9 +153,21 @@ def evaluate_triage(
     stream: bool = True,
 ) -> TriageReport:
     """`stream`: read the set as one comment stream too, so copy-paste campaigns reach the comms lead."""
-    cases = load_cases(path)
+    return evaluate_cases(load_cases(path), path=str(path), known_languages=known_languages, classify=classify,
+                          stream=stream)
+
+
+def evaluate_cases(
+    cases: Sequence[TriageCase],
+    *,
+    path: str = "",
+    known_languages: Sequence[str] = ("en", "fr"),
+    classify: Callable[..., Triage] = triage,
+    stream: bool = True,
+) -> TriageReport:
+    """`evaluate_triage` on cases already loaded (`path` only names them in the report)."""
     if not cases:
-        raise ValueError(f"{path}: no cases")
+        raise ValueError(f"{path or 'cases'}: no cases")
     comments = [
         Comment(text=c.text, author=c.author, platform=c.platform, followers=c.followers, verified=c.verified)
         for c in cases
@@ -189,7 +203,7 @@ def evaluate_triage(
         row[got.intent] = row.get(got.intent, 0) + 1
     members = [i for i, c in enumerate(cases) if c.campaign]
     return TriageReport(
-        path=str(path),
+        path=path,
         n=len(cases),
         wrongly_escalated=sum(bool(set(r.escalate_to) - set(c.escalate_to))
                               for c, r in zip(cases, results, strict=True)),
@@ -208,6 +222,28 @@ def evaluate_triage(
         latency_ms_p95=round(_percentile(timings, 95), 3),
         misses=misses,
     )
+
+
+def classifier_alone(comment: Comment, *, model: TriageModel | None = None, **options: Any) -> Triage:
+    """The learned layer without the rules' intents and teams (to measure what each brings): the model's
+    intent, its teams above threshold (or named by its intent with its head half agreeing), influencers."""
+    learned = model or load_model()
+    if learned is None:
+        raise ValueError("no triage model: train one with `crisis-desk triage train`")
+    base = triage(comment, model=None, **options)
+    verdict = learned.verdict(comment.text)
+    intent = verdict.intent
+    teams = verdict.escalations()
+    target = {"safety": "safety", "threat_legal": "legal", "press": "press"}.get(intent)
+    agree = target is not None and verdict.targets[target] >= INTENT_ESCALATION_AGREEMENT * verdict.thresholds[target]
+    if target and agree and target not in teams:
+        teams.append(target)
+    if intent in ("spam_troll", "praise"):
+        teams = [t for t in teams if t != "support"]
+    if base.influencer:
+        teams.append("comms_lead")
+    return base.model_copy(update={"intent": intent, "intents": [intent], "escalate_to": teams,
+                                   "should_respond": intent not in ("spam_troll", "other"), "provider": "model"})
 
 
 def _percentile(sorted_values: Sequence[float], q: float) -> float:

@@ -42,7 +42,7 @@ HASH_DIM = 4096
 FORMAT = 1
 # Escalation prefers recall: a false alarm costs a lead a glance, a missed one can cost a life.
 # Chosen by leave-one-crisis-out on the training crises (see docs/DESIGN.md), never on the held-out set.
-DEFAULT_THRESHOLDS: dict[str, float] = {"safety": 0.3, "legal": 0.3, "press": 0.35, "support": 0.4}
+DEFAULT_THRESHOLDS: dict[str, float] = {"safety": 0.3, "legal": 0.35, "press": 0.35, "support": 0.4}
 
 _TOKEN = re.compile(r"[a-z0-9']+|[?!€£$]")
 

@@ -139,7 +139,7 @@ SAFETY: tuple[tuple[str, str], ...] = (
      r"gegessen)\b", "says the author already ate it: '{m}'"),
     (r"\b(avoir|apres avoir|after) (\w+ )?(mange|avale|eating|eaten)\b", "says someone ate it: '{m}'"),
     (r"\b(hospitali[sz]\w*|hospital|(the )?er\b|a&e|emergency room|urgences|ambulance|samu|le 15|"
-     r"centre antipoison|poison control|krankenhaus|ziekenhuis|ospedale)", "mentions '{m}'"),
+     r"centre antipoison|poison control|krankenhaus|ziekenhuis|ospedale)", "mentions emergency care: '{m}'"),
     (r"\b(doctor|gp|pediatrician|paediatrician|medecin|pediatre|docteur|arzt|medico)\b", "mentions '{m}'"),
     (r"\b(cut (his|her|my|their) (mouth|lip|gum|tongue)|coupe la bouche|coupee? la (levre|langue)|"
      r"se corto|bleeding|saign\w+|(broke|cracked|chipped) (a|his|her|my) tooth|tooth (hurts|broke)|"
@@ -188,19 +188,30 @@ MEDICAL_WORDS = (r"\b(hospitali[sz]\w*|hospital|a&e|emergency room|urgences|ambu
                  r"dentist\w*|nurse|infirmi\w+|pharmac\w+|arzt|medico|krankenhaus|ziekenhuis)\b")
 STRONG_SYMPTOM = (r"(vomi|diarrh|fever|fievre|hives|allerg|bleed|saign|chok|etouff|bauchschmerzen|nause|douleur|"
                   r"poisoning|intoxi)")
+# A profession named as who someone is ("my sister's a lawyer", "je suis infirmière de nuit", "vous répondez
+# aux journalistes") is not a case: nobody is suing, hurt, or asking for a statement.
+THIRD_PARTY_ROLE = r"(\b(is|was|'s|est|etait) (a |an |une? )?|\b(to|the|aux|les|des) )$"
+FIRST_PERSON_ROLE = r"\b(i'm|i am|im|je suis|j'suis|i work as|i worked as) (a |an |une? )?$"
+CARE_ROLES = r"^(nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)"
+ROLE_WORDS = (r"^(lawyers?|attorneys?|solicitors?|avocate?s?|notary|notaire|journalist\w*|journaliste\w*|"
+              r"reporters?|nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)")
 FIRST_PERSON = r"\b(i|i'm|i've|i'd|me|we|we've|j'ai|j'en|je|moi|nous)\b"
 
 LEGAL: tuple[tuple[str, str], ...] = (
     (r"\b(my|our|a|an|the family's|mon|notre|un|des|mes|nos) (\w+ )?(lawyers?|attorneys?|solicitors?|"
      r"avocats?|abogados?|anwalt|anwaltin|advocaat)\b", "mentions '{m}'"),
+    (r"\b(je suis|i'm|i am|as) (a |an |l'|the )?(avocate?|lawyer|solicitor|attorney|counsel)\b",
+     "speaks as a lawyer: '{m}'"),
     (r"\b(sue|suing|sued|lawsuit|litigation|class action|legal|reserve (all|our) rights|no-win-no-fee|"
      r"take (you )?to court|in court|courts|counsel|damages|negligence|liable|liability|trading standards|"
      r"food standards agency)\b", "mentions '{m}'"),
-    (r"\b(porter plainte|porte plainte|portons plainte|deposer plainte|depose plainte|plainte\w*|"
+    (r"\b(porter plainte|porte plainte|portons plainte|deposer plainte|depose plainte|"
+     r"(une|ma|notre|leur|sa|votre) plainte|plaintes? (penale|contre|aupres)|"
      r"proces|mise en demeure|tribunal|action collective|action de groupe|poursuites?|"
      r"poursuivre en justice|justice|tribunaux|juridique\w*|poursuivi\w*|litige|contentieux|huissier|"
      r"dommages(-| et )interets|saisi\w* (l'ufc|la dgccrf|un avocat)|dgccrf|afsca|verklagen|klage|anwalt|"
-     r"demanda|abogado|engager des poursuites|rendre des comptes)\b", "mentions '{m}'"),
+     r"demanda|abogado|engager des poursuites|rendre des comptes|saisir (le|la) (juge|justice|tribunal)|"
+     r"juge des referes)\b", "mentions '{m}'"),
 )
 
 # Outlets are only a cue in context ("I'm with Reuters", "BFM TV cherche..."): "tout le monde" is not one.
@@ -218,7 +229,7 @@ PRESS: tuple[tuple[str, str], ...] = (
     (r"\b(writing|working on|putting together|preparing) (a|an|my) (\w+ )?(story|piece|article|report|"
      r"feature)\b", "says they are writing a story: '{m}'"),
     (r"\b(for (an?|my|our) (article|story|piece|report)|pour un article|un article (sur|pour)|"
-     r"j'ecris un article|je prepare un article|(nous preparons|je prepare) un (reportage|sujet)|reportage|"
+     r"j'ecris un article|je prepare un article|(nous preparons|je prepare) un (reportage|sujet)|(un|notre|mon) reportage|"
      r"einen artikel)\b", "says they write an article: '{m}'"),
     (r"\b(for comment|interview\w*|spokesperson|porte-parole|producer at|on deadline|deadline (is )?\d|"
      r"je couvre|covering the recall|freelance writer|writing for|i'm with|on the record|statement for|"

@@ -113,7 +113,7 @@ def test_global_data_dir_keys_and_eval(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_eval_triage_on_the_held_out_crises_and_bad_options(tmp_path: Path) -> None:
-    code, out = run("eval", "triage", "--set", "holdout", "--misses", "0")
+    code, out = run("eval", "triage", "--set", "tuning", "--misses", "0")
     assert code == 0, out
     assert "rules+model" in out and "intent confusion" in out and "comms lead: 17/17" in out
     code, out = run("eval", "triage", "--set", "nope")
@@ -124,6 +124,19 @@ def test_eval_triage_on_the_held_out_crises_and_bad_options(tmp_path: Path) -> N
     bad.write_text('{"text": "hi"}\n', encoding="utf-8")
     code, out = run("eval", "triage", str(bad))
     assert code == 2 and "bad.jsonl:1" in out
+
+
+def test_eval_triage_classifier_alone_and_leave_one_crisis_out() -> None:
+    code, out = run("eval", "triage", "--set", "tuning", "--classifier-only", "--misses", "0", "--json")
+    assert code == 0, out
+    assert json.loads(out)["provider"] == "model"
+    code, out = run("eval", "triage", "--set", "tuning", "--loco", "--misses", "0", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    # each crisis read by a model that never saw it: far below the shipped model, which trained on it
+    assert report["provider"] == "rules+model" and 0.6 <= report["intent"]["accuracy"] < 0.95
+    code, out = run("eval", "triage", "--set", "tuning", "--loco", "--rules-only")
+    assert code == 2 and "choose one" in out
 
 
 def test_triage_train_writes_a_model_that_loads(tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_leave_one_crisis_out_never_trains_on_the_crisis_it_scores() -> None:
 def test_the_shipped_model_loads() -> None:
     model = load_model()
     assert model is not None and model.meta["examples"] >= 500
-    assert "triage_heldout_crises.jsonl" not in model.meta["sources"]  # never trained on the held-out crises
+    assert "triage_fresh_crises.jsonl" not in model.meta["sources"]  # never trained on the held-out crises
 
 
 # ---------------------------------------------------------------- combination with the rules
@@ -139,8 +139,11 @@ class _Fixed(TriageModel):
         return self.fixed
 
 
-def _fixed(intent: str, p: float, **targets: float) -> _Fixed:
-    intents = {k: (p if k == intent else (1 - p) / (len(INTENTS) - 1)) for k in INTENTS}
+def _fixed(intent: str, p: float, second: tuple[str, float] | None = None, **targets: float) -> _Fixed:
+    """A model that reads `intent` at `p` (and `second` at its own probability), the rest spread evenly."""
+    named = {intent: p, **dict([second] if second else [])}
+    rest = (1 - sum(named.values())) / (len(INTENTS) - len(named))
+    intents = {k: named.get(k, rest) for k in INTENTS}
     verdict = Verdict(intents=intents, targets={t: targets.get(t, 0.0) for t in TARGETS},
                       thresholds={"safety": 0.3, "legal": 0.3, "press": 0.35, "support": 0.4})
     z = np.zeros((1, 1))
@@ -156,20 +159,63 @@ def test_the_model_decides_where_no_rule_matched_and_says_so() -> None:
     assert any(r.startswith("escalate_to=safety: the model reads a safety case (0.90") for r in result.reasons)
 
 
-def test_the_model_never_lowers_an_escalation_the_rules_raised() -> None:
+def test_the_model_never_lowers_an_unmistakable_safety_case() -> None:
     comment = Comment(text="My son cut his mouth on something sharp in your cereal. We spent the night at the ER.")
-    sure = triage(comment, model=_fixed("praise", 0.99))  # the model rules safety out: its intent wins...
-    assert sure.intent == "praise" and "safety" in sure.intents
-    assert "safety" in sure.escalate_to  # ...but the safety team still gets the case
-    doubt = triage(comment, model=_fixed("praise", 0.55))  # safety not ruled out (> 0.05): the rules' intent stands
-    assert doubt.intent == "safety" and "safety" in doubt.escalate_to
-    assert any("the rules' intent stands" in r for r in doubt.reasons)
+    sure = triage(comment, model=_fixed("praise", 0.99))  # the model reads no safety case at all...
+    assert sure.intent == "safety" and "safety" in sure.escalate_to  # ...an injury and the ER stand
+    assert not any(r.startswith("note:") for r in sure.reasons)
 
 
-def test_an_unsure_model_leaves_the_rules_intent() -> None:
+def test_a_rule_the_model_rules_out_becomes_a_note() -> None:
+    comment = Comment(text="Is anyone organising a class action? Count me in.")
+    assert "legal" in triage(comment, model=None).escalate_to
+    out = triage(comment, model=_fixed("question", 0.97, legal=0.01))
+    assert out.intent == "question" and out.escalate_to == [] and "threat_legal" not in out.intents
+    assert any(r.startswith("note: a rule read legal") and "rules it out (0.01)" in r for r in out.reasons)
+    unsure = triage(comment, model=_fixed("question", 0.9, legal=0.08))  # not ruled out (>= 0.05)
+    assert unsure.intent == "threat_legal" and "legal" in unsure.escalate_to
+    # a care word alone ("GP") is a weak safety cue: the model may overrule it too
+    weak = Comment(text="My GP surgery has no idea what your recall covers.")
+    assert "safety" in triage(weak, model=None).escalate_to
+    assert "safety" not in triage(weak, model=_fixed("complaint", 0.9, safety=0.01)).escalate_to
+
+
+def test_the_rules_intent_stands_only_where_the_model_finds_it_plausible() -> None:
     comment = Comment(text="When will the refunds be paid?")
-    result = triage(comment, model=_fixed("complaint", 0.4))
-    assert result.intent == "question" and result.escalate_to == []
+    close = triage(comment, model=_fixed("complaint", 0.4, second=("question", 0.3)))
+    assert close.intent == "question" and close.escalate_to == []
+    assert any("the rules' intent stands" in r for r in close.reasons)
+    far = triage(comment, model=_fixed("complaint", 0.6, second=("question", 0.1)))
+    assert far.intent == "complaint"
+    assert any(r.startswith("intent=complaint: decided by the model") for r in far.reasons)
+    assert any(r.startswith("rules: intent=question") for r in far.reasons)
+
+
+THIRD_PARTY = [
+    ("My sister's a lawyer and even she can't make sense of your compensation terms lol", "legal"),
+    ("Mon mari est journaliste et me dit de changer tous mes mots de passe", "press"),
+    ("Funny how you talk to journalists but not to passengers.", "press"),
+    ("Vu le reportage au 20h. Vous répondez aux journalistes mais pas à vos clients.", "press"),
+    ("je suis infirmière de nuit, le train annulé m'a fait rater ma garde. Inadmissible.", "safety"),
+    ("My husband is a doctor and even he says your leaflet is confusing.", "safety"),
+]
+FIRST_HAND = [
+    ("Je suis avocate et je représente plusieurs abonnés professionnels.", "legal"),
+    ("My lawyer will be in touch this week.", "legal"),
+    ("Hi, I'm a reporter at the Western Courier, could someone call me?", "press"),
+    ("This is a journalist from Le Monde, can we talk about the recall?", "press"),
+    ("The nurse at A&E said it was the granola, my son is still being sick.", "safety"),
+]
+
+
+@pytest.mark.parametrize(("text", "team"), THIRD_PARTY)
+def test_a_profession_named_as_who_someone_is_is_not_a_case(text: str, team: str) -> None:
+    assert team not in triage(Comment(text=text), model=None).escalate_to
+
+
+@pytest.mark.parametrize(("text", "team"), FIRST_HAND)
+def test_a_professional_speaking_as_one_still_escalates(text: str, team: str) -> None:
+    assert team in triage(Comment(text=text), model=None).escalate_to
 
 
 def test_the_model_adds_a_team_below_its_intent() -> None:
