@@ -49,7 +49,7 @@ TEMPLATES = [
     ("Pourquoi y a-t-il du métal dans vos céréales ?", "fr"),
     ("On m'a dit que l'usine allait fermer, c'est vrai ?", "fr"),
 ]
-EDITS = [(" We're truly sorry for the worry and inconvenience this recall causes.", ""),
+EDITS = [(" We're truly sorry for the worry and inconvenience this is causing.", ""),
          ("Hi ", "Hello "), ("– The customer care team", "– Alpena customer care")]
 
 

@@ -266,6 +266,12 @@ class Picker:
             return same[at + 1]
         return None
 
+    def preceding(self, c: Candidate) -> Candidate | None:
+        """The sentence right before `c` in its chunk."""
+        same = [x for x in self.cands if x.chunk_id == c.chunk_id]
+        at = next((i for i, x in enumerate(same) if x.text == c.text), 0)
+        return same[at - 1] if at > 0 else None
+
     def best(self, terms: Iterable[str], used: set[str], *, related: Iterable[str] = (), hint: Iterable[str] = (),
              want: re.Pattern[str] | None = None, unknown: bool | None = None, max_chars: int = 10_000,
              minimum: float = MIN_RELEVANCE, strict: bool = False,
@@ -390,6 +396,9 @@ def verdict_sentence(language: str, verdict: str, c: Candidate) -> str:
     return f"{phrase(language, verdict)}{colon} {_lower_first(c.text)}"
 
 
+# A sentence that only makes sense after the one before it: "No other compensation is planned."
+REFERS_BACK = re.compile(r"^(no other|nothing else|aucune? autre|rien d'autre|pas d'autre|other than that|"
+                         r"en dehors de cela|beyond that)\b")
 # "When will you know?" asks for what is not known yet and when it will be.
 KNOW_WHEN = re.compile(r"\b(when (will|do|would|can) (you|we|they) (know|find out|have (the )?results?)|"
                        r"quand (saurez|aurez|saura|connaitrez|connaitra|aura-t-on))")
@@ -516,6 +525,13 @@ class _Answering:
                     c is None or (not has_type(want, c.folded) and self.relevance(u) > self.relevance(c))):
                 return self.unknown()
         if c is None:
+            return self.ans
+        before = picker.preceding(c) if REFERS_BACK.search(c.folded) else None
+        if before is not None and before.text not in self.used and not _near_duplicate(before, self.used):
+            # "No other compensation is planned" says what there is in the sentence before it: that first,
+            # and no yes or no drawn from the "no other".
+            self.take(before)
+            self.take(c)
             return self.ans
         if q.kind == "can" and not c.unknown and picker.specific(c, self.terms | self.related) >= MIN_RELEVANCE \
                 and not SAFETY_ASKED.search(q.folded):

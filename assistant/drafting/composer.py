@@ -42,11 +42,12 @@ MAX_QUESTIONS = 3
 # Concerns that deserve an acknowledgement before the answer; the others are answered straight away.
 FEELING_TOPICS = ("ate", "waiting", "loss")
 # Someone writing as the press: they name their trade, their outlet, a story or a deadline.
-JOURNALIST = re.compile(r"\b(journalist\w*|reporter|redaction|newsroom|editor|redacteur|redactrice|"
-                        r"deadline( is)? (\d\w*|today|tonight|ce soir)|bouclage|i write for|j'ecris pour|"
-                        r"(writing|doing) a (story|piece)|(for|pour) (an?|un|une|our|notre) (article|story|piece|sujet|papier|reportage)|"
-                        r"newspaper|magazine|podcast|(radio|tv|tele) (station|show)|"
-                        r"here from|(at|de|du|for|pour) (the )?[a-z]+ (daily|times|news|post|weekly|today|hebdo|info))\b")
+JOURNALIST = re.compile(
+    r"\b(journalist\w*|reporter|redaction|newsroom|editor|redacteur|redactrice|bouclage|"
+    r"deadline( is)? (\d\w*|today|tonight|ce soir)|i write for|j'ecris pour|(writing|doing) a (story|piece)|"
+    r"(for|pour) (an?|un|une|our|notre) (article|story|piece|sujet|papier|reportage)|"
+    r"newspaper|magazine|podcast|(radio|tv|tele) (station|show)|"
+    r"here from|(at|de|du|for|pour) (the )?[a-z]+ (daily|times|news|post|weekly|today|hebdo|info))\b")
 THANKS = re.compile(r"^\W*(thanks?|thank you|thx|cheers|merci|bravo|well done|kudos|great job|respect)\b")
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|my|me|we|our|us|je|j'|mon|ma|mes|nous|notre|nos|moi)\b")
 

@@ -74,7 +74,8 @@ def test_concepts_widen_a_search_but_not_without_a_match() -> None:
      [("How many people are affected?", "how_much"), ("is anyone hurt?", "yes_no")]),
     ("Le bon de 40 €, il est valable combien de temps et on le reçoit comment ?",
      [("Le bon de 40 €, il est valable combien de temps?", "when"), ("on le reçoit comment ?", "how")]),
-    ("Is it cancelled and when will I be refunded?", [("Is it cancelled?", "yes_no"), ("when will I be refunded?", "when")]),
+    ("Is it cancelled and when will I be refunded?",
+     [("Is it cancelled?", "yes_no"), ("when will I be refunded?", "when")]),
     # One question with "and" in it stays whole: halves too short, or only one half asks.
     ("Ferries and trains?", [("Ferries and trains?", "yes_no")]),
     ("When and where?", [("When and where?", "when")]),
