@@ -540,6 +540,13 @@ class _Answering:
             negative = NEGATION.search(c.folded) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
+        elif q.kind == "yes_no" and not c.unknown and NEGATION.search(c.folded) and not _IMPERATIVE.match(c.folded) \
+                and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
+                and picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non")):
+            # "Were my bank details stolen?" - "Bank details are not affected.": a sentence about what was
+            # asked that says it is not so is a no (never a yes: a sentence that does not deny is no yes).
+            self.ans.verdict = "no"
+            self.take(c, verdict_sentence(self.language, "no", c))
         else:
             self.take(c)
         if c.unknown:

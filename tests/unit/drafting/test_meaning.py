@@ -85,3 +85,30 @@ def test_common_words_are_not_decided_on_a_handful_of_sentences() -> None:
              *(f"Festival fact number {i} about the stage and the site." for i in range(10))]
     hits = [hit(20 + i, "Tickets", line) for i, line in enumerate(lines)]
     assert ask("I've got a Saturday Pass, is it refunded?", hits)[0].startswith("Yes: Saturday Pass tickets")
+
+
+EXTRA = [hit(8, "Data", "Bank details (IBAN) and passwords are not affected."),
+         hit(10, "Inquiry", "An independent inquiry is led by the firm Altessa.\n"
+                            "We expect its conclusions by 18 December 2026.")]
+
+
+def test_a_sentence_denying_what_was_asked_is_a_no_and_never_for_safety() -> None:
+    assert ask("Were my bank details stolen?", [*HITS, *EXTRA]) == [
+        "No: Bank details (IBAN) and passwords are not affected."]
+    assert ask("Is my bank info safe?", [*HITS, *EXTRA]) == ["Bank details (IBAN) and passwords are not affected."]
+    assert ask("Isn't my IBAN affected?", [*HITS, *EXTRA])[0].startswith("Bank details")  # asked negatively: no verdict
+
+
+def test_a_date_in_the_sentence_after_the_closest_one_answers_when() -> None:
+    assert ask("When will the inquiry be over?", [*HITS, *EXTRA]) == [
+        "An independent inquiry is led by the firm Altessa.", "We expect its conclusions by 18 December 2026."]
+
+
+def test_no_other_comes_after_what_there_is() -> None:
+    hits = [hit(0, "Situation", "About 48,000 customers are affected.\nThe next update is on 4 December 2026."),
+            hit(9, "Will I get compensation?", "Affected customers get 12 months of free identity monitoring.\n"
+                                               "No other compensation is planned at this stage.", kind="faq"),
+            hit(11, "Contact", "Customer line: +33 9 70 80 12 34.")]
+    got = ask("Is there any other compensation planned?", hits)
+    assert got == ["Affected customers get 12 months of free identity monitoring.",
+                   "No other compensation is planned at this stage."], got
