@@ -156,8 +156,9 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     if "legal" in escalations or "press" in escalations:
         # A journalist's questions are the press office's to answer, as the guidelines say; a customer's
         # question that merely sounds like the press ("the investigation") is answered.
-        asked = [] if JOURNALIST.search(fold(masked_text)) else questions
-        return _holding(parts, escalations, asked, masked_text, picker, lang, limit, signature, unknowns, style)
+        journalist = JOURNALIST.search(fold(masked_text)) is not None
+        return _holding(parts, escalations, [] if journalist else questions, masked_text, picker, lang, limit,
+                        signature, unknowns, style, journalist=journalist, press_intent=triage.intent == "press")
     if "safety" in escalations:
         # A short, warm holding reply: what to do now, who to call; the rest goes to the safety team.
         # Someone's own health comes alone; escalated for another reason ("why was there metal in it?"),
@@ -295,16 +296,18 @@ def _answer_all(parts: list[Part], questions: list[Question], masked_text: str, 
 
 def _holding(parts: list[Part], escalations: Collection[str], questions: list[Question], masked_text: str,
              picker: Picker, lang: str, limit: int, signature: str | None, unknowns: list[str],
-             style: str) -> DraftOut:
+             style: str, *, journalist: bool, press_intent: bool = False) -> DraftOut:
     """Legal and press: the hand-off line, the answers approved knowledge gives to what was asked (a
-    journalist or a litigant is told the same public facts as anyone, no argument, no "not known"
-    filler), and for the press the press office's address, cited."""
+    litigant or a customer whose question sounds like the press is told the same public facts as anyone,
+    no argument, no "not known" filler); a journalist, or anyone triage reads as the press, gets the press
+    office's address, cited."""
     used: set[str] = set()
     if "safety" in escalations:
         parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
-    parts.append(_say(lang, "legal" if "legal" in escalations else "press", 1))
+    press = "press" in escalations and "legal" not in escalations and journalist
+    parts.append(_say(lang, "press" if press else "legal", 1))
     _answer_all(parts, questions, masked_text, picker, used, lang, max(90, limit // 3), unknowns)
-    if "press" in escalations and "legal" not in escalations:
+    if press or (press_intent and "legal" not in escalations):  # who asks as the press may be the press
         contact = _best(picker.cands, set(analyze("press office journalists media presse journalistes")), set(), lang,
                         used, must=EMAIL)
         if contact is not None:
