@@ -82,7 +82,7 @@ ANSWERS = [
      "L'usine de Lyon reste ouverte et ne va pas fermer : seule la ligne 2 est arrêtée jusqu'à la fin de "
      "l'inspection."),
 ]
-EDITS = [(" We're truly sorry for the worry and inconvenience this recall causes.", ""),
+EDITS = [(" We're truly sorry for the worry and inconvenience this is causing.", ""),
          ("Hi ", "Hello "), ("– The customer care team", "– Alpena customer care")]
 
 

@@ -404,7 +404,7 @@ def eval_answers(
     from assistant.config import get_settings
     from assistant.drafting.evaluate import evaluate_answers, format_report, report_json
 
-    folders = paths or [ROOT / "tests/data/answers_tuning", ROOT / "tests/data/answers_holdout"]
+    folders = paths or [ROOT / "tests/data/answers_tuning", ROOT / "tests/data/answers_holdout2"]
     groups = {p.name: _run(partial(evaluate_answers, p, get_settings())) for p in folders}
     sys.stdout.write((report_json(groups) if as_json else format_report(groups, misses=misses)) + "\n")
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import NEXT_STEP, UNKNOWN_HEADINGS, phrase
 from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers, find_questions
 from assistant.models import SearchHit
@@ -60,6 +61,15 @@ NEXT_UPDATE = re.compile(r"\b(next update|prochain point|prochaine mise a jour|n
 _MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
 _QA = re.compile(r"^\s*(\*\*|__|q\s*[:.]|question\s*:)", re.IGNORECASE)
 MIN_RELEVANCE = 1.2
+COMMON_MIN_SENTENCES = 30
+MIN_SAME_LANGUAGE = 6  # sentences in the reply's language enough to answer from them alone
+# Meaning (cosine of multilingual sentence vectors, see meaning.py) counts above a floor every pair of
+# sentences on the same crisis reaches; a sentence this close in meaning is relevant with no shared word.
+SIM_FLOOR = 0.15
+SIM_WEIGHT = 20.0
+SIM_RELEVANT = 0.40
+SIM_SECOND = 0.30  # a second answer sentence at least this close in meaning,
+SIM_MARGIN = 0.05  # and at most this much further than the first
 
 
 def keyset(terms: Iterable[str]) -> frozenset[str]:
@@ -149,7 +159,11 @@ def candidates(hits: Iterable[SearchHit], language: str) -> list[Candidate]:
             seen.add(text)
             section = keyset(term_set(hit.heading.rsplit(" > ", 1)[-1])) if hit.kind != "faq" else frozenset()
             out.append(Candidate(text, hit.chunk_id, hit, terms, unknown, next_step, section))
-    # Same-language sentences first: a French reply quotes French sources when it can.
+    # A French reply quotes French sources: when the knowledge has enough in the reply's language, the
+    # other language's twins are dropped (close in meaning, they would otherwise compete); else they come last.
+    same = [c for c in out if c.hit.language == language]
+    if len(same) >= MIN_SAME_LANGUAGE:
+        return same
     out.sort(key=lambda c: c.hit.language != language)
     return out
 
@@ -205,8 +219,9 @@ class Picker:
         n = max(1, len(cands))
         # Rarity counts more than linearly: "receipt" must outweigh "refund", which half the sentences share.
         self.weight = {t: math.log(1 + n / d) ** 1.5 for t, d in df.items()}
-        # Words a quarter of the knowledge shares (the product, "recall") say nothing specific.
-        self.common = {t for t, d in df.items() if d > 0.25 * n}
+        # Words a quarter of the knowledge shares (the product, "recall") say nothing specific; over a
+        # handful of sentences (one language's, a short fact sheet) a word in 4 of 15 is no such word.
+        self.common = {t for t, d in df.items() if d > 0.25 * max(n, COMMON_MIN_SENTENCES)}
         # So do the words of the documents' titles: the product, the service, the incident itself.
         self.common |= {t for c in cands for t in text_keys(c.hit.title)}
 
@@ -238,8 +253,8 @@ class Picker:
         return total + best
 
     def score(self, c: Candidate, terms: Iterable[str], related: Iterable[str] = (),
-              hint: Iterable[str] = ()) -> float:
-        rel = self.relevance(c, terms, related, hint)
+              hint: Iterable[str] = (), meaning: float = 0.0) -> float:
+        rel = self.relevance(c, terms, related, hint) + meaning
         prior = KIND_PRIOR.get(c.hit.kind, 0.5) * (1.0 if c.hit.language == self.language else 0.5)
         return rel * prior / (1 + 0.004 * len(c.text))
 
@@ -251,9 +266,18 @@ class Picker:
             return same[at + 1]
         return None
 
+    def preceding(self, c: Candidate) -> Candidate | None:
+        """The sentence right before `c` in its chunk."""
+        same = [x for x in self.cands if x.chunk_id == c.chunk_id]
+        at = next((i for i, x in enumerate(same) if x.text == c.text), 0)
+        return same[at - 1] if at > 0 else None
+
     def best(self, terms: Iterable[str], used: set[str], *, related: Iterable[str] = (), hint: Iterable[str] = (),
              want: re.Pattern[str] | None = None, unknown: bool | None = None, max_chars: int = 10_000,
-             minimum: float = MIN_RELEVANCE, strict: bool = False) -> Candidate | None:
+             minimum: float = MIN_RELEVANCE, strict: bool = False,
+             sim: dict[str, float] | None = None) -> Candidate | None:
+        """The closest sentence by shared words and, given `sim` (sentence -> closeness in meaning to the
+        question), by meaning: either may make it relevant."""
         terms, related, hint = set(terms), set(related), set(hint)
         best, best_score = None, 0.0
         for c in self.cands:
@@ -263,9 +287,10 @@ class Picker:
                 continue
             if _near_duplicate(c, used):
                 continue
-            if self.relevance(c, terms, related, hint) < minimum:
+            meaning = meaning_bonus(sim, c)
+            if self.relevance(c, terms, related, hint) < minimum and not (sim and sim.get(c.text, 0.0) >= SIM_RELEVANT):
                 continue
-            s = self.score(c, terms, related, hint)
+            s = self.score(c, terms, related, hint, meaning)
             if want is not None and not has_type(want, c.folded):
                 s *= 0.45  # an answer of the wrong kind ("a voucher" for "how much do you refund") only if much closer
             if best is None or s > best_score:
@@ -290,6 +315,11 @@ def has_type(want: re.Pattern[str], folded: str) -> bool:
     if want is SCOPE_LIST:
         return bool(SCOPE_LIST.search(folded) and SCOPE_WORDS.search(folded)) and not _DATES.search(folded)
     return bool(want.search(folded))
+
+
+def meaning_bonus(sim: dict[str, float] | None, c: Candidate) -> float:
+    """What closeness in meaning adds to a sentence's word-overlap relevance."""
+    return SIM_WEIGHT * max(0.0, sim.get(c.text, 0.0) - SIM_FLOOR) if sim else 0.0
 
 
 def _near_duplicate(c: Candidate, used: set[str]) -> bool:
@@ -366,6 +396,9 @@ def verdict_sentence(language: str, verdict: str, c: Candidate) -> str:
     return f"{phrase(language, verdict)}{colon} {_lower_first(c.text)}"
 
 
+# A sentence that only makes sense after the one before it: "No other compensation is planned."
+REFERS_BACK = re.compile(r"^(no other|nothing else|aucune? autre|rien d'autre|pas d'autre|other than that|"
+                         r"en dehors de cela|beyond that)\b")
 # "When will you know?" asks for what is not known yet and when it will be.
 KNOW_WHEN = re.compile(r"\b(when (will|do|would|can) (you|we|they) (know|find out|have (the )?results?)|"
                        r"quand (saurez|aurez|saura|connaitrez|connaitra|aura-t-on))")
@@ -389,8 +422,9 @@ class _Answering:
     """One question being answered: what is already used, and how to pick the next sentence."""
 
     def __init__(self, q: Question, picker: Picker, used: set[str], language: str, hint: Iterable[str],
-                 max_chars: int) -> None:
+                 max_chars: int, sim: dict[str, float] | None = None) -> None:
         self.q, self.picker, self.used, self.language, self.max_chars = q, picker, used, language, max_chars
+        self.sim = sim
         self.terms, self.related = set(q.terms), set(q.related)
         self.hint = (set(hint) | q.context) - self.terms
         self.ans = Answer(q)
@@ -402,10 +436,10 @@ class _Answering:
 
     def best(self, terms: set[str] | None = None, **kw: Any) -> Candidate | None:
         return self.picker.best(self.terms if terms is None else terms, self.used, related=self.related,
-                                hint=self.hint, max_chars=self.max_chars, **kw)
+                                hint=self.hint, max_chars=self.max_chars, sim=self.sim, **kw)
 
     def relevance(self, c: Candidate) -> float:
-        return self.picker.relevance(c, self.terms, self.related)
+        return self.picker.relevance(c, self.terms, self.related) + meaning_bonus(self.sim, c)
 
     def items(self) -> Answer:
         q, picker, language = self.q, self.picker, self.language
@@ -468,11 +502,21 @@ class _Answering:
         # "What's the number?" needs no shared word: a phone number is the answer.
         c = self.best(want=want, strict=True, minimum=0.0 if q.kind == "contact" else MIN_RELEVANCE) \
             if want is not None else None
+        if want is not None and want in (ANSWER_TYPES["when"], ANSWER_TYPES["how_much"], MONEY):
+            # "When will the investigation end?" - "An investigation is led by X." "We expect its conclusions
+            # by 11 December.": the closest sentence lacks the date, the one right after it holds it.
+            anchor = self.best(want=None)
+            after = picker.following(anchor, want, self.used) if anchor is not None \
+                and not has_type(want, anchor.folded) else None
+            if anchor is not None and after is not None and (c is None or self.relevance(anchor) > self.relevance(c)):
+                self.take(anchor)
+                self.take(after)
+                return self.ans
         c = c or self.best(want=want)
         if c is None and q.context:
             # "My mobile doesn't work either, is it related?": the subject is in the rest of the sentence.
             c = picker.best(self.terms | q.context, self.used, related=self.related, max_chars=self.max_chars,
-                            minimum=MIN_RELEVANCE * 1.5)
+                            minimum=MIN_RELEVANCE * 1.5, sim=self.sim)
         if want is not None:
             # "How long until it is fixed?": a "not known yet" sentence closer to the question than any
             # sentence of the kind asked for answers it honestly (with the date it is expected by).
@@ -482,6 +526,13 @@ class _Answering:
                 return self.unknown()
         if c is None:
             return self.ans
+        before = picker.preceding(c) if REFERS_BACK.search(c.folded) else None
+        if before is not None and before.text not in self.used and not _near_duplicate(before, self.used):
+            # "No other compensation is planned" says what there is in the sentence before it: that first,
+            # and no yes or no drawn from the "no other".
+            self.take(before)
+            self.take(c)
+            return self.ans
         if q.kind == "can" and not c.unknown and picker.specific(c, self.terms | self.related) >= MIN_RELEVANCE \
                 and not SAFETY_ASKED.search(q.folded):
             # Only a sentence about what was asked ("a receipt", "return the box") says yes or no to it;
@@ -489,6 +540,13 @@ class _Answering:
             negative = NEGATION.search(c.folded) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
+        elif q.kind == "yes_no" and not c.unknown and NEGATION.search(c.folded) and not _IMPERATIVE.match(c.folded) \
+                and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
+                and picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non")):
+            # "Were my bank details stolen?" - "Bank details are not affected.": a sentence about what was
+            # asked that says it is not so is a no (never a yes: a sentence that does not deny is no yes).
+            self.ans.verdict = "no"
+            self.take(c, verdict_sentence(self.language, "no", c))
         else:
             self.take(c)
         if c.unknown:
@@ -501,20 +559,39 @@ class _Answering:
                           and not _near_duplicate(o, self.used)), None)
             if other is not None:
                 self.take(other)
+        if len(self.ans.sentences) == 1:
+            self.second()
         return self.ans
+
+    def second(self) -> None:
+        """A second sentence as close in meaning to the question as the first ("valid 12 months" after
+        "a €40 voucher", "on receipts" after "hotel up to €120"): answers often take two facts."""
+        if not self.sim:
+            return
+        top = max(self.sim.get(c.text, 0.0) for c in self.ans.used)
+        best, best_sim = None, max(SIM_SECOND, top - SIM_MARGIN)
+        for c in self.picker.cands:
+            s = self.sim.get(c.text, 0.0)
+            if s < best_sim or c.text in self.used or len(c.text) > self.max_chars \
+                    or c.hit.language != self.language or _near_duplicate(c, self.used):
+                continue
+            best, best_sim = c, s
+        if best is not None:
+            self.take(best)
 
 
 def answer_question(q: Question, picker: Picker, used: set[str], *, language: str, hint: Iterable[str] = (),
-                    max_chars: int = 10_000) -> Answer:
+                    max_chars: int = 10_000, sim: dict[str, float] | None = None) -> Answer:
     """The sentences that answer `q`, best first (sentences chosen are added to `used`); an empty
-    Answer when the knowledge has none."""
-    a = _Answering(q, picker, used, language, hint, max_chars)
+    Answer when the knowledge has none. `sim` (sentence -> closeness in meaning to the question, see
+    meaning.py) lets a sentence worded unlike the question answer it."""
+    a = _Answering(q, picker, used, language, hint, max_chars, sim)
     if q.kind == "item":
         return a.items()
     if q.kind == "why":
         # A reason the knowledge states ("by decision of the prefecture") before "we don't know yet".
         r = a.best(want=REASON, strict=True, unknown=False)
-        if r is not None and picker.relevance(r, a.terms) >= MIN_RELEVANCE:
+        if r is not None and a.relevance(r) >= MIN_RELEVANCE:
             a.take(r)
             return a.ans
         return a.unknown()
@@ -563,8 +640,10 @@ def plan_answers(text: str, hits: Iterable[SearchHit], language: str, *,
     cands = candidates(hits, language)
     picker = Picker(cands, language)
     used: set[str] = set()
-    return [answer_question(q, picker, used, language=language)
-            for q in find_questions(text, known_items(cands))[:max_questions]]
+    questions = find_questions(text, known_items(cands))[:max_questions]
+    sims = similarities([q.text for q in questions], text, [c.text for c in cands])
+    return [answer_question(q, picker, used, language=language, sim=sim)
+            for q, sim in zip(questions, sims, strict=True)]
 
 
 def format_plan(plan: list[Answer]) -> tuple[str, str]:

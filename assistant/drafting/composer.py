@@ -9,6 +9,7 @@ within the platform's length. Its output has the same structure as an LLM's (`Dr
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.drafting.answers import (
@@ -24,8 +25,9 @@ from assistant.drafting.answers import (
     text_keys,
 )
 from assistant.drafting.answers import clean as clean  # re-exported: updates.py cleans sentences the same way
+from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import GUIDELINE_APOLOGY, TOPICS, Topic, phrase
-from assistant.drafting.questions import KIND_WORDS, concept_words, find_questions
+from assistant.drafting.questions import KIND_WORDS, Question, concept_words, find_questions
 from assistant.drafting.retrieval import Context
 from assistant.drafting.verify import author_name
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, Triage
@@ -39,6 +41,14 @@ MAX_FACTS = 3
 MAX_QUESTIONS = 3
 # Concerns that deserve an acknowledgement before the answer; the others are answered straight away.
 FEELING_TOPICS = ("ate", "waiting", "loss")
+# Someone writing as the press: they name their trade, their outlet, a story or a deadline.
+JOURNALIST = re.compile(
+    r"\b(journalist\w*|reporter|redaction|newsroom|editor|redacteur|redactrice|bouclage|"
+    r"deadline( is)? (\d\w*|today|tonight|ce soir)|i write for|j'ecris pour|(writing|doing) a (story|piece)|"
+    r"(for|pour) (an?|un|une|our|notre) (article|story|piece|sujet|papier|reportage)|"
+    r"newspaper|magazine|podcast|(radio|tv|tele) (station|show)|"
+    r"here from|(at|de|du|for|pour) (the )?[a-z]+ (daily|times|news|post|weekly|today|hebdo|info))\b")
+THANKS = re.compile(r"^\W*(thanks?|thank you|thx|cheers|merci|bravo|well done|kudos|great job|respect)\b")
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|my|me|we|our|us|je|j'|mon|ma|mes|nous|notre|nos|moi)\b")
 
 
@@ -141,27 +151,29 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     unknowns: list[str] = []
     escalations = set(triage.escalate_to)
 
-    # Legal threats and journalists get a holding reply only: no facts, no argument.
+    # Legal threats and journalists get a holding line (no argument); a factual question escalated with
+    # them ("when will the investigation end?") is still answered from approved knowledge (see _holding).
     if "legal" in escalations or "press" in escalations:
-        if "safety" in escalations:
-            parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
-        parts.append(_say(lang, "legal" if "legal" in escalations else "press", 1))
-        if "press" in escalations and "legal" not in escalations:
-            # The guideline sends journalists to the press office: its address, cited, and nothing else.
-            contact = _best(cands, set(analyze("press office journalists media presse journalistes")), set(), lang,
-                            used, must=EMAIL)
-            if contact is not None:
-                parts.append(_fact(contact, 2))
-        return _finish(parts, lang, limit, signature, unknowns, style)
+        # A journalist's questions are the press office's to answer, as the guidelines say; a customer's
+        # question that merely sounds like the press ("the investigation") is answered.
+        journalist = JOURNALIST.search(fold(masked_text)) is not None
+        return _holding(parts, escalations, [] if journalist else questions, masked_text, picker, lang, limit,
+                        signature, unknowns, style, journalist=journalist, press_intent=triage.intent == "press")
     if "safety" in escalations:
         # A short, warm holding reply: what to do now, who to call; the rest goes to the safety team.
+        # Someone's own health comes alone; escalated for another reason ("why was there metal in it?"),
+        # the question is still answered from approved knowledge before the safety facts.
+        if any(t.name == "ate" for t in topics):
+            questions = []
         topics = [TOPIC["ate"]]
-        questions = []
 
     # "Was anyone hurt?" asks about others; "my son ate some" is the author's own worry.
     own = FIRST_PERSON.search(fold(masked_text)) is not None
     feeling = next((t for t in topics if t.name in FEELING_TOPICS and (own or t.name != "ate")), None)
-    if triage.intent == "praise" and not topics and not questions:
+    if not questions and (triage.intent == "praise" or THANKS.match(fold(masked_text))) \
+            and triage.sentiment != "negative":
+        # Thanks get thanks: not an answer to a question nobody asked ("updates" in "thanks for the updates").
+        topics = []
         parts.append(_say(lang, "thanks_praise", 1))
     elif "safety" in escalations or triage.intent == "safety":
         parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 2))
@@ -188,19 +200,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         parts = [p for p in parts if p.sentence.sources or p is parts[0]]
 
     fact_max = max(90, limit // 2)
-    hint = comment_terms
-    n_facts = 0
-    unanswered = False
-    # The answers, in the order asked: the first one is the last thing a short platform cuts.
-    for qi, q in enumerate(questions):
-        ans = answer_question(q, picker, used, language=lang, hint=hint, max_chars=fact_max)
-        if not ans.found:
-            unanswered = True
-            unknowns.append(f"{q.kind}: {q.text[:160]}")
-            continue
-        for si, (text, sources) in enumerate(ans.sentences):
-            parts.append(Part(DraftSentence(text=text, sources=sources), 1 if qi == 0 and si == 0 else 3 + qi + si))
-            n_facts += 1
+    n_facts, unanswered = _answer_all(parts, questions, masked_text, picker, used, lang, fact_max, unknowns)
     if unanswered and n_facts == 0 and not topic_only(topics):
         parts.append(_say(lang, "no_answer_yet", 2))
 
@@ -222,10 +222,9 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
                   max_chars=fact_max)
         if c is None and not topic.unknown:
             c = _best(cands, want, comment_terms, lang, used, unknown=False, max_chars=fact_max)
-        if c is not None and concerns is not topics and (
-                not c.terms & keyset(comment_terms)
-                or len(keyset(want) & {k for u in used for k in text_keys(u)}) >= 2):
-            continue  # besides an answer, only a fact about something else the author said
+        covered = {k for u in used for k in text_keys(u)} | picker.common
+        if c is not None and concerns is not topics and not (c.terms & keyset(comment_terms)) - covered:
+            continue  # besides an answer, only a fact about something else the author said ("no receipt")
         if c is None:
             unknowns.append(f"{topic.name}: {masked_text[:160]}")
             if topic.unknown:
@@ -252,7 +251,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         parts.append(_say(lang, "safety_handoff", 4))
     # The next step: hotline, form or link, relevant to what was asked (unless an answer already gave one).
     has_step = any(c.next_step for c in cands if c.text in used)
-    if (triage.intent != "praise" or topics or questions) and not has_step:
+    if (triage.intent != "praise" or topics or questions) and not has_step and not thanked(parts):
         need = "hotline call phone appeler" if "safety" in escalations else " ".join(
             [t.query for t in topics] + [q.text for q in questions])
         want = set(analyze(need + " hotline form formulaire"))
@@ -274,6 +273,51 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     if "comms_lead" in escalations:
         parts.append(_say(lang, "influencer", 9))
     return _finish(parts, lang, limit, signature, unknowns, style)
+
+
+def _answer_all(parts: list[Part], questions: list[Question], masked_text: str, picker: Picker, used: set[str],
+                lang: str, fact_max: int, unknowns: list[str]) -> tuple[int, bool]:
+    """Append the answers, in the order asked (the first one is the last thing a short platform cuts);
+    (facts stated, whether a question went unanswered)."""
+    n_facts, unanswered = 0, False
+    sims = similarities([q.text for q in questions], masked_text, [c.text for c in picker.cands])
+    for qi, q in enumerate(questions):
+        ans = answer_question(q, picker, used, language=lang, hint=set(analyze(masked_text)), max_chars=fact_max,
+                              sim=sims[qi])
+        if not ans.found:
+            unanswered = True
+            unknowns.append(f"{q.kind}: {q.text[:160]}")
+            continue
+        for si, (text, sources) in enumerate(ans.sentences):
+            parts.append(Part(DraftSentence(text=text, sources=sources), 1 if qi == 0 and si == 0 else 3 + qi + si))
+            n_facts += 1
+    return n_facts, unanswered
+
+
+def _holding(parts: list[Part], escalations: Collection[str], questions: list[Question], masked_text: str,
+             picker: Picker, lang: str, limit: int, signature: str | None, unknowns: list[str],
+             style: str, *, journalist: bool, press_intent: bool = False) -> DraftOut:
+    """Legal and press: the hand-off line, the answers approved knowledge gives to what was asked (a
+    litigant or a customer whose question sounds like the press is told the same public facts as anyone,
+    no argument, no "not known" filler); a journalist, or anyone triage reads as the press, gets the press
+    office's address, cited."""
+    used: set[str] = set()
+    if "safety" in escalations:
+        parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
+    press = "press" in escalations and "legal" not in escalations and journalist
+    parts.append(_say(lang, "press" if press else "legal", 1))
+    _answer_all(parts, questions, masked_text, picker, used, lang, max(90, limit // 3), unknowns)
+    if press or (press_intent and "legal" not in escalations):  # who asks as the press may be the press
+        contact = _best(picker.cands, set(analyze("press office journalists media presse journalistes")), set(), lang,
+                        used, must=EMAIL)
+        if contact is not None:
+            parts.append(_fact(contact, 2))
+    return _finish(parts, lang, limit, signature, unknowns, style)
+
+
+def thanked(parts: list[Part]) -> bool:
+    """Whether the reply is a thank-you (then no hotline or form is pushed at the author)."""
+    return any(p.sentence.text in (phrase("en", "thanks_praise"), phrase("fr", "thanks_praise")) for p in parts)
 
 
 def topic_only(topics: list[Topic]) -> bool:

@@ -1,7 +1,8 @@
 """Do the drafts answer the question? Required-facts recall of real drafts on labelled crises.
 
-Used by `crisis-desk eval answers`; the held-out crises in tests/data/answers_holdout/ are only
-ever scored, never tuned on (tests/data/answers_tuning/ is the tuning set).
+Used by `crisis-desk eval answers`; the held-out crises in tests/data/answers_holdout2/ are only
+ever scored, never tuned on (tests/data/answers_tuning/ is the tuning set, which now includes the
+first held-out crises, seen once their misses were read).
 
 A labelled set is a folder per crisis: `meta.json` (incident, knowledge folder, crisis-wide forbidden
 patterns) and `comments.jsonl` (one comment per line with the facts a good reply must contain and
@@ -27,6 +28,7 @@ import statistics
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,7 @@ class AnswerSet:
     knowledge: Path
     forbidden: list[re.Pattern[str]]
     cases: list[Case]
+    pending: list[str] = field(default_factory=list)  # documents not valid yet at run time
 
 
 def load_set(folder: Path) -> AnswerSet:
@@ -156,7 +159,27 @@ def load_set(folder: Path) -> AnswerSet:
     except (TypeError, re.error) as exc:
         raise InvalidInput(f"{folder / 'meta.json'}: forbidden: {exc!r}") from exc
     return AnswerSet(name=meta.get("name", folder.name), incident=meta.get("incident"), knowledge=knowledge,
-                     forbidden=forbidden, cases=cases)
+                     forbidden=forbidden, cases=cases, pending=not_valid_yet(knowledge))
+
+
+_VALID_FROM = re.compile(r"^valid_from:\s*['\"]?([0-9T:.+-]+Z?)", re.MULTILINE)
+
+
+def not_valid_yet(knowledge: Path, now: datetime | None = None) -> list[str]:
+    """Documents whose `valid_from` is still ahead: drafts cannot use them today (a set written "as of"
+    a later date than the machine's clock silently scores the superseded documents instead)."""
+    now = now or datetime.now(UTC)
+    files = [knowledge] if knowledge.is_file() else sorted(knowledge.rglob("*.md"))
+    late = []
+    for f in files:
+        m = _VALID_FROM.search(f.read_text(encoding="utf-8")[:2000])
+        try:
+            start = datetime.fromisoformat(m.group(1).replace("Z", "+00:00")) if m else None
+        except ValueError:
+            continue
+        if start is not None and (start if start.tzinfo else start.replace(tzinfo=UTC)) > now:
+            late.append(f.name)
+    return late
 
 
 def find_sets(path: Path) -> list[Path]:
@@ -214,6 +237,7 @@ def _body(text: str) -> str:
 class SetReport:
     name: str
     results: list[CaseResult]
+    pending: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return summarise(self.name, self.results)
@@ -264,7 +288,7 @@ async def _run_set(answer_set: AnswerSet, settings: Settings) -> SetReport:
             result.cpu_ms = (time.process_time() - cpu) * 1000
             result.flags = [f"{f.severity}:{f.code}" for f in draft.flags]
             results.append(result)
-        return SetReport(answer_set.name, results)
+        return SetReport(answer_set.name, results, answer_set.pending)
     finally:
         runtime.close()
 
@@ -296,6 +320,10 @@ def format_report(groups: dict[str, list[SetReport]], misses: int = 10) -> str:
         rows.append(summarise("total", [x for r in reports for x in r.results]))
         for row in rows:
             lines.append("  ".join(f"{row[c]!s:>14}" if i else f"{row[c]!s:<17}" for i, c in enumerate(COLUMNS)))
+        for rep in reports:
+            if rep.pending:
+                lines.append(f"  warning: {rep.name}: not valid yet at run time, drafts could not use: "
+                             f"{', '.join(rep.pending)}")
         shown = 0
         for r in (x for rep in reports for x in rep.results):
             if shown >= misses:

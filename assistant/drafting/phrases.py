@@ -97,7 +97,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "thanks_praise": "Thank you so much for your kind words, they mean a lot to the team right now.",
         "ack_generic": "Thank you for your message, and I understand your concern.",
         "ack_rumour": "I understand why this is worrying, so here is what we can confirm.",
-        "apology": "We're truly sorry for the worry and inconvenience this recall causes.",
+        "apology": "We're truly sorry for the worry and inconvenience this is causing.",
         "unknown_intro": "What we don't know yet:",
         "empathy": "We know how stressful this is, and we're here to help you through it.",
         "not_in_kb": "I don't have a confirmed answer on this yet; I've passed your question on and we'll "
@@ -124,7 +124,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "thanks_praise": "Merci beaucoup pour votre message, il compte énormément pour l'équipe en ce moment.",
         "ack_generic": "Merci pour votre message, je comprends votre inquiétude.",
         "ack_rumour": "Je comprends que cela inquiète, voici ce que nous pouvons confirmer.",
-        "apology": "Nous sommes sincèrement désolés pour l'inquiétude et la gêne liées à ce rappel.",
+        "apology": "Nous sommes sincèrement désolés pour l'inquiétude et la gêne occasionnées.",
         "unknown_intro": "Ce que nous ne savons pas encore :",
         "empathy": "Nous savons à quel point c'est stressant, et nous sommes là pour vous aider.",
         "not_in_kb": "Je n'ai pas encore de réponse confirmée sur ce point ; je transmets votre question et "

@@ -232,6 +232,24 @@ def _focus(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     return every, frozenset()
 
 
+_AND = re.compile(r",?\s+(?:and|et)\s+", re.IGNORECASE)
+
+
+def split_compound(clause: str) -> list[str]:
+    """ "How many are affected and is anyone hurt?" asks two things; so does "valable combien de temps et
+    on le reçoit comment ?". Split at "and"/"et" when both halves ask (a question word or a question
+    opening) and each has a few words; "Ferries and trains?" or "when and where?" stay whole."""
+    if not clause.rstrip().endswith("?"):
+        return [clause]
+    parts = _AND.split(clause)
+    if len(parts) != 2 or min(len(p.split()) for p in parts) < 3:
+        return [clause]
+    first, second = (fold(p) for p in parts)
+    if (_WH.search(first) or _OPENER.match(first)) and (_WH.search(second) or _OPENER.match(second)):
+        return [parts[0].rstrip(" ,") + "?", parts[1]]
+    return [clause]
+
+
 def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]:
     """The questions of a comment in the order asked (at most one per clause).
 
@@ -242,7 +260,7 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
     known = tuple(known_items)
     out: list[Question] = []
     all_items = items_in(text, known)
-    for clause in (c.strip() for c in _CLAUSE.split(text)):
+    for clause in (part for c in _CLAUSE.split(text) for part in split_compound(c.strip())):
         if not clause or not any(ch.isalpha() for ch in clause):
             continue
         folded = fold(clause)

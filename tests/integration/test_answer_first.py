@@ -82,3 +82,27 @@ def test_cli_eval_answers_json_and_bad_path(tmp_path: Path) -> None:
     assert data["pool"]["total"]["facts_found"] == 2 and len(data["pool"]["cases"]) == 2
     result = runner.invoke(app, ["eval", "answers", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such folder" in result.output
+
+
+def test_a_customer_question_escalated_to_press_is_still_answered(sample_runtime) -> None:
+    d = draft(sample_runtime, "Quand aurez-vous les résultats de l'enquête ?")
+    assert "press" in d.triage.escalate_to  # the escalation stays
+    assert "4 décembre 2026" in d.text and "transmis votre message" in d.text
+    assert "service presse va vous répondre" not in d.text  # no press hand-off promised to a customer
+
+
+def test_a_legal_threat_with_a_question_gets_the_hand_off_and_the_answer(sample_runtime) -> None:
+    d = draft(sample_runtime, "My lawyer says I can sue. Is lot L4822 recalled or not?")
+    assert "legal" in d.triage.escalate_to and "passed your message" in d.text
+    assert "Yes" in d.text and "L4822" in d.text and d.citations
+
+
+def test_thanks_get_thanks_and_nothing_pushed(sample_runtime) -> None:
+    d = draft(sample_runtime, "Thanks for the quick updates, appreciated")
+    assert "Thank you so much" in d.text and "https://" not in d.text and "0 800" not in d.text
+
+
+def test_a_safety_escalation_for_another_reason_still_answers(sample_runtime) -> None:
+    d = draft(sample_runtime, "Why was there metal in the granola? What caused it?")
+    assert "safety" in d.triage.escalate_to
+    assert "don't know the cause yet" in d.text and "metal fragments" in d.text and "0 800 55 12 12" in d.text

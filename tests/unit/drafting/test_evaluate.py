@@ -92,8 +92,26 @@ def test_find_sets(tmp_path: Path) -> None:
 
 def test_shipped_sets_load_and_holdout_is_separate() -> None:
     root = Path(__file__).resolve().parents[3] / "tests/data"
-    holdout = [load_set(p) for p in find_sets(root / "answers_holdout")]
+    holdout = [load_set(p) for p in find_sets(root / "answers_holdout2")]
     tuning = [load_set(p) for p in find_sets(root / "answers_tuning")]
     assert len(holdout) >= 2 and all(len(s.cases) >= 30 for s in holdout)
     assert {s.incident for s in holdout}.isdisjoint({s.incident for s in tuning})
+    # The first held-out set (ferry, breach) was read and diagnosed: it now sits on the tuning side.
+    assert {"ferry-2026-11", "breach-2026-11"} <= {s.incident for s in tuning}
+    assert not (root / "answers_holdout").exists()
     assert all(s.knowledge.is_dir() for s in holdout + tuning)
+
+
+def test_documents_not_valid_yet_are_reported(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from assistant.drafting.evaluate import SetReport, format_report, not_valid_yet
+
+    root = write_set(tmp_path / "s", {}, [GOOD])
+    (root / "knowledge" / "now.md").write_text("---\nid: a\nvalid_from: 2026-12-02T12:00:00Z\n---\n# A\n\nText.\n")
+    (root / "knowledge" / "later.md").write_text("---\nid: b\nvalid_from: '2026-12-04T09:00:00Z'\n---\n# B\n\nText.\n")
+    (root / "knowledge" / "always.md").write_text("---\nid: c\n---\n# C\n\nText.\n")
+    assert not_valid_yet(root / "knowledge", datetime(2026, 12, 3, 14, tzinfo=UTC)) == ["later.md"]
+    assert not_valid_yet(root / "knowledge", datetime(2026, 12, 5, tzinfo=UTC)) == []
+    text = format_report({"held-out": [SetReport("s", [], ["later.md"])]})
+    assert "warning: s: not valid yet at run time, drafts could not use: later.md" in text

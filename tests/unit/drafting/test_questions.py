@@ -67,3 +67,21 @@ def test_concepts_widen_a_search_but_not_without_a_match() -> None:
     assert "credit" in concept_words("Combien on va être dédommagés ?")
     assert concept_words("bonjour") == ""
     assert related_terms(frozenset()) == frozenset()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("How many people are affected and is anyone hurt?",
+     [("How many people are affected?", "how_much"), ("is anyone hurt?", "yes_no")]),
+    ("Le bon de 40 €, il est valable combien de temps et on le reçoit comment ?",
+     [("Le bon de 40 €, il est valable combien de temps?", "when"), ("on le reçoit comment ?", "how")]),
+    ("Is it cancelled and when will I be refunded?",
+     [("Is it cancelled?", "yes_no"), ("when will I be refunded?", "when")]),
+    # One question with "and" in it stays whole: halves too short, or only one half asks.
+    ("Ferries and trains?", [("Ferries and trains?", "yes_no")]),
+    ("When and where?", [("When and where?", "when")]),
+    ("Can I come and bring my dog?", [("Can I come and bring my dog?", "can")]),
+    ("My wife and I booked the NV104 sailing, is it cancelled?",
+     [("My wife and I booked the NV104 sailing, is it cancelled?", "item")]),
+])
+def test_two_questions_joined_by_and_are_two(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(q.text, q.kind) for q in find_questions(text, KNOWN)] == expected
