@@ -92,7 +92,7 @@ def prepare(runtime: Runtime, batch_id: str, *, redraft_stale: bool = False, use
         current = runtime.kb.versions()
         requeued = store.reset_stale(runtime.db, batch_id, lambda used: bool(stale_flags(used, current)))
     if use_groups:
-        store.plan_groups(runtime.db, batch_id)
+        store.plan_groups(runtime.db, batch_id, by_meaning=runtime.settings.batch_group_by_meaning)
     return requeued
 
 
