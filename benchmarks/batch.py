@@ -46,7 +46,8 @@ CAMPAIGN = ["Shame on Alpena Foods! My children ate your granola L4822 and you s
 REWORDED = ["Can my kids eat the L4822 granola safely?", "is granola lot L4822 ok for children??",
             "Batch L4822: safe for my kids or not?", "Are children safe eating granola L4822?",
             "Is L4822 granola safe to give to the kids?",
-            "Le granola du lot L4822 est-il sans danger pour les enfants ?", "Mes enfants peuvent-ils manger le granola L4822 ?", "Le lot L4822 est-il dangereux pour les enfants ?"]
+            "Le granola du lot L4822 est-il sans danger pour les enfants ?",
+            "Mes enfants peuvent-ils manger le granola L4822 ?", "Le lot L4822 est-il dangereux pour les enfants ?"]
 
 
 def distinct(n: int) -> list[dict[str, Any]]:
