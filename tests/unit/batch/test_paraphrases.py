@@ -56,6 +56,6 @@ def test_not_grouped_by_meaning(text: str) -> None:
 def test_copies_with_other_numbers_are_split_and_rewordings_join_copies() -> None:
     base = "Is batch {lot} part of the recall? I bought three boxes at my local store last week, please answer."
     texts = [base.format(lot="L4822"), base.format(lot="L4822") + "!", base.format(lot="L4821"),
-             "is L4822 one of the recalled lots??", "Is batch L4822 part of the recall?"]
-    assert comment_groups(comments(*texts)) == [[0, 1, 3, 4]]  # L4821 stays alone
+             "Batch L4822: part of the recall? Please answer, I bought three boxes last week at my local store."]
+    assert comment_groups(comments(*texts)) == [[0, 1, 3]]  # L4821 stays alone
     assert comment_groups(comments(*texts), by_meaning=False) == [[0, 1]]
