@@ -18,7 +18,8 @@ difference changes the answer:
 - who is affected (a child, a baby, a pet, a pregnant woman, an elderly person);
 - and it must need a reply and not be high or critical (a person hurt deserves their own reply).
 Precision comes first: a wrong merge sends a wrong answer to every member; a missed merge only
-costs one more provider call.
+costs one more provider call. Off by default (settings.batch_group_by_meaning): on crises it was not
+tuned on, it still merged different questions (docs/DESIGN.md, benchmarks/paraphrases.py).
 
 Imports: core, text, triage, drafting (questions).
 """
@@ -46,7 +47,6 @@ QUESTION_THRESHOLD = 0.85
 # A token with a digit (L4822, 75011, SF20931, 180) names something a different answer may depend on.
 _NUMBERED = re.compile(r"(?<![\w])[\w/-]*\d[\w/-]*")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_SENTENCE_START = re.compile(r"(^|[.!?…]\s+|\n)\s*[\"'«(]*$")
 _WHO: dict[str, tuple[str, ...]] = {
     "child": ("child", "children", "kid", "kids", "son", "daughter", "toddler", "teen", "teenager", "enfant",
               "enfants", "fils", "fille", "gamin", "gamins", "gosse", "gosses", "ado", "ados"),
@@ -84,7 +84,9 @@ def names(text: str) -> frozenset[str]:
     out = set()
     for m in _WORD.finditer(text):
         word = m.group(0)
-        if not word[0].isupper() or (word.isupper() and len(word) > 1) or _SENTENCE_START.search(text[: m.start()]):
+        before = text[max(0, m.start() - 12): m.start()].rstrip(" \t\"'«(")
+        at_start = m.start() == 0 or not before or before[-1] in ".!?…\n"
+        if not word[0].isupper() or (word.isupper() and len(word) > 1) or at_start:
             continue
         if fold(word) not in _NOT_NAMES:
             out.add(fold(word))
