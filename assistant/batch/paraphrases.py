@@ -122,6 +122,7 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
     """Indices of comments that ask the same thing (see the module docstring), each group led by its
     first comment (the one the core answer is drafted for). Singletons are left out."""
     triages = triages or [None] * len(comments)
+    encode([c.text for c in comments])  # one batch: triage's learned layer then finds each vector cached
     readings = [read(c, t) for c, t in zip(comments, triages, strict=True)]
     eligible = [i for i, r in enumerate(readings) if r is not None]
     if len(eligible) < 2:
