@@ -65,10 +65,10 @@ def test_two_workers_one_killed_every_comment_drafted_once(redis_url: str, sampl
     with start_fake_openai(default=answer) as fake:
         env = {"CRISIS_DATA_DIR": str(sample_kb_dir), "CRISIS_DATABASE_URL": db_url, "CRISIS_REDIS_URL": redis_url,
                "CRISIS_LLM_PROVIDER": "openai", "OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "test",
-               "CRISIS_BATCH_ITEM_TIMEOUT_S": "1.0", "CRISIS_BATCH_CONCURRENCY": "2",
+               "CRISIS_BATCH_ITEM_TIMEOUT_S": "3.0", "CRISIS_BATCH_CONCURRENCY": "2",
                "CRISIS_PROVIDER_REQUESTS_PER_MINUTE": str(RPM)}
         settings = Settings(data_dir=sample_kb_dir, database_url=db_url, redis_url=redis_url, llm_provider="openai",
-                            openai_base_url=fake.base_url, batch_item_timeout_s=1.0)
+                            openai_base_url=fake.base_url, batch_item_timeout_s=3.0)
         runtime = Runtime(settings)
         store.import_data(runtime.db, settings, comments(TOTAL), "jsonl", incident="recall-2026-11", batch_id="b-q")
         workers = [subprocess.Popen([sys.executable, "-c", "from assistant.cli import app; app()", "batch", "worker"],
@@ -78,7 +78,7 @@ def test_two_workers_one_killed_every_comment_drafted_once(redis_url: str, sampl
 
         def coordinate() -> None:
             try:
-                outcome["report"] = asyncio.run(run_distributed(runtime, "b-q", use_groups=False, timeout_s=90))
+                outcome["report"] = asyncio.run(run_distributed(runtime, "b-q", use_groups=False, timeout_s=240))
             except BaseException as exc:  # surfaced below
                 outcome["error"] = exc
 
