@@ -66,7 +66,7 @@ def main() -> None:
         for r in range(args.rounds + 1):
             for row in rows:
                 comment = Comment(text=row["text"], author=row.get("author"), platform=row.get("platform", "other"))
-                encoder._recent.clear()  # a real stream brings new comments: no vector from an earlier round
+                encoder._cache.clear()  # a real stream brings new comments: no vector from an earlier round
                 start = time.process_time()
                 asyncio.run(draft_reply(runtime, DraftRequest(comment=comment, incident="recall-2026-11")))
                 if r:  # round 0 warms the model and the caches

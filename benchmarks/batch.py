@@ -42,6 +42,12 @@ CAMPAIGN = ["Shame on Alpena Foods! My children ate your granola L4822 and you s
             "Honte à Alpena Foods ! Mes enfants ont mangé votre granola L4822 et vous n'avez RIEN dit "
             "pendant des jours. Rappelez tout et dites la vérité. #AlpenaMent",
             "Is the granola from batch L4822 safe for kids? I bought three boxes at my local store last week."]
+# The campaign's question in other words (written for this benchmark, not taken from the labelled sets).
+REWORDED = ["Can my kids eat the L4822 granola safely?", "is granola lot L4822 ok for children??",
+            "Batch L4822: safe for my kids or not?", "Are children safe eating granola L4822?",
+            "Is L4822 granola safe to give to the kids?",
+            "Le granola du lot L4822 est-il sans danger pour les enfants ?",
+            "Mes enfants peuvent-ils manger le granola L4822 ?", "Le lot L4822 est-il dangereux pour les enfants ?"]
 
 
 def distinct(n: int) -> list[dict[str, Any]]:
@@ -53,11 +59,12 @@ def distinct(n: int) -> list[dict[str, Any]]:
 
 
 def campaign(n: int) -> list[dict[str, Any]]:
-    """Three quarters copies of three campaign texts (names, case, a word changed), a quarter distinct."""
+    """A quarter distinct; the rest copies of three campaign texts (names, case, a word changed), one
+    in five of them the third text's question in other words."""
     rng = random.Random(11)
     rows = distinct(n // 4)
     for i in range(n - len(rows)):
-        text = CAMPAIGN[i % len(CAMPAIGN)]
+        text = CAMPAIGN[i % len(CAMPAIGN)] if rng.random() < 0.8 else rng.choice(REWORDED)
         if rng.random() < 0.5:
             text = text.replace("!", "!!")
         if rng.random() < 0.3:
@@ -142,9 +149,9 @@ def throughput(kb: Path, work: Path, n: int, rpm: int, latency: float, concurren
         rt = runtime_for(kb, work / "tp.sqlite", llm_provider="openai", openai_base_url=fake.base_url,
                          openai_api_key="bench", provider_requests_per_minute=rpm, batch_concurrency=concurrency)
         import_rows(rt, rows, "tp")
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         report = asyncio.run(run_batch(rt, "tp", use_groups=False))
-        ours = time.monotonic() - started
+        ours, cpu = time.monotonic() - started, time.process_time() - cpu
         done = report.counts.drafted + report.counts.held
         fallbacks = _fallbacks(rt)
         rt.close()
@@ -155,6 +162,11 @@ def throughput(kb: Path, work: Path, n: int, rpm: int, latency: float, concurren
               f"offline fallbacks {fallbacks}; provider requests {len(limit.times)} in {span:.1f}s "
               f"(first at +{limit.times[0] - started:.1f}s) = {(len(limit.times) - 1) / max(span, 1e-9) / bound:.0%} "
               "of the bound while running")
+        # One process reaches the bound only if it gets bound x CPU-per-draft of a core (the fake server's
+        # threads are in this process too); on a shared machine it gets what the load leaves it.
+        print(f"CPU of this process: {cpu:.1f}s = {cpu / max(done, 1) * 1000:.0f} ms per draft; the bound needs "
+              f"{bound * cpu / max(done, 1):.0%} of a core, the run got {cpu / ours:.0%}; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     # The same model calls only (no retrieval, guards or store), through our ResilientChat and limiter:
     # the like-for-like comparison with chain.batch below.
@@ -225,29 +237,31 @@ def _fallbacks(rt: Any) -> int:
 
 
 def grouping(kb: Path, work: Path, n: int) -> None:
-    rows = campaign(n)
-    print(f"== grouping: {n} comments, a campaign-like set (3/4 copies of 3 texts in en/fr, with edits)")
-    calls = {}
-    for groups in (True, False):
-        from assistant.batch.runner import run_batch
+    from assistant.batch import store
+    from assistant.batch.runner import run_batch
 
+    rows = campaign(n)
+    print(f"== grouping: {n} comments, a campaign-like set (3/4 copies of 3 texts in en/fr with edits, "
+          "one in five reworded)")
+    calls = {}
+    for mode in ("by meaning", "copies only", "one by one"):
         with start_fake_openai(default=lambda req: delay(0.0, echo_schema(req))) as fake:
-            rt = runtime_for(kb, work / f"group-{groups}.sqlite", llm_provider="openai", openai_base_url=fake.base_url,
-                             openai_api_key="bench", batch_concurrency=8)
+            rt = runtime_for(kb, work / f"group-{mode[:4]}.sqlite", llm_provider="openai",
+                             openai_base_url=fake.base_url, openai_api_key="bench", batch_concurrency=8,
+                             batch_group_by_meaning=mode == "by meaning")
             import_rows(rt, rows, "g")
             started = time.monotonic()
-            report = asyncio.run(run_batch(rt, "g", use_groups=groups))
-            from assistant.batch import store
-
+            report = asyncio.run(run_batch(rt, "g", use_groups=mode != "one by one"))
             n_groups = store.groups_page(rt.db, "g", limit=1).count
-            calls[groups] = len(fake.chat_requests)
-            print(f"{'grouped' if groups else 'one by one'}: {calls[groups]} provider calls, "
+            calls[mode] = len(fake.chat_requests)
+            print(f"{mode}: {calls[mode]} provider calls, "
                   f"{report.counts.drafted} drafted, {report.counts.held} held, {report.counts.skipped} skipped, "
                   f"{n_groups} groups, {time.monotonic() - started:.1f}s")
             rt.close()
-    saved = calls[False] - calls[True]
-    print(f"provider calls saved by grouping: {saved} of {calls[False]} ({saved / max(1, calls[False]):.0%}); "
-          f"ratio {calls[False] / max(1, calls[True]):.1f}x")
+    for mode in ("copies only", "by meaning"):
+        saved = calls["one by one"] - calls[mode]
+        print(f"provider calls saved, {mode}: {saved} of {calls['one by one']} "
+              f"({saved / max(1, calls['one by one']):.0%}); ratio {calls['one by one'] / max(1, calls[mode]):.1f}x")
 
 
 def fault(kb: Path, work: Path, n: int) -> None:

@@ -67,7 +67,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # Added first is innermost: every answer, errors and 413s included, passes through CORS.
     app.add_middleware(problems.CatchAll)
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes,
-                       max_header_bytes=runtime.settings.max_header_bytes, max_headers=runtime.settings.max_headers)
+                       max_header_bytes=runtime.settings.max_header_bytes, max_headers=runtime.settings.max_headers,
+                       streamed={("POST", "/v1/batches"): (runtime.settings.batch_max_body_bytes,
+                                                           "CRISIS_BATCH_MAX_BODY_BYTES")})
     origins = runtime.settings.cors_origins
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],

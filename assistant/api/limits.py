@@ -2,7 +2,9 @@
 problem+json 431 / 413 before the route reads anything.
 
 A body without Content-Length (chunked) is read here, up to the limit, and handed on whole: a route
-must never see "the body is too large" as a parse error (FastAPI answers those with a 400). The
+must never see "the body is too large" as a parse error (FastAPI answers those with a 400). Routes
+given their own larger limit (`streamed`: the batch import) get the body as a stream instead, refused
+here only when its declared length is over their limit; they count what they read themselves. The
 server's HTTP parser also bounds the headers (`crisis-desk serve` runs h11 with `max_header_bytes`);
 this check keeps the same limits under any server.
 """
@@ -16,9 +18,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, max_header_bytes: int = 32_768, max_headers: int = 100) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_header_bytes: int = 32_768, max_headers: int = 100,
+                 streamed: dict[tuple[str, str], tuple[int, str]] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed = streamed or {}  # (method, path) -> (limit, setting name)
         self.max_header_bytes = max_header_bytes
         self.max_headers = max_headers
 
@@ -35,6 +39,13 @@ class BodyLimit:
             return
         headers = dict(raw_headers)
         declared = headers.get(b"content-length")
+        own = self.streamed.get((scope.get("method", ""), scope.get("path", "").rstrip("/")))
+        if own is not None:
+            if declared is not None and declared.isdigit() and int(declared) > own[0]:
+                await _reject(send, scope, 413, "payload_too_large", "Payload too large", too_large(*own))
+                return
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared.isdigit():
             if int(declared) > self.max_bytes:
                 await self._too_large(send, scope)
@@ -57,6 +68,11 @@ class BodyLimit:
     async def _too_large(self, send: Send, scope: Scope) -> None:
         await _reject(send, scope, 413, "payload_too_large", "Payload too large",
                       f"request body over {self.max_bytes} bytes (CRISIS_MAX_BODY_BYTES)")
+
+
+def too_large(limit: int, setting: str) -> str:
+    return (f"request body over {limit} bytes ({setting}): nothing was imported; send it in parts, or import the "
+            "file with `crisis-desk batch import FILE --incident ID` (no size limit but CRISIS_BATCH_MAX_ROWS)")
 
 
 def _replay(body: bytes, pending: Message | None, receive: Receive) -> Receive:

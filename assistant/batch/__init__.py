@@ -2,7 +2,8 @@
 core answer, resumable after any crash, in-process (asyncio) or on arq workers sharing Redis.
 
 importer.py (JSONL/CSV/JSON rows -> Comments, bad rows reported), store.py (batch tables: import,
-grouping, claims with leases, progress, export), groups.py (core answer, personalisation, member
+grouping, claims with leases, progress, export), paraphrases.py (copies and rewordings of one question
+grouped: signature + sentence vectors), groups.py (core answer, personalisation, member
 guards), limiter.py (adaptive provider rate limit, local or Redis), runner.py (one unit of work and the
 embedded runner), review.py (group approve/edit through the review lifecycle), jobs.py (arq worker).
 

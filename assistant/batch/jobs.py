@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from assistant.batch import store
-from assistant.batch.runner import UnitContext, ensure_limiter, prepare, process_unit, run_versions
+from assistant.batch.runner import UnitContext, ensure_limiter, prepare, process_unit, run_versions, warm_up
 from assistant.batch.schemas import Counts, RunReport
 from assistant.batch.store import Unit
 from assistant.errors import InvalidInput
@@ -64,7 +64,8 @@ async def _startup(ctx: dict[str, Any]) -> None:
 
     runtime = Runtime(get_settings())
     ensure_limiter(runtime, redis=ctx["redis"])  # one limit for every worker
-    await asyncio.to_thread(lambda: runtime.kb)  # load the knowledge before the first job
+    # Load the knowledge, the chat model, triage's model and the encoder before the first job.
+    await asyncio.gather(asyncio.to_thread(lambda: (runtime.kb, runtime.chat_model)), asyncio.to_thread(warm_up))
     ctx["runtime"] = runtime
 
 

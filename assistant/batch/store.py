@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assistant.batch.importer import PLATFORM_NAMES, Format, ParsedRow, parse
+from assistant.batch.paraphrases import comment_groups
 from assistant.batch.schemas import (
     BATCH_ID,
     DONE,
@@ -43,7 +44,6 @@ from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.models import PLATFORM_LIMITS, Comment, utcnow
 from assistant.review.store import Database, record_audit
 from assistant.review.tables import DraftRow
-from assistant.triage.duplicates import near_duplicate_groups
 
 HOST = socket.gethostname()
 CLAIMABLE = ("queued", "failed", "running")
@@ -272,25 +272,37 @@ def export_rows(db: Database, batch_id: str) -> list[ExportRow]:
 # ---------------------------------------------------------------- planning
 
 
-def plan_groups(db: Database, batch_id: str, threshold: float = 0.8) -> int:
-    """Group the batch's waiting, ungrouped comments with their near-duplicates (both languages: the
-    MinHash works on folded characters). Returns the number of new groups."""
+def plan_groups(db: Database, batch_id: str, threshold: float = 0.8, *, by_meaning: bool = True) -> int:
+    """Group the batch's waiting, ungrouped comments with their copies and, `by_meaning`, with the
+    comments that ask the same question in other words (batch/paraphrases.py). The grouping (sentence
+    vectors) is computed outside the write transaction; an item grouped meanwhile by another planner
+    is left where it is. Returns the number of new groups."""
+    waiting = (BatchItemRow.batch_id == batch_id, BatchItemRow.group_id.is_(None),
+               BatchItemRow.status.in_(("queued", "failed")))
+    with db.read() as s:
+        _batch(s, batch_id)
+        pairs = s.execute(select(BatchItemRow.seq, BatchItemRow.comment).where(*waiting)
+                          .order_by(BatchItemRow.seq)).tuples().all()
+    seqs = [seq for seq, _ in pairs]
+    planned = comment_groups([Comment.model_validate(c) for _, c in pairs], copy_threshold=threshold,
+                             by_meaning=by_meaning)
+    if not planned:
+        return 0
     now = utcnow()
+    made = 0
     with db.write() as s:
-        batch = s.get(BatchRow, batch_id, with_for_update=True)  # one planner at a time
-        if batch is None:
-            raise NotFound(f"no batch '{batch_id}'")
-        items = list(s.scalars(select(BatchItemRow).where(
-            BatchItemRow.batch_id == batch_id, BatchItemRow.group_id.is_(None),
-            BatchItemRow.status.in_(("queued", "failed"))).order_by(BatchItemRow.seq)))
-        made = 0
-        for members in near_duplicate_groups([i.comment["text"] for i in items], threshold):
-            group = BatchGroupRow(batch_id=batch_id, size=len(members), status="pending", version=1, core=None,
+        s.get(BatchRow, batch_id, with_for_update=True)  # one planner at a time
+        rows = {r.seq: r for r in s.scalars(select(BatchItemRow).where(*waiting))}
+        for members in planned:
+            items = [rows[seqs[i]] for i in members if seqs[i] in rows]
+            if len(items) < 2:
+                continue
+            group = BatchGroupRow(batch_id=batch_id, size=len(items), status="pending", version=1, core=None,
                                   core_text=None, updated_at=now)
             s.add(group)
             s.flush()
-            for index in members:
-                items[index].group_id = group.id
+            for item in items:
+                item.group_id = group.id
             made += 1
     return made
 

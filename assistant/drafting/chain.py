@@ -8,6 +8,7 @@ composer answers and the draft says so (`fallback`, `fallback_reason`, a flag).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -110,8 +111,8 @@ class Drafter:
                    style: str, injected: bool, on_token: OnToken | None) -> DraftOut:
         from assistant.drafting.llm import CallStats, ResilientChat
 
-        prompt = build_reply_prompt(comment, masked, tri, ctx, platform=platform, style=style, injected=injected,
-                                    limits=self.settings.llm_limits, author=_author(comment))
+        prompt = await asyncio.to_thread(build_reply_prompt, comment, masked, tri, ctx, platform=platform, style=style,
+                                         injected=injected, limits=self.settings.llm_limits, author=_author(comment))
         chat = ResilientChat.from_settings(self.runtime.chat_model, self.settings,
                                             limiter=self.runtime.provider_limiter)
         stats = self.stats[style] = CallStats()
@@ -145,7 +146,10 @@ class Drafter:
 
         comment = req.comment
         check_comment(self.settings, comment)
-        tri = run_triage(comment)
+        # The CPU-heavy steps (triage, retrieval, prompt, guards: tens of ms each) run in a worker thread, so
+        # the event loop keeps sending and reading provider calls on time while they run: a batch of 16
+        # concurrent drafts on one loop otherwise sent its requests late and in bursts (benchmarks/batch.py).
+        tri = await asyncio.to_thread(run_triage, comment)
         if tri.unsure and self.settings.triage_llm_drafts and self.runtime.chat_model is not None:
             tri = await asecond_reading(self.settings, self.runtime.chat_model, comment, tri,
                                         limiter=self.runtime.provider_limiter)
@@ -184,8 +188,9 @@ class Drafter:
                          flags=signals.flags)
 
         query = _query(retrieval_query(masked.text, tri.intent), comment)
-        ctx = retrieve(self.runtime.kb, query, language=tri.language if tri.language in ("en", "fr") else "en",
-                       incident=req.incident, vector_text=masked.text)
+        ctx = await asyncio.to_thread(retrieve, self.runtime.kb, query,
+                                      language=tri.language if tri.language in ("en", "fr") else "en",
+                                      incident=req.incident, vector_text=masked.text)
         provider, model, version = "offline", "offline-composer", OFFLINE_VERSION
         fallback_reason = None
         use_llm = self.settings.llm_provider == "openai"
@@ -223,7 +228,7 @@ class Drafter:
                 why = "; ".join(f"{n} × {r}" for r, n in Counter(dropped).items())
                 signals.flags.append(Flag(code="unknowns_dropped", severity="low", source="model_output",
                                             message=f"the model's open questions held {why}: left out"))
-        text, citations, flags = self._finish(outs["default"], ctx, platform, signals)
+        text, citations, flags = await asyncio.to_thread(self._finish, outs["default"], ctx, platform, signals)
         flags = signals.flags + flags
         if fallback_reason:
             flags.insert(0, Flag(code="provider_fallback", severity="medium", source=self.settings.llm_provider,
@@ -231,7 +236,7 @@ class Drafter:
                                          "this draft was written by the offline composer"))
         variants = []
         for style in styles[1:]:
-            v_text, v_cit, v_flags = self._finish(outs[style], ctx, platform, signals)
+            v_text, v_cit, v_flags = await asyncio.to_thread(self._finish, outs[style], ctx, platform, signals)
             variants.append(DraftVariant(style=style, text=v_text, citations=v_cit, flags=v_flags))
         draft = Draft(**base, text=text, original_text=text, provider=provider, model=model,  # type: ignore[arg-type]
                       prompt_version=version, citations=citations, flags=flags, variants=variants,

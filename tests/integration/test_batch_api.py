@@ -25,8 +25,10 @@ AUTHORS = ["Sarah Martin", "Paul Dupont", "Anna Lee", "Marc Petit"]
 def export_rows() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [{"id": f"c{i}", "platform": "facebook", "from_name": a, "message": CAMPAIGN}
                                   for i, a in enumerate(AUTHORS)]
+    # The same question in other words, with an email address: grouped by meaning, held back (its own flag).
     rows.append({"id": "c9", "platform": "facebook", "from_name": "Tom Hardy",
-                 "message": CAMPAIGN.replace("L4822", "L9999")})
+                 "message": "Is batch L4822, bought last week, part of the recall? What should I do? "
+                            "Write to me at tom.hardy@example.com"})
     rows.append({"id": "s1", "platform": "x", "text": "FOLLOW ME for free iPhone giveaway!!! click http://bit.ly/x"})
     rows.append({"id": "q1", "platform": "x", "author_handle": "bob",
                  "text": "Where can I get a refund for the recalled granola?"})
@@ -40,6 +42,7 @@ def jsonl(rows: list[Any]) -> str:
 @pytest.fixture
 def api(sample_runtime: Runtime) -> Iterator[tuple[TestClient, dict[str, Key], Runtime]]:
     sample_runtime.settings.rate_limit_per_minute = 100_000
+    sample_runtime.settings.batch_group_by_meaning = True  # c9 rewords the campaign's question
     keys = make_keys(sample_runtime.db)
     with TestClient(create_app(runtime=sample_runtime)) as client:
         yield client, keys, sample_runtime
@@ -103,7 +106,7 @@ def test_import_run_group_review_export_and_rerun(api: tuple[TestClient, dict[st
         assert d["citations"] and d["status"] == "draft"
         texts[m["comment_id"]] = d["text"]
     assert texts["c0"].startswith("Hi Sarah,") and texts["c1"].startswith("Hi Paul,")
-    assert "You mentioned L9999" in texts["c9"]
+    assert texts["c9"].startswith("Hi Tom,")
 
     # One member edited alone keeps its own text when the group is approved.
     alone = next(m for m in group["members"] if m["comment_id"] == "c3")
@@ -204,3 +207,51 @@ def test_group_without_core_and_stale_approve(api: tuple[TestClient, dict[str, K
     gid = client.get(f"/v1/batches/{batch}/groups", headers=agent.headers).json()["data"][0]["id"]
     r = client.post(f"/v1/batches/{batch}/groups/{gid}/approve", json={"version": 1}, headers=agent.headers)
     assert r.status_code == 409 and "no core answer yet" in r.json()["detail"]
+
+
+def big_export(n: int) -> str:
+    return jsonl([{"id": f"b{i}", "platform": "facebook", "from_name": f"Reader {i}",
+                   "message": f"Is batch L{10000 + i} part of the recall? " + "I bought it at the market. " * 8}
+                  for i in range(n)])
+
+
+def test_import_above_the_general_body_limit_streams_up_to_the_batch_limit(
+        api: tuple[TestClient, dict[str, Key], Runtime]) -> None:
+    client, keys, runtime = api
+    agent = keys["agent"]
+    runtime.settings.batch_max_body_bytes = 3_000_000  # the route reads it at each request
+    body = big_export(5_000)
+    assert runtime.settings.max_body_bytes < len(body.encode()) < 3_000_000
+    r = post_import(client, agent, body)
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["added"] == 5_000
+    # Chunked (no Content-Length): read as a stream too; the same rows again add nothing.
+    parts = (body[i:i + 65_536].encode() for i in range(0, len(body), 65_536))
+    again = client.post("/v1/batches", params={"incident": INCIDENT}, content=parts,
+                        headers=agent.headers | {"content-type": "application/x-ndjson"})
+    assert again.status_code == 200 and again.json()["duplicates"] == 5_000
+    # Other routes keep the general limit.
+    other = client.post("/v1/check", content=b"x" * (runtime.settings.max_body_bytes + 1),
+                        headers=agent.headers | {"content-type": "application/json"})
+    assert other.status_code == 413
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_import_over_the_batch_limit_is_a_clear_413_and_imports_nothing(
+        chunked: bool, api: tuple[TestClient, dict[str, Key], Runtime]) -> None:
+    client, keys, runtime = api
+    runtime.settings.batch_max_body_bytes = 200_000
+    body = big_export(1_000).encode()
+    content: Any = (body[i:i + 65_536] for i in range(0, len(body), 65_536)) if chunked else body
+    r = client.post("/v1/batches", params={"incident": INCIDENT}, content=content,
+                    headers=keys["agent"].headers | {"content-type": "application/x-ndjson"})
+    assert r.status_code == 413 and r.headers["content-type"].startswith("application/problem+json")
+    detail = r.json()["detail"]
+    assert "CRISIS_BATCH_MAX_BODY_BYTES" in detail and "nothing was imported" in detail and "batch import" in detail
+    with runtime.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(BatchItemRow)) == 0
+    # Sent in parts under the limit, every row gets in.
+    lines = body.decode().splitlines()
+    added = sum(post_import(client, keys["agent"], "\n".join(lines[i:i + 400])).json()["added"]
+                for i in range(0, len(lines), 400))
+    assert added == 1_000

@@ -1,0 +1,186 @@
+"""The same question asked many ways: comments grouped by meaning, so one core answer serves them all.
+
+Copies are found by characters (triage/duplicates.py); rewordings need meaning. Each comment that
+asks something is read as a whole and as its questions alone, both encoded with the multilingual
+sentence encoder (text/encoder.py, one per process). A comment joins a group only when it is close
+to the group's first comment -- the one the core answer is drafted for -- on both vectors, so
+every member is near the comment its answer was written for (no chaining A~B~C).
+
+Vectors are close for questions whose answers differ ("safe for my dog?" / "safe for my kids?" are
+as close as "kids" / "children"), so a comment must first share the group's signature, where a
+difference changes the answer:
+- the reply language (one core answer is written in one language);
+- the specific kinds of answer its questions need (drafting/questions.py): a date, a place, a cause,
+  an amount, a contact, a verdict on an item ("how do I...", "can I...", "what is..." are worded
+  differently for one same answer, so they are not told apart);
+- the identifiers and numbers it names (lots, postcodes, orders, amounts: L4821 is not L4822);
+- the names it capitalises inside a sentence (rue Pasteur is not rue Victor Hugo);
+- who is affected (a child, a baby, a pet, a pregnant woman, an elderly person);
+- and it must need a reply and not be high or critical (a person hurt deserves their own reply).
+Precision comes first: a wrong merge sends a wrong answer to every member; a missed merge only
+costs one more provider call. Off by default (settings.batch_group_by_meaning): on crises it was not
+tuned on, it still merged different questions (docs/DESIGN.md, benchmarks/paraphrases.py).
+
+Imports: core, text, triage, drafting (questions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.drafting.questions import find_questions
+from assistant.models import Comment, Triage
+from assistant.text import fold
+from assistant.text.encoder import encode
+from assistant.triage.classify import triage as run_triage
+from assistant.triage.duplicates import near_duplicate_groups
+
+# Tuned for precision on the tuning sets (tests/data/question_groups_tuning + _holdout, round 1), never on
+# _holdout2 (benchmarks/paraphrases.py): 0.68 / 0.68 merged wrongly on new crises (precision 0.47).
+WHOLE_THRESHOLD = 0.75
+QUESTION_THRESHOLD = 0.85
+
+# A token with a digit (L4822, 75011, SF20931, 180) names something a different answer may depend on.
+_NUMBERED = re.compile(r"(?<![\w])[\w/-]*\d[\w/-]*")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_WHO: dict[str, tuple[str, ...]] = {
+    "child": ("child", "children", "kid", "kids", "son", "daughter", "toddler", "teen", "teenager", "enfant",
+              "enfants", "fils", "fille", "gamin", "gamins", "gosse", "gosses", "ado", "ados"),
+    "baby": ("baby", "babies", "infant", "newborn", "formula", "bebe", "bebes", "nourrisson", "biberon",
+             "biberons"),
+    "pet": ("dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "animal", "animals", "chien", "chiens", "chat",
+            "chats", "animaux", "chiot"),
+    "pregnant": ("pregnant", "pregnancy", "enceinte", "grossesse"),
+    "elderly": ("elderly", "grandmother", "grandfather", "grandma", "grandpa", "granny", "grand-mere",
+                "grand-pere", "mamie", "papy", "personne agee", "personnes agees"),
+}
+_WHO_WORDS = {w: who for who, words in _WHO.items() for w in words}
+# Capitalised words that are not names.
+SPECIFIC_KINDS = frozenset({"when", "where", "why", "how_much", "contact", "item"})
+_NOT_NAMES = frozenset({"i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "please", "thanks", "merci", "svp", "asap",
+                        "lol", "omg", "wtf", "je", "j'ai", "moi", "bonjour", "hello", "hi"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a comment asks, and what must match for two comments to share an answer."""
+
+    signature: tuple[object, ...]
+    whole: str
+    questions: str
+
+
+def numbered(text: str) -> frozenset[str]:
+    return frozenset(fold(m.group(0)).strip("-/") for m in _NUMBERED.finditer(text))
+
+
+def names(text: str) -> frozenset[str]:
+    """Capitalised words inside a sentence (the first word of a sentence is capitalised anyway);
+    a word written all in capitals is shouting, not a name."""
+    out = set()
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        before = text[max(0, m.start() - 12): m.start()].rstrip(" \t\"'«(")
+        at_start = m.start() == 0 or not before or before[-1] in ".!?…\n"
+        if not word[0].isupper() or (word.isupper() and len(word) > 1) or at_start:
+            continue
+        if fold(word) not in _NOT_NAMES:
+            out.add(fold(word))
+    return frozenset(out)
+
+
+def who(text: str) -> frozenset[str]:
+    folded = f" {fold(text)} "
+    words = set(re.findall(r"[\w'-]+", folded))
+    found = {_WHO_WORDS[w] for w in words if w in _WHO_WORDS}
+    found |= {_WHO_WORDS[p] for p in _WHO_WORDS if " " in p and f" {p} " in folded}
+    return frozenset(found)
+
+
+def read(comment: Comment, tri: Triage | None = None) -> Reading | None:
+    """The comment's reading, or None when it must not be grouped by meaning (asks nothing, needs no
+    reply, or is serious enough for a reply of its own)."""
+    tri = tri or run_triage(comment)
+    if not tri.should_respond or tri.severity in ("high", "critical"):
+        return None
+    asked = find_questions(comment.text)
+    if not asked:
+        return None
+    kinds = frozenset(q.kind for q in asked) & SPECIFIC_KINDS
+    signature = ("fr" if tri.language == "fr" else "en", kinds, numbered(comment.text), names(comment.text),
+                 who(comment.text))
+    return Reading(signature=signature, whole=comment.text, questions=" ".join(q.text for q in asked))
+
+
+def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage | None] | None = None, *,
+                         whole_threshold: float = WHOLE_THRESHOLD,
+                         question_threshold: float = QUESTION_THRESHOLD) -> list[list[int]]:
+    """Indices of comments that ask the same thing (see the module docstring), each group led by its
+    first comment (the one the core answer is drafted for). Singletons are left out."""
+    triages = triages or [None] * len(comments)
+    encode([c.text for c in comments])  # one batch: triage's learned layer then finds each vector cached
+    readings = [read(c, t) for c, t in zip(comments, triages, strict=True)]
+    eligible = [i for i, r in enumerate(readings) if r is not None]
+    if len(eligible) < 2:
+        return []
+    texts = [readings[i].whole for i in eligible]  # type: ignore[union-attr]
+    asked = [readings[i].questions for i in eligible]  # type: ignore[union-attr]
+    vectors = encode(texts + asked)
+    whole, question = vectors[: len(eligible)], vectors[len(eligible):]
+    by_signature: dict[tuple[object, ...], list[int]] = {}
+    for pos, i in enumerate(eligible):
+        by_signature.setdefault(readings[i].signature, []).append(pos)  # type: ignore[union-attr]
+    groups: list[list[int]] = []
+    for positions in by_signature.values():
+        if len(positions) < 2:
+            continue
+        leaders: list[int] = []
+        members: dict[int, list[int]] = {}
+        for pos in positions:
+            if leaders:
+                lw = whole[leaders] @ whole[pos]
+                lq = question[leaders] @ question[pos]
+                ok = (lw >= whole_threshold) & (lq >= question_threshold)
+                if ok.any():
+                    best = leaders[int(np.argmax(np.where(ok, lw + lq, -np.inf)))]
+                    members[best].append(pos)
+                    continue
+            leaders.append(pos)
+            members[pos] = [pos]
+        groups += [[eligible[p] for p in g] for g in members.values() if len(g) > 1]
+    return sorted(groups, key=lambda g: g[0])
+
+
+def comment_groups(comments: Sequence[Comment], *, copy_threshold: float = 0.8, by_meaning: bool = True
+                   ) -> list[list[int]]:
+    """The groups a batch drafts once: copies (near_duplicate_groups, split where the copies name
+    different identifiers or numbers), then rewordings of the same question, a copy group joining by
+    its first comment. Each group is sorted; its first member is its first comment."""
+    parent = list(range(len(comments)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for group in near_duplicate_groups([c.text for c in comments], copy_threshold):
+        by_detail: dict[frozenset[str], list[int]] = {}
+        for i in group:
+            by_detail.setdefault(numbered(comments[i].text), []).append(i)
+        for same in by_detail.values():
+            for i in same[1:]:
+                parent[find(i)] = find(same[0])
+    if by_meaning:
+        leads = [i for i in range(len(comments)) if find(i) == i]
+        for group in same_question_groups([comments[i] for i in leads]):
+            for pos in group[1:]:
+                parent[find(leads[pos])] = find(leads[group[0]])
+    out: dict[int, list[int]] = {}
+    for i in range(len(comments)):
+        out.setdefault(find(i), []).append(i)
+    return sorted((g for g in out.values() if len(g) > 1), key=lambda g: g[0])
