@@ -121,7 +121,8 @@ class Drafter:
             out = await _stream_structured(chat, prompt, stats, on_token)
         # A refusal, a loop, the comment written back or another language is not a draft to review.
         unusable = guards.degenerate_codes(guards.check_generated(render(out), language=ctx.language,
-                                                                  comment=masked))
+                                                                  comment=masked,
+                                                                  parts=[s.text for s in out.sentences]))
         if unusable:
             raise ProviderUnavailable(f"{self.settings.llm_provider} draft was not usable ({', '.join(unusable)})",
                                       reason="unusable_output")
