@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from assistant.config import Settings
+from assistant.config import LLM_PROFILES, Settings
 from assistant.drafting.chain import draft_reply
 from assistant.drafting.probe import measure_provider
 from assistant.models import Comment, DraftRequest
 from assistant.runtime import Runtime
-from assistant.config import LLM_PROFILES
 from tests.fakes.openai_server import (
     loop_in_schema,
     reply,
@@ -50,7 +49,8 @@ def test_sampling_and_output_bound_are_sent(sample_kb_dir: Path, tmp_path: Path)
         d = asyncio.run(draft_reply(_runtime(sample_kb_dir, tmp_path, fake.base_url), _req()))
         body = fake.chat_requests[0].body
     assert d.provider == "openai"
-    assert body["temperature"] == 0 and body["seed"] == 7 and body["max_completion_tokens"] == LLM_PROFILES["local"].max_tokens
+    assert body["temperature"] == 0 and body["seed"] == 7
+    assert body["max_completion_tokens"] == LLM_PROFILES["local"].max_tokens
 
 
 def test_runaway_output_is_cut_and_falls_back_flagged(sample_kb_dir: Path, tmp_path: Path) -> None:
