@@ -53,32 +53,28 @@ MIN_SENTENCE_CHARS = 40
 
 @dataclass(frozen=True)
 class ReplyBounds:
-    """How much the reply's schema lets a model write (None: DraftOut's own limits)."""
+    """How much the reply's schema lets a model write."""
 
-    sentences: int | None = None
-    sentence_chars: int | None = None
-    sources_per_sentence: int | None = None
-    unknowns: int | None = None
-    unknown_chars: int | None = None
+    sentences: int
+    sentence_chars: int
+    sources_per_sentence: int
+    unknowns: int
+    unknown_chars: int
 
-    def worst_case_tokens(self) -> int | None:
-        """Tokens of the longest reply the schema allows (None when unbounded)."""
-        if None in (self.sentences, self.sentence_chars, self.sources_per_sentence, self.unknowns,
-                    self.unknown_chars):
-            return None
-        assert self.sentences is not None and self.sentence_chars is not None  # for mypy
-        assert self.sources_per_sentence is not None and self.unknowns is not None and self.unknown_chars is not None
-        sentence = SENTENCE_FRAME_TOKENS + math.ceil(self.sentence_chars / CHARS_PER_TOKEN) \
-            + self.sources_per_sentence * ID_TOKENS
+    def worst_case_tokens(self) -> int:
+        """Tokens of the longest reply the schema allows."""
+        sentence = (SENTENCE_FRAME_TOKENS + math.ceil(self.sentence_chars / CHARS_PER_TOKEN)
+                    + self.sources_per_sentence * ID_TOKENS)
         unknown = UNKNOWN_FRAME_TOKENS + math.ceil(self.unknown_chars / CHARS_PER_TOKEN)
         return OUTER_TOKENS + self.sentences * sentence + self.unknowns * unknown
 
 
-def reply_bounds(limits: LlmLimits, max_chars: int) -> ReplyBounds:
+def reply_bounds(limits: LlmLimits, max_chars: int) -> ReplyBounds | None:
     """Bounds whose worst case fits in `limits.max_tokens` (fewer sentences first, then shorter ones),
-    and whose text fits the platform's `max_chars`. Unbounded when the profile sets none (cloud)."""
+    and whose text fits the platform's `max_chars`. None (DraftOut's own limits) when the profile sets
+    none (cloud)."""
     if limits.sentence_chars is None or limits.max_sentences is None:
-        return ReplyBounds()
+        return None
     unknown = UNKNOWN_FRAME_TOKENS + math.ceil(UNKNOWN_CHARS / CHARS_PER_TOKEN)
     unknowns = 1 if limits.max_tokens >= 4 * unknown else 0
     budget = limits.max_tokens - OUTER_TOKENS - unknowns * unknown
@@ -91,28 +87,26 @@ def reply_bounds(limits: LlmLimits, max_chars: int) -> ReplyBounds:
     return ReplyBounds(count, chars, SOURCES_PER_SENTENCE, unknowns, UNKNOWN_CHARS)
 
 
-def reply_format(chunk_ids: list[str], bounds: ReplyBounds) -> dict[str, Any]:
-    """The `response_format` of a reply: DraftOut's JSON schema, sources limited to the ids shown and
-    the reply bounded as `bounds` says (a server with grammars cannot write past them)."""
+def reply_format(chunk_ids: list[str], bounds: ReplyBounds | None) -> dict[str, Any]:
+    """The `response_format` of a reply: DraftOut's JSON schema, sources limited to the ids shown and,
+    with `bounds`, the reply bounded (a server with grammars cannot write past them)."""
     from assistant.drafting.llm import json_schema_format  # here: the offline path never loads the provider
 
     fmt = json_schema_format(DraftOut)
     schema = fmt["json_schema"]["schema"]
-    sentence = schema["properties"]["sentences"]["items"]["properties"]
+    sentences, unknowns = schema["properties"]["sentences"], schema["properties"]["unknowns"]
+    sentence = sentences["items"]["properties"]
     if chunk_ids:
         sentence["sources"]["items"] = {"type": "string", "enum": list(dict.fromkeys(chunk_ids))}
     else:
         sentence["sources"]["maxItems"] = 0
-    if bounds.sentences is not None:
-        schema["properties"]["sentences"]["maxItems"] = bounds.sentences
-    if bounds.sentence_chars is not None:
+    if bounds is not None:
+        sentences["maxItems"] = bounds.sentences
         sentence["text"]["maxLength"] = bounds.sentence_chars
-    if bounds.sources_per_sentence is not None and chunk_ids:
-        sentence["sources"]["maxItems"] = bounds.sources_per_sentence
-    if bounds.unknowns is not None:
-        schema["properties"]["unknowns"]["maxItems"] = bounds.unknowns
-    if bounds.unknown_chars is not None:
-        schema["properties"]["unknowns"]["items"]["maxLength"] = bounds.unknown_chars
+        if chunk_ids:
+            sentence["sources"]["maxItems"] = bounds.sources_per_sentence
+        unknowns["maxItems"] = bounds.unknowns
+        unknowns["items"]["maxLength"] = bounds.unknown_chars
     return fmt
 
 
@@ -122,7 +116,7 @@ class ModelPrompt:
     chunk_ids: list[str]  # the sources the model was shown, in the order shown
     version: str
     response_format: dict[str, Any]  # the reply's JSON schema (reply_format), bounded for this prompt
-    bounds: ReplyBounds
+    bounds: ReplyBounds | None
 
 
 def trim(text: str, want: frozenset[str] | set[str], max_chars: int) -> str:

@@ -16,16 +16,15 @@ LOCAL = "http://127.0.0.1:8080/v1"
 def test_the_worst_case_fits_max_tokens_and_the_platform(max_tokens: int, platform: str) -> None:
     limits = Settings(llm_provider="openai", OPENAI_BASE_URL=LOCAL, llm_max_tokens=max_tokens).llm_limits
     b = reply_bounds(limits, PLATFORM_LIMITS[platform])
-    worst = b.worst_case_tokens()
-    assert worst is not None and worst <= max(max_tokens, 16 + 30 + 24 + 1)  # one tiny sentence at the very least
-    assert b.sentences is not None and b.sentence_chars is not None and b.sentences >= 1
+    assert b is not None and b.sentences >= 1
+    assert b.worst_case_tokens() <= max(max_tokens, 16 + 30 + 24 + 1)  # one tiny sentence at the very least
     assert b.sentences * b.sentence_chars <= max(PLATFORM_LIMITS[platform], b.sentence_chars)
 
 
 def test_the_local_profile_allows_a_real_reply_and_the_cloud_profile_is_unbounded() -> None:
     b = reply_bounds(LLM_PROFILES["local"], PLATFORM_LIMITS["facebook"])
-    assert b.sentences is not None and b.sentences >= 3 and b.sentence_chars == 180
-    assert reply_bounds(LLM_PROFILES["cloud"], 2000) == ReplyBounds()
+    assert b is not None and b.sentences >= 3 and b.sentence_chars == 180
+    assert reply_bounds(LLM_PROFILES["cloud"], 2000) is None
 
 
 def test_the_format_limits_sources_to_the_ids_shown_and_carries_the_bounds() -> None:
@@ -39,6 +38,6 @@ def test_the_format_limits_sources_to_the_ids_shown_and_carries_the_bounds() -> 
 
 
 def test_no_sources_shown_means_no_sources_cited_and_unbounded_keeps_the_models_limits() -> None:
-    schema = reply_format([], ReplyBounds())["json_schema"]["schema"]
+    schema = reply_format([], None)["json_schema"]["schema"]
     sentence = schema["properties"]["sentences"]["items"]["properties"]
     assert sentence["sources"]["maxItems"] == 0 and sentence["text"]["maxLength"] == 2000
