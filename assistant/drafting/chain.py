@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import BaseMessage
 from langchain_core.utils.json import parse_partial_json
 from pydantic import ValidationError
 
@@ -25,7 +24,7 @@ from assistant import guards
 from assistant.config import Settings
 from assistant.drafting.composer import compose, render, retrieval_query
 from assistant.drafting.llm_triage import asecond_reading
-from assistant.drafting.model_prompt import build_reply_prompt
+from assistant.drafting.model_prompt import ModelPrompt, build_reply_prompt
 from assistant.drafting.prompts import get_prompt
 from assistant.drafting.questions import find_questions
 from assistant.drafting.retrieval import Context, retrieve
@@ -67,20 +66,22 @@ def cite(out: DraftOut, ctx: Context, text: str) -> tuple[list[Citation], list[F
     return cite_sentences(out.sentences, ctx, text)
 
 
-async def _stream_structured(chat: ResilientChat, messages: list[BaseMessage], stats: CallStats,
+async def _stream_structured(chat: ResilientChat, prompt: ModelPrompt, stats: CallStats,
                              on_token: OnToken) -> DraftOut:
-    """Stream the reply's sentences as the model writes its JSON (the schema is sent, so a server with
-    grammars cannot drift into prose); validate the whole at the end. No hidden second call: an
-    invalid stream is a provider failure (the caller withdraws what was shown)."""
+    """Stream the reply's sentences as the model writes its JSON (the bounded schema is sent, so a server
+    with grammars cannot drift into prose or run past max_tokens); validate the whole at the end. No
+    hidden second call: an invalid stream is a provider failure (the caller withdraws what was shown)."""
+    from assistant.drafting.llm import strip_fences
+
     buf, emitted = "", ""
-    async for delta in chat.astream_text(messages, schema=DraftOut, stats=stats):
+    async for delta in chat.astream_text(prompt.messages, response_format=prompt.response_format, stats=stats):
         buf += delta
         text = partial_reply_text(buf)
         if len(text) > len(emitted) and text.startswith(emitted):
             await on_token(text[len(emitted) :])
             emitted = text
     try:
-        return DraftOut.model_validate_json(_strip_fences(buf))
+        return DraftOut.model_validate_json(strip_fences(buf))
     except ValidationError as exc:
         cut = " (cut by max_tokens)" if stats.finish_reason == "length" else ""
         raise ProviderUnavailable(f"{chat.provider} stream failed: the streamed reply does not match the "
@@ -117,12 +118,14 @@ class Drafter:
                                             limiter=self.runtime.provider_limiter)
         stats = self.stats[style] = CallStats()
         if on_token is None:
-            out = await chat.ainvoke_structured(prompt.messages, DraftOut, stats=stats)
+            out = await chat.ainvoke_structured(prompt.messages, DraftOut, stats=stats,
+                                                response_format=prompt.response_format)
         else:
-            out = await _stream_structured(chat, prompt.messages, stats, on_token)
+            out = await _stream_structured(chat, prompt, stats, on_token)
         # A refusal, a loop, the comment written back or another language is not a draft to review.
         unusable = guards.degenerate_codes(guards.check_generated(render(out), language=ctx.language,
-                                                                  comment=masked))
+                                                                  comment=masked,
+                                                                  parts=[s.text for s in out.sentences]))
         if unusable:
             raise ProviderUnavailable(f"{self.settings.llm_provider} draft was not usable ({', '.join(unusable)})",
                                       reason="unusable_output")
@@ -275,18 +278,12 @@ def genuine_question(text: str) -> str | None:
 
 
 
-def _strip_fences(raw: str) -> str:
-    raw = raw.strip()
-    if raw.startswith("```"):
-        raw = raw.split("\n", 1)[1] if "\n" in raw else ""
-        raw = raw.rsplit("```", 1)[0]
-    return raw
-
-
 def partial_reply_text(buf: str) -> str:
     """The reply text so far from a partial JSON `{"sentences": [{"text": ...}, ...]}`."""
+    from assistant.drafting.llm import strip_fences  # here: the offline path never loads the provider
+
     try:
-        data: Any = parse_partial_json(_strip_fences(buf))
+        data: Any = parse_partial_json(strip_fences(buf))
     except Exception:
         return ""
     if not isinstance(data, dict) or not isinstance(data.get("sentences"), list):

@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 import httpx
@@ -29,7 +29,7 @@ import openai
 import pydantic
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import SecretStr
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -249,9 +249,6 @@ class _Structured:
     problem: str = ""  # for logs and ProviderUnavailable: never quotes the reply (personal data)
 
 
-_RUNNABLES: dict[tuple[int, type[pydantic.BaseModel]], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
-
-
 class ResilientChat:
     """Retries, time budget and validated structured output around a LangChain chat model.
 
@@ -299,10 +296,11 @@ class ResilientChat:
         return message if isinstance(message, AIMessage) else AIMessage(content=message.content)
 
     async def ainvoke_structured(self, messages: Sequence[BaseMessage], schema: type[M],
-                                 stats: CallStats | None = None) -> M:
-        """The model's answer validated into `schema` (json_schema structured output, one repair)."""
+                                 stats: CallStats | None = None, response_format: dict[str, Any] | None = None) -> M:
+        """The model's answer validated into `schema` (json_schema structured output, one repair).
+        `response_format` replaces the schema sent (e.g. tighter bounds than `schema` validates)."""
         call = self._new_call("structured", stats, messages)
-        runnable = self._structured_runnable(schema)
+        runnable = self._structured_runnable(schema, response_format)
         result = await self._arun(call, partial(_astructured_once, runnable, list(messages), schema, call.stats))
         if result.value is None:
             self._log_repair(call, schema)
@@ -311,10 +309,10 @@ class ResilientChat:
         return self._structured_result(call, result, schema)
 
     def invoke_structured(self, messages: Sequence[BaseMessage], schema: type[M],
-                          stats: CallStats | None = None) -> M:
+                          stats: CallStats | None = None, response_format: dict[str, Any] | None = None) -> M:
         """Sync twin of ainvoke_structured, for the CLI and scripts."""
         call = self._new_call("structured", stats, messages)
-        runnable = self._structured_runnable(schema)
+        runnable = self._structured_runnable(schema, response_format)
         result = self._run(call, partial(_structured_once, runnable, list(messages), schema, call.stats))
         if result.value is None:
             self._log_repair(call, schema)
@@ -323,15 +321,17 @@ class ResilientChat:
         return self._structured_result(call, result, schema)
 
     async def astream_text(self, messages: Sequence[BaseMessage], *, schema: type[pydantic.BaseModel] | None = None,
-                           stats: CallStats | None = None) -> AsyncIterator[str]:
-        """Text deltas as they arrive; with `schema`, the JSON text of an answer constrained to it
-        (response_format json_schema, as a structured call sends it).
+                           stats: CallStats | None = None,
+                           response_format: dict[str, Any] | None = None) -> AsyncIterator[str]:
+        """Text deltas as they arrive; with `schema` (or `response_format`), the JSON text of an answer
+        constrained to it (response_format json_schema, as a structured call sends it).
 
         Retried until the first chunk only: after that a retry would repeat text the caller already
         showed, so a mid-stream failure raises ProviderUnavailable. The total budget bounds the whole
         stream, not only its start: a model that keeps writing is cut at the deadline."""
         call = self._new_call("stream", stats, messages)
-        model = self.model if schema is None else self.model.bind(response_format=json_schema_format(schema))
+        fmt = response_format or (json_schema_format(schema) if schema is not None else None)
+        model = self.model if fmt is None else self.model.bind(response_format=fmt)
         stream, first = await self._arun(call, partial(_open_stream, model, list(messages)))
         if first is None:
             return
@@ -432,18 +432,12 @@ class ResilientChat:
 
     # -- structured output --
 
-    def _structured_runnable(self, schema: type[pydantic.BaseModel]) -> Runnable[Any, Any]:
-        # json_schema: the API constrains decoding to the schema; include_raw keeps the raw reply
-        # (instead of raising) so a repair can show the model what it said. Built once per schema: building
-        # it renders the pydantic JSON schema (~4 ms of CPU a draft, a tenth of a batch draft's CPU).
-        # A ResilientChat is made per draft, so the cache is per chat model (kept in the entry: ids are reused).
-        entry = _RUNNABLES.get((id(self.model), schema))
-        if entry is None or entry[0] is not self.model:
-            if len(_RUNNABLES) > 32:
-                _RUNNABLES.clear()
-            entry = _RUNNABLES[(id(self.model), schema)] = (
-                self.model, self.model.with_structured_output(schema, method="json_schema", include_raw=True))
-        return entry[1]
+    def _structured_runnable(self, schema: type[pydantic.BaseModel],
+                             response_format: dict[str, Any] | None = None) -> Runnable[Any, Any]:
+        # json_schema: the API constrains decoding to the schema we send (it may be tighter than the
+        # one we validate with); the parser keeps the raw reply so a repair can show it to the model.
+        fmt = response_format or json_schema_format(schema)
+        return self.model.bind(response_format=fmt) | RunnableLambda(partial(_parse_reply, schema=schema))
 
     def _structured_result(self, call: _Call, result: _Structured, schema: type[M]) -> M:
         call.stats.elapsed_s = call.elapsed()
@@ -491,13 +485,34 @@ def _status_of(exc: BaseException | None) -> int | None:
     return exc.status_code if isinstance(exc, openai.APIStatusError) else None
 
 
+def _parse_reply(message: BaseMessage, schema: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """A structured call's reply -> {"raw", "parsed", "parsing_error"} (with_structured_output's shape)."""
+    try:
+        return {"raw": message, "parsed": schema.model_validate_json(strip_fences(message.text)),
+                "parsing_error": None}
+    except pydantic.ValidationError as exc:  # invalid JSON is a ValidationError too (json_invalid)
+        return {"raw": message, "parsed": None, "parsing_error": exc}
+
+
+def strip_fences(raw: str) -> str:
+    """The reply without a Markdown code fence around it (some models add one even in JSON mode)."""
+    raw = raw.strip()
+    if raw.startswith("```"):
+        raw = raw.split("\n", 1)[1] if "\n" in raw else ""
+        raw = raw.rsplit("```", 1)[0]
+    return raw
+
+
 def _interpret(output: Any, schema: type[pydantic.BaseModel], stats: CallStats) -> _Structured:
-    """`with_structured_output(include_raw=True)` output -> value, or raw text and error to repair."""
+    """_parse_reply's output -> value, or raw text and error to repair."""
     parsed, raw = output.get("parsed"), output.get("raw")
     stats.add_usage(raw if isinstance(raw, BaseMessage) else None)
     if isinstance(parsed, schema):
         return _Structured(parsed)
     raw_text = raw.text if isinstance(raw, BaseMessage) else ""
+    if isinstance(raw, BaseMessage) and raw.response_metadata.get("finish_reason") == "length":
+        problem = "the reply was cut off by the length limit"
+        return _Structured(None, raw_text, f"{problem}; answer more briefly", problem)
     error = output.get("parsing_error")
     if parsed is not None:  # a dict or another model: validate it ourselves
         try:
@@ -561,9 +576,12 @@ def _structured_once(runnable: Runnable[Any, Any], messages: list[BaseMessage],
         return _invalid(exc, stats)
 
 
+@cache
 def json_schema_format(schema: type[pydantic.BaseModel]) -> dict[str, Any]:
     """The `response_format` of a structured call (what `with_structured_output(method="json_schema")`
-    sends), for a stream that must follow the schema too. Servers that accept it turn it into a grammar."""
+    sends), for a stream that must follow the schema too. Servers that accept it turn it into a grammar.
+    Rendered once per schema (~4 ms of CPU each time, a tenth of a batch draft's): callers must not
+    change the dict."""
     function = convert_to_openai_tool(schema, strict=True)["function"]
     spec = {"name": function["name"], "description": function.get("description", ""),
             "schema": function["parameters"], "strict": True}

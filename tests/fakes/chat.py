@@ -183,6 +183,8 @@ def _json_schema(schema: Any) -> dict[str, Any]:
     if isinstance(schema, type) and issubclass(schema, BaseModel):
         return schema.model_json_schema()
     if isinstance(schema, dict):
+        if isinstance(schema.get("json_schema"), dict):  # a response_format: {"type": "json_schema", ...}
+            schema = schema["json_schema"]
         return dict(schema.get("parameters") or schema.get("schema") or schema)
     return {}
 

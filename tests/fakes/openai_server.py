@@ -118,6 +118,39 @@ class _SchemaOrProse(Behaviour):
 
 
 @dataclass(frozen=True)
+class _LoopInSchema(Behaviour):
+    """What llama-server does with a small model that loops, under the grammar of the requested schema:
+    every string is `unit` again and again until the schema's maxLength closes it, every array as long as
+    maxItems lets it be, enum values taken from the enum. Without those bounds the first string never
+    ends and max_tokens cuts the reply mid-string (finish_reason "length"): invalid JSON."""
+
+    unit: str
+
+    def serve(self, exchange: _Exchange) -> None:
+        spec = exchange.request.json_schema or {}
+        content = json.dumps(_loop_fill(spec.get("schema", {}), self.unit), ensure_ascii=False)
+        exchange.send_completion(content, ())
+
+
+_ENDLESS = 20_000  # characters a loop writes when nothing in the schema stops it: more than any max_tokens
+
+
+def _loop_fill(schema: dict[str, Any], unit: str) -> Any:
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return {k: _loop_fill(v, unit) for k, v in schema.get("properties", {}).items()}
+    if kind == "array":
+        count = schema.get("maxItems", 30)
+        return [_loop_fill(schema.get("items", {}), unit) for _ in range(count)]
+    if kind == "string":
+        size = schema.get("maxLength", _ENDLESS)
+        return (unit * (size // max(1, len(unit)) + 1))[:size]
+    return example_from_schema(schema)
+
+
+@dataclass(frozen=True)
 class _Status(Behaviour):
     code: int
     retry_after: float | str | None = None
@@ -173,6 +206,11 @@ def runaway(prefix: str = "", unit: str = " No.", *, context_tokens: int = 8192,
 def schema_or_prose(answer: Any, prose: str = "Sure! Here is a reply for the customer.") -> Behaviour:
     """JSON `answer` only when the request carries a json_schema response_format, else prose."""
     return _SchemaOrProse(answer, prose)
+
+
+def loop_in_schema(unit: str = "We are so sorry. ") -> Behaviour:
+    """A looping small model under llama-server's grammar: fills the requested schema up to its bounds."""
+    return _LoopInSchema(unit)
 
 
 def reply_json(obj: Any) -> Behaviour:

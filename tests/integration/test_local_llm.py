@@ -86,3 +86,26 @@ def test_a_real_draft_is_bounded_and_either_usable_or_flagged(llama_url: str, sa
         assert d.flags[0].code == "provider_fallback" and d.fallback_reason
     else:
         assert d.provider == "openai" and d.model == "smollm2"
+
+
+@pytest.mark.parametrize("comment", [
+    Comment(text="My kids ate the granola from batch L4821, is it safe? When do I get my refund?", author="Jess",
+            platform="facebook"),
+    Comment(text="Bonjour, le lot L4822 est-il concerné ? Je veux être remboursée.", author="Claire", platform="x"),
+])
+def test_the_bounded_schema_makes_the_real_model_close_its_json(llama_url: str, sample_kb_dir: Path, tmp_path: Path,
+                                                                comment: Comment) -> None:
+    """Before the bounds, 6 of 9 real drafts were cut by max_tokens inside a looping string (invalid JSON, a
+    repair that looped again). Now the grammar closes the JSON: one call, finish "stop", valid; the draft
+    is the model's, or refused by the guards for what it says, never for its shape."""
+    runtime = Runtime(Settings(data_dir=sample_kb_dir, database_url=f"sqlite:///{tmp_path}/db.sqlite",
+                               llm_provider="openai", OPENAI_BASE_URL=llama_url, llm_model="smollm2",
+                               llm_max_retries=0, llm_max_tokens=256, llm_timeout_s=300, llm_total_budget_s=300))
+    drafter = Drafter(runtime)  # 256 tokens: one or two bounded sentences (shape, not speed, is tested here)
+    d = asyncio.run(drafter.draft(DraftRequest(comment=comment)))
+    stats = drafter.stats["default"]
+    assert stats.attempts == 1 and stats.finish_reason == "stop"
+    assert stats.output_tokens is not None and stats.output_tokens <= runtime.settings.llm_limits.max_tokens
+    assert "schema" not in (d.fallback_reason or "")
+    if d.fallback:
+        assert "not usable" in (d.fallback_reason or "") and d.flags[0].code == "provider_fallback"

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from langchain_openai._compat import httpx as sdk_httpx  # httpx2 with openai>=3
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -20,6 +20,7 @@ from assistant.config import Settings
 from assistant.drafting.llm import (
     ResilientChat,
     classify_error,
+    json_schema_format,
     make_chat_model,
     parse_retry_after,
     provider_status,
@@ -168,7 +169,23 @@ async def test_structured_output_is_validated_into_the_schema() -> None:
     model = FakeChatModel(responses=[GOOD])
     assert await chat_for(model).ainvoke_structured(MESSAGES, Out) == Out(**GOOD)
     assert PERSONAL in model.calls[0].text_of("human")
-    assert model.calls[0].kwargs["response_format"] is Out
+    assert model.calls[0].kwargs["response_format"] == json_schema_format(Out)
+
+
+async def test_a_tighter_response_format_is_sent_and_the_reply_still_validated_into_the_schema() -> None:
+    tight = json_schema_format(Out)
+    tight["json_schema"]["schema"]["properties"]["reply"]["maxLength"] = 5
+    model = FakeChatModel(responses=[{"reply": "Hi", "citations": "not a list"}, GOOD])
+    assert await chat_for(model).ainvoke_structured(MESSAGES, Out, response_format=tight) == Out(**GOOD)
+    assert [c.kwargs["response_format"] for c in model.calls] == [tight, tight]
+
+
+async def test_a_reply_cut_by_max_tokens_is_named_so_in_the_repair_and_the_error() -> None:
+    cut = AIMessage(content='{"reply": "Hi Hi Hi Hi', response_metadata={"finish_reason": "length"})
+    model = FakeChatModel(responses=[cut, cut])
+    with pytest.raises(ProviderUnavailable, match="cut off by the length limit"):
+        await chat_for(model).ainvoke_structured(MESSAGES, Out)
+    assert "answer more briefly" in model.calls[1].messages[-1].text
 
 
 async def test_transient_errors_are_retried_and_logged_without_content(
