@@ -44,6 +44,8 @@ from assistant.triage.duplicates import near_duplicate_groups
 WHOLE_THRESHOLD = 0.75
 QUESTION_THRESHOLD = 0.85
 
+_CHUNK = 128  # well under the encoder's cache of recent texts (text/encoder.py CACHE_SIZE)
+
 # A token with a digit (L4822, 75011, SF20931, 180) names something a different answer may depend on.
 _NUMBERED = re.compile(r"(?<![\w])[\w/-]*\d[\w/-]*")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -122,8 +124,13 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
     """Indices of comments that ask the same thing (see the module docstring), each group led by its
     first comment (the one the core answer is drafted for). Singletons are left out."""
     triages = triages or [None] * len(comments)
-    encode([c.text for c in comments])  # one batch: triage's learned layer then finds each vector cached
-    readings = [read(c, t) for c, t in zip(comments, triages, strict=True)]
+    readings: list[Reading | None] = []
+    for start in range(0, len(comments), _CHUNK):
+        # Each chunk encoded in one call: triage's learned layer then finds every vector among the
+        # encoder's recent ones instead of encoding comment by comment.
+        part = comments[start:start + _CHUNK]
+        encode([c.text for c in part])
+        readings += [read(c, t) for c, t in zip(part, triages[start:start + _CHUNK], strict=True)]
     eligible = [i for i, r in enumerate(readings) if r is not None]
     if len(eligible) < 2:
         return []
