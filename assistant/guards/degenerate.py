@@ -2,7 +2,8 @@
 
 Measured on a real local model (SmolLM2-135M, Qwen2.5-0.5B through llama.cpp): refusals ("I'm sorry,
 but I can't assist with that request."), loops (a true sentence, then "No." 27 times), the
-customer's own comment written back, a reply in another language. Each was approvable before;
+customer's own comment written back, a reply in another language, template slots and source ids
+written into the text ("[author]", "[factsheet-en::1]"). Each was approvable before;
 each is high here (a reviewer must rewrite, not approve), whoever wrote the text. The drafting
 chain also uses `degenerate_codes` to replace such a model draft with the offline composer's.
 
@@ -22,7 +23,7 @@ from assistant.guards.language import language_flags
 from assistant.models import Flag
 from assistant.text import content_stems, fold, split_sentences
 
-DEGENERATE = frozenset({"refusal", "repetition", "comment_echo", "wrong_language"})
+DEGENERATE = frozenset({"refusal", "repetition", "comment_echo", "wrong_language", "placeholder"})
 
 _REFUSAL = re.compile(
     r"\b(?:i|we)(?: a|')?m? ?(?:sorry,? (?:but )?(?:i|we) )?(?:can ?not|can't|cannot|am unable to|are unable to|"
@@ -35,6 +36,16 @@ _REFUSAL = re.compile(
     r"|\ben tant qu(?:e |')(?:ia|intelligence artificielle|modele de langage|assistant virtuel)\b"
 )
 _WORD = re.compile(r"[\w'-]+")
+# A slot nobody filled or a source id written into the text: "[author]", "[amount]", "[Name]", "{name}",
+# "{{date}}", "<first name>", "[factsheet-en::1]" (SmolLM2 wrote "The [author] is offering a
+# [factsheet-charging-en::1] refund to the [card-holder] for [amount] overcharged", unflagged before).
+# Not a markdown link "[here](url)", not an editor's "[sic]" or "[...]".
+_PLACEHOLDER = re.compile(
+    r"\[(?!(?:sic|\.\.\.|…)\])[A-Za-z][\w-]*(?:(?: |::?)[\w-]+){0,1}\](?!\()"
+    r"|\{\{?\s*[A-Za-z_][\w -]{0,30}\}\}?"
+    r"|<(?:first |last |full |customer |author |user )?(?:name|date|amount|number|email|link|url|prenom|nom)>",
+    re.IGNORECASE,
+)
 _LOOP_MIN = 3  # the same sentence this many times is a loop, not emphasis
 _NGRAM = 4
 _ECHO_NGRAM = 5
@@ -52,7 +63,8 @@ def refusal(folded: str) -> re.Match[str] | None:
 
 def check_generated(text: str, *, language: str, comment: str | None = None, with_language: bool = True,
                     parts: Sequence[str] = ()) -> list[Flag]:
-    """Refusal, repetition, echo of the comment, wrong language: each high (not a reply to approve).
+    """Refusal, placeholders, repetition, echo of the comment, wrong language: each high (not a reply to
+    approve).
 
     `parts`: the sentences as the model gave them (a model may repeat one without a full stop).
     `with_language=False`: the caller has run guards/language.py on this text already (check_draft)."""
@@ -63,6 +75,10 @@ def check_generated(text: str, *, language: str, comment: str | None = None, wit
     if m := refusal(folded):
         flags.append(_flag("refusal", (m.start(), m.end()),
                            "the text refuses to answer (a model's refusal, not a reply to the author)"))
+    if slots := [m for m in _PLACEHOLDER.finditer(text)]:
+        shown = ", ".join(dict.fromkeys(m.group(0) for m in slots[:4]))
+        flags.append(_flag("placeholder", (slots[0].start(), slots[0].end()),
+                           f"the text has unfilled placeholders or source ids in it ({shown})"))
     flags += _repetition(text) or _repeated_parts(parts)
     if comment and (echo := _echo_share(text, comment)) >= 0.5:
         flags.append(_flag("comment_echo", None,

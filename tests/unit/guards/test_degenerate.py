@@ -52,6 +52,24 @@ def test_a_normal_reply_is_not_degenerate() -> None:
     assert check_generated(text, language="en", comment=COMMENT) == []
 
 
+@pytest.mark.parametrize("text", [
+    "The [author] is offering a [factsheet-charging-en::1] refund to the [card-holder] for [amount] overcharged.",
+    "Hello [first name], your refund is on its way.", "Bonjour {prenom}, merci.", "Hi {{ name }}, sorry.",
+    "Dear <customer name>, we are sorry.", "See faq [faq-en::3] for the list.",
+])
+def test_unfilled_placeholders_and_source_ids_are_high(text: str) -> None:
+    flags = check_generated(text, language="en" if "Bonjour" not in text else "fr")
+    assert [f.code for f in flags if f.severity == "high"] == ["placeholder"], flags
+    assert any(f.code == "placeholder" for f in check_text(text)), "every approvable text gets the check"
+
+
+@pytest.mark.parametrize("text", ["See [our page](https://example.com/recall) for the list.",
+                                  "He wrote 'recal' [sic] in the notice.", "The list [...] is on our page.",
+                                  "Refunds come within 6 months [from the date of the charge]."])
+def test_links_editorial_brackets_and_asides_are_not_placeholders(text: str) -> None:
+    assert all(f.code != "placeholder" for f in check_generated(text, language="en"))
+
+
 @pytest.mark.parametrize("text", ["We're sorry we made you ill.", "We are sorry our granola made your son sick.",
                                   "Nous sommes désolés, nous vous avons rendu malade.",
                                   "The granola will be back in stores before Christmas."])
