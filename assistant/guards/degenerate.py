@@ -83,6 +83,8 @@ def check_generated(text: str, *, language: str, comment: str | None = None, wit
     if comment and (echo := _echo_share(text, comment)) >= 0.5:
         flags.append(_flag("comment_echo", None,
                            f"{echo:.0%} of the text repeats the author's own comment back to them"))
+    elif comment:
+        flags += _echoed_sentences(text, comment)
     # The whole reply in another language (one rule: guards/language.py; its per-sentence flags stay there).
     if with_language:
         flags += [f for f in language_flags(text, language) if f.code == "wrong_language"]
@@ -140,6 +142,24 @@ def _echo_share(text: str, comment: str) -> float:
     if len(mine) < 3 or not theirs:
         return 0.0
     return sum(g in theirs for g in mine) / len(mine)
+
+
+def _echoed_sentences(text: str, comment: str) -> list[Flag]:
+    """A sentence of the reply copied from the comment (SmolLM2 answered "Did the kid steal something, yes
+    or no?" with that very sentence, the accusation now in the brand's voice). A quote in quotation marks
+    is the writer's choice, not an echo."""
+    theirs = set(_grams(comment, _ECHO_NGRAM))
+    out: list[Flag] = []
+    for start, end in split_sentences(text):
+        part = text[start:end]
+        mine = _grams(part, _ECHO_NGRAM)
+        if len(mine) >= 2 and not _QUOTED.search(part) and sum(g in theirs for g in mine) / len(mine) >= 0.8:
+            out.append(_flag("comment_echo", (start, end),
+                             "a sentence of the text is the author's own words written back to them"))
+    return out
+
+
+_QUOTED = re.compile(r"[\"“”«»]")
 
 
 def clean_unknowns(unknowns: Sequence[str], *, source_texts: Iterable[str], chunk_ids: Iterable[str]

@@ -70,6 +70,18 @@ def test_links_editorial_brackets_and_asides_are_not_placeholders(text: str) -> 
     assert all(f.code != "placeholder" for f in check_generated(text, language="en"))
 
 
+def test_a_sentence_copied_from_the_comment_is_high_unless_quoted() -> None:
+    comment = "Franchement, le gamin avait volé quelque chose oui ou non ? Vos vigiles sont des brutes."
+    echoed = "Le gamin avait volé quelque chose oui ou non ? Le prochain point sera publié le 8 décembre à 12 h."
+    flags = check_generated(echoed, language="fr", comment=comment)
+    assert [(f.code, f.severity, f.span) for f in flags] == [("comment_echo", "high", (0, 46))]
+    quoted = ("Vous demandez : « le gamin avait volé quelque chose oui ou non ? » L'enquête interne le dira, "
+              "et nous publierons ses conclusions sur notre page dès qu'elle sera terminée.")
+    assert check_generated(quoted, language="fr", comment=comment) == []
+    own_words = "Bonjour, l'enquête est en cours et le prochain point sera publié le 8 décembre."
+    assert check_generated(own_words, language="fr", comment=comment) == []
+
+
 @pytest.mark.parametrize("text", ["We're sorry we made you ill.", "We are sorry our granola made your son sick.",
                                   "Nous sommes désolés, nous vous avons rendu malade.",
                                   "The granola will be back in stores before Christmas."])
