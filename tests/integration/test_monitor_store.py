@@ -3,7 +3,6 @@ alerts, on SQLite and on PostgreSQL (a throwaway server from /usr/lib/postgresql
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -13,17 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from assistant.review.monitor_store import StoredMonitor
 from assistant.review.store import Database
 from assistant.review.tables import MonitorAlertRow
-from tests.utils.postgres import Unavailable, running_postgres
+from tests.utils.postgres import Unavailable, new_database, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 27, tzinfo=UTC)
 BUCKET = timedelta(minutes=5)
-_dbs = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +38,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     admin_url: str = request.getfixturevalue("postgres")
-    name = f"m{os.getpid()}_{next(_dbs)}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+    return new_database(admin_url, "m")
 
 
 def stream(quiet_buckets: int = 40, spike_buckets: int = 2) -> list[tuple[str, datetime, str]]:

@@ -3,7 +3,6 @@ module starts with initdb/pg_ctl on 127.0.0.1 in a temp dir (skipped when the bi
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 import assistant.batch.tables  # noqa: F401  (the batch tables share the metadata)
 from assistant.errors import ApprovalBlocked, Conflict, Forbidden, InvalidInput, NotFound
@@ -26,10 +25,9 @@ from assistant.review.schemas import IncidentIn
 from assistant.review.store import Database
 from assistant.review.tables import Base
 from tests.utils.builders import Key, checked, comment, draft, flag, make_keys
-from tests.utils.postgres import Unavailable, running_postgres
+from tests.utils.postgres import Unavailable, new_database, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-_dbs = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +48,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     admin_url: str = request.getfixturevalue("postgres")
-    name = f"t{os.getpid()}_{next(_dbs)}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+    return new_database(admin_url, "t")
 
 
 @pytest.fixture

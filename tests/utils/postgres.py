@@ -5,6 +5,7 @@ root) are missing."""
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -13,6 +14,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from tests.utils.servers import free_port
 
@@ -59,3 +62,16 @@ def running_postgres() -> Iterator[str]:
         subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True, **as_user)
         shutil.rmtree(root, ignore_errors=True)
+
+
+_databases = itertools.count(1)
+
+
+def new_database(admin_url: str, prefix: str = "t") -> str:
+    """A URL to a new, empty database on the server behind `admin_url` (one per test)."""
+    name = f"{prefix}{os.getpid()}_{next(_databases)}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
