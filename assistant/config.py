@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     triage_llm: bool = True
     # ... and for drafts too (off by default: one more model call per unsure comment, ~40-50% of them).
     triage_llm_drafts: bool = False
+    # The offline composer's learned answer-sentence ranker (assistant.drafting.ranker): "shipped" (the
+    # packaged model), "off" (the rules alone), or the path of a model trained with `crisis-desk answers train`.
+    answer_ranker: str = "shipped"
 
     database_url: str | None = None  # default: sqlite file in data_dir
 

@@ -439,6 +439,46 @@ def triage_train(
                      f"saved {target} ({target.stat().st_size / 1024:.0f} kB)\n")
 
 
+answers_app = typer.Typer(help="The learned answer-sentence ranker of the offline composer.", no_args_is_help=True)
+app.add_typer(answers_app, name="answers")
+ANSWER_TRAINING = ("answers_tuning", "answers_holdout2")  # never answers_holdout3: it is only scored
+
+
+@answers_app.command("train")
+def answers_train(
+    paths: Annotated[list[Path] | None, typer.Argument(help="labelled crisis folders, or folders of them (default: "
+                                                          "the shipped tuning sets, never the held-out one)")] = None,
+    out: Annotated[Path | None, typer.Option(help="where to write the model (default: the packaged one)")] = None,
+    cross_crisis: Annotated[bool, typer.Option("--cross-crisis", help="also train on all crises but one and "
+                                                                      "score the one left out, in turn")] = False,
+) -> None:
+    """Train the answer ranker on labelled answer sets (each crisis ingested into a temporary knowledge base)."""
+    from assistant.config import get_settings
+    from assistant.drafting.ranker import load_ranker, model_path
+    from assistant.drafting.ranker_training import cross_crisis as loco
+    from assistant.drafting.ranker_training import examples_from, train
+
+    folders = paths or [ROOT / "tests/data" / name for name in ANSWER_TRAINING]
+    started = time.perf_counter()
+    try:
+        examples = examples_from(folders, get_settings(), progress=lambda msg: err.print(f"read {msg}"))
+        ranker = train(examples)
+        scores = loco(examples) if cross_crisis else []
+    except (ValueError, CrisisError) as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from exc
+    for s in scores:
+        sys.stdout.write(f"left out {s.crisis:<22} facts found by the picks {s.found}/{s.facts} ({s.recall:.2f}), "
+                         f"picks holding a fact {s.correct_picks}/{s.picked} ({s.precision:.2f})\n")
+    target = ranker.save(out or model_path())
+    load_ranker.cache_clear()
+    crises = ranker.meta["crises"]
+    sys.stdout.write(f"trained on {ranker.meta['comments']} comments ({ranker.meta['sentences']} sentences) from "
+                     f"{len(crises) if isinstance(crises, list) else '?'} crises in "
+                     f"{time.perf_counter() - started:.1f} s; saved {target} "
+                     f"({target.stat().st_size / 1024:.1f} kB)\n")
+
+
 INJECTION_CORPORA = ROOT / "tests/data/injection_public/public.jsonl"  # extracted from PyPI packages: see its README
 
 

@@ -285,7 +285,7 @@ class Picker:
                 continue
             if strict and want is not None and not has_type(want, c.folded):
                 continue
-            if _near_duplicate(c, used):
+            if near_duplicate(c, used):
                 continue
             meaning = meaning_bonus(sim, c)
             if self.relevance(c, terms, related, hint) < minimum and not (sim and sim.get(c.text, 0.0) >= SIM_RELEVANT):
@@ -322,7 +322,7 @@ def meaning_bonus(sim: dict[str, float] | None, c: Candidate) -> float:
     return SIM_WEIGHT * max(0.0, sim.get(c.text, 0.0) - SIM_FLOOR) if sim else 0.0
 
 
-def _near_duplicate(c: Candidate, used: set[str]) -> bool:
+def near_duplicate(c: Candidate, used: set[str]) -> bool:
     """The same fact already chosen (fr/en twins, FAQ vs fact sheet)."""
     return any(len(c.terms & text_keys(u)) > 0.7 * max(1, len(c.terms)) for u in used)
 
@@ -527,7 +527,7 @@ class _Answering:
         if c is None:
             return self.ans
         before = picker.preceding(c) if REFERS_BACK.search(c.folded) else None
-        if before is not None and before.text not in self.used and not _near_duplicate(before, self.used):
+        if before is not None and before.text not in self.used and not near_duplicate(before, self.used):
             # "No other compensation is planned" says what there is in the sentence before it: that first,
             # and no yes or no drawn from the "no other".
             self.take(before)
@@ -556,7 +556,7 @@ class _Answering:
             # section, in the order the policy lists them.
             other = next((o for o in picker.cands if o.hit.chunk_id == c.hit.chunk_id and o.text not in self.used
                           and has_type(MONEY, o.folded) and len(o.text) <= self.max_chars
-                          and not _near_duplicate(o, self.used)), None)
+                          and not near_duplicate(o, self.used)), None)
             if other is not None:
                 self.take(other)
         if len(self.ans.sentences) == 1:
@@ -573,7 +573,7 @@ class _Answering:
         for c in self.picker.cands:
             s = self.sim.get(c.text, 0.0)
             if s < best_sim or c.text in self.used or len(c.text) > self.max_chars \
-                    or c.hit.language != self.language or _near_duplicate(c, self.used):
+                    or c.hit.language != self.language or near_duplicate(c, self.used):
                 continue
             best, best_sim = c, s
         if best is not None:
@@ -616,7 +616,7 @@ def next_action(picker: Picker, q: Question, used: set[str], max_chars: int = 10
             continue
         if not (ACTION_HEADINGS.search(fold(c.hit.heading)) or ACTION_START.match(c.folded)):
             continue
-        if _near_duplicate(c, used):
+        if near_duplicate(c, used):
             continue
         s = picker.score(c, terms) + (0.5 if ACTION_START.match(c.folded) else 0.0)
         if s > best_score:

@@ -100,7 +100,7 @@ class Drafter:
 
     async def _offline(self, comment: Comment, masked: str, tri: Triage, ctx: Context, platform: str,
                        style: str, on_token: OnToken | None) -> DraftOut:
-        out = compose(comment, masked, tri, ctx, platform=platform, style=style)
+        out = compose(comment, masked, tri, ctx, platform=platform, style=style, ranker=self.settings.answer_ranker)
         if on_token is not None:
             text = render(out)
             # Word-sized events so a sidebar shows the reply forming, as with a model.

@@ -28,6 +28,9 @@ from assistant.drafting.answers import clean as clean  # re-exported: updates.py
 from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import GUIDELINE_APOLOGY, TOPICS, Topic, phrase
 from assistant.drafting.questions import KIND_WORDS, Question, concept_words, find_questions
+from assistant.drafting.ranker import SHIPPED, AnswerRanker, resolve
+from assistant.drafting.ranker import features as ranker_features
+from assistant.drafting.ranker import pick as ranker_pick
 from assistant.drafting.retrieval import Context
 from assistant.drafting.verify import author_name
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, Triage
@@ -129,10 +132,25 @@ def _say(language: str, key: str, priority: int, **values: str) -> Part:
     return Part(DraftSentence(text=phrase(language, key, **values)), priority)
 
 
+def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[Candidate], Picker, list[Question]]:
+    """What the composer answers from: the candidate sentences of the retrieved knowledge, their picker,
+    and the questions asked (the answer ranker is trained on the same)."""
+    lang = triage.language if triage.language in ("en", "fr") else "en"
+    cands = candidates(ctx.sources, lang)
+    picker = Picker(cands, lang)
+    questions = find_questions(masked_text, known_items(cands))[:MAX_QUESTIONS]
+    if triage.intent == "rumour":
+        # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
+        questions = [q for q in questions if q.kind not in ("yes_no", "what")]
+    return cands, picker, questions
+
+
 def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
-            platform: str, signature: str | None = None, style: str = "default") -> DraftOut:
+            platform: str, signature: str | None = None, style: str = "default",
+            ranker: AnswerRanker | str | None = SHIPPED) -> DraftOut:
     """Answer first: greeting -> (the author's concern, an apology) -> the answer to each question ->
-    what to do -> when the next update comes -> sign-off."""
+    what to do -> when the next update comes -> sign-off. `ranker` (see ranker.py: "shipped", "off" or
+    a model) adds the knowledge sentences it scores as answers that the rules did not choose."""
     lang = triage.language if triage.language in ("en", "fr") else "en"
     limit = PLATFORM_TARGETS.get(platform, 700)
     if style == "concise":
@@ -141,12 +159,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     parts: list[Part] = [_say(lang, "greet", 0, name=name) if name else _say(lang, "greet_anon", 0)]
     topics = detect_topics(masked_text, triage.intent)
     comment_terms = set(analyze(masked_text))
-    cands = candidates(ctx.sources, lang)
-    picker = Picker(cands, lang)
-    questions = find_questions(masked_text, known_items(cands))[:MAX_QUESTIONS]
-    if triage.intent == "rumour":
-        # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
-        questions = [q for q in questions if q.kind not in ("yes_no", "what")]
+    cands, picker, questions = answer_inputs(masked_text, triage, ctx)
     used: set[str] = set()
     unknowns: list[str] = []
     escalations = set(triage.escalate_to)
@@ -245,6 +258,9 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
                 used.add(extra.text)
                 parts.append(_fact(extra, 5))
 
+    if "safety" not in escalations:
+        _top_up(parts, resolve(ranker), cands, picker, questions, masked_text, used, lang, triage.intent, fact_max)
+
     if "support" in escalations:
         parts.append(_say(lang, "dm_account", 2))
     if "safety" in escalations:
@@ -273,6 +289,19 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     if "comms_lead" in escalations:
         parts.append(_say(lang, "influencer", 9))
     return _finish(parts, lang, limit, signature, unknowns, style)
+
+
+def _top_up(parts: list[Part], ranker: AnswerRanker | None, cands: list[Candidate], picker: Picker,
+            questions: list[Question], masked_text: str, used: set[str], lang: str, intent: str,
+            fact_max: int) -> None:
+    """The sentences the answer ranker scores as answers that the rules did not choose, after the rules'
+    answers (a short platform cuts them first)."""
+    if ranker is None or not cands:
+        return
+    x = ranker_features(cands, questions, masked_text, picker, language=lang, intent=intent)
+    for c in ranker_pick(ranker, cands, x, used, max_chars=fact_max):
+        used.add(c.text)
+        parts.append(_fact(c, 6))
 
 
 def _answer_all(parts: list[Part], questions: list[Question], masked_text: str, picker: Picker, used: set[str],

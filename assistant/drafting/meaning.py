@@ -61,6 +61,12 @@ def _mix(questions: Sequence[str], comment: str, vectors: np.ndarray) -> np.ndar
     return out
 
 
+def question_vectors(questions: Sequence[str], comment: str) -> tuple[np.ndarray, np.ndarray]:
+    """(each question's vector mixed with the comment's, the comment's vector)."""
+    asked, _ = _encode_with([*questions, comment], ())
+    return _mix(questions, comment, asked), asked[-1]
+
+
 def similarities(questions: Sequence[str], comment: str, sentences: Sequence[str]) -> list[dict[str, float]]:
     """For each question, cosine similarity (its vector mixed with the comment's) to every sentence."""
     if not questions or not sentences:

@@ -161,6 +161,23 @@ def test_triage_train_writes_a_model_that_loads(tmp_path: Path) -> None:
     assert code == 2 and "error" in out
 
 
+def test_answers_train_writes_a_ranker_that_loads_and_scores_each_crisis_left_out(tmp_path: Path) -> None:
+    from assistant.drafting.ranker import AnswerRanker
+
+    tuning = Path(__file__).resolve().parents[1] / "data" / "answers_tuning"
+    out_file = tmp_path / "ranker.npz"
+    code, out = run("answers", "train", str(tuning / "festival-2026-08"), str(tuning / "outage-2026-11"),
+                    "--out", str(out_file), "--cross-crisis")
+    assert code == 0, out
+    assert "left out festival-2026-08" in out and "left out outage-2026-11" in out
+    ranker = AnswerRanker.load(out_file)
+    assert ranker.meta["crises"] == ["festival-2026-08", "outage-2026-11"] and ranker.meta["positives"] > 10
+    code, out = run("answers", "train", str(tmp_path / "missing"), "--out", str(out_file))
+    assert code == 2 and "no such folder" in out
+    code, out = run("answers", "train", str(tuning / "festival-2026-08"), "--out", str(out_file), "--cross-crisis")
+    assert code == 2 and "at least two crises" in out
+
+
 def test_eval_retrieval_reports_language_pairs(tmp_path: Path) -> None:
     holdout = Path(__file__).resolve().parents[1] / "data" / "holdout"
     assert run("ingest", str(holdout / "knowledge"), "--data-dir", str(tmp_path / "d"), "--json")[0] == 0
