@@ -5,12 +5,14 @@ question, the same identifiers, the same reply language). Grouping runs per cris
 Printed: pair precision first (a wrong merge sends a wrong answer to every member), pair recall,
 wrongly merged groups, and core answers needed (provider calls) vs one per comment.
 
-    python benchmarks/paraphrases.py                      # tuning set at the shipped thresholds
-    python benchmarks/paraphrases.py --grid               # tuning sets, thresholds swept
-    python benchmarks/paraphrases.py --set holdout2       # the held-out crises, scored once at the end
+    python benchmarks/paraphrases.py                        # tuning sets, vectors + the answer check
+    python benchmarks/paraphrases.py --grid                 # tuning sets, thresholds swept
+    python benchmarks/paraphrases.py --vectors-only         # without the answer check (rounds 1-2)
+    python benchmarks/paraphrases.py --set holdout3         # the held-out crises, scored once at the end
 
-Round 1 tuned on `tuning` and scored `holdout` once (precision 0.474): that set is tuning data since,
-and `holdout2` (two new crises, written before any change that followed) is the held-out set.
+Round 1 tuned on `tuning` and scored `holdout` once (precision 0.474); round 2 scored `holdout2` once
+(1 pair, wrong). Both are tuning data since (`all-tuning`). Round 3 (the answer check, batch/
+answer_keys.py) is held out on `holdout3`, written before it. Each crisis's knowledge: KNOWLEDGE below.
 """
 
 from __future__ import annotations
