@@ -33,7 +33,6 @@ MIN_OVERLAP = 0.5
 class AnswerKey:
     """The answer a comment would get: the knowledge sentences it states, and the yes/no verdicts."""
 
-    first: str
     sentences: frozenset[str]
     verdicts: tuple[str | None, ...]
 
@@ -52,7 +51,7 @@ def answer_key(kb: KnowledgeBase, comment: Comment, tri: Triage, *, incident: st
     if not plan or not all(a.found for a in plan):
         return None
     said = [text for a in plan for text, _ in a.sentences]
-    return AnswerKey(first=said[0], sentences=frozenset(said), verdicts=tuple(a.verdict for a in plan))
+    return AnswerKey(sentences=frozenset(said), verdicts=tuple(a.verdict for a in plan))
 
 
 def same_answer(a: AnswerKey, b: AnswerKey, min_overlap: float = MIN_OVERLAP) -> bool:

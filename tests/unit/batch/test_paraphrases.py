@@ -16,7 +16,7 @@ def comments(*texts: str) -> list[Comment]:
 
 
 def key(*sentences: str, verdict: str | None = None) -> AnswerKey:
-    return AnswerKey(first=sentences[0], sentences=frozenset(sentences), verdicts=(verdict,))
+    return AnswerKey(sentences=frozenset(sentences), verdicts=(verdict,))
 
 
 def answers(table: dict[str, AnswerKey | None], asked: list[str] | None = None
