@@ -94,8 +94,9 @@ class Settings(BaseSettings):
     batch_concurrency: int = Field(default=8, ge=1, le=256)
     batch_item_timeout_s: float = Field(default=120.0, gt=0)
     batch_max_rows: int = Field(default=100_000, ge=1)
-    # Group rewordings of the same question too, not only copies (sentence vectors; batch/paraphrases.py).
-    # Off by default: wrong merges on held-out crises (benchmarks/paraphrases.py, docs/DESIGN.md).
+    # Group rewordings of the same question too, not only copies, when the knowledge would answer them alike
+    # (sentence vectors + the composer's answer plan; batch/paraphrases.py, batch/answer_keys.py). Off by
+    # default: low recall and precision not shown to reach 0.95 on held-out crises (docs/DESIGN.md).
     batch_group_by_meaning: bool = False
     # POST /v1/batches reads its body as a stream up to this size (the other routes: max_body_bytes).
     batch_max_body_bytes: int = Field(default=50_000_000, ge=1)

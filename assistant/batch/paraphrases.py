@@ -17,21 +17,25 @@ difference changes the answer:
 - the names it capitalises inside a sentence (rue Pasteur is not rue Victor Hugo);
 - who is affected (a child, a baby, a pet, a pregnant woman, an elderly person);
 - and it must need a reply and not be high or critical (a person hurt deserves their own reply).
-Precision comes first: a wrong merge sends a wrong answer to every member; a missed merge only
-costs one more provider call. Off by default (settings.batch_group_by_meaning): on crises it was not
-tuned on, it still merged different questions (docs/DESIGN.md, benchmarks/paraphrases.py).
+Vectors put different questions about one situation ("drink the tap water?" / "shower with it?") as
+close as true rewordings, so a batch also asks the knowledge (batch/answer_keys.py): a comment joins
+only if the composer would answer it from the same sentences, with the same yes/no, as the group's
+first comment. Precision comes first: a wrong merge sends a wrong answer to every member; a missed
+merge only costs one more provider call. Off by default (settings.batch_group_by_meaning): see
+docs/DESIGN.md and benchmarks/paraphrases.py for the held-out figures.
 
-Imports: core, text, triage, drafting (questions).
+Imports: core, text, triage, drafting (questions), batch.answer_keys.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.batch.answer_keys import MIN_OVERLAP, AnswerKey, AnswerOf, same_answer
 from assistant.drafting.questions import find_questions
 from assistant.models import Comment, Triage
 from assistant.text import fold
@@ -39,10 +43,11 @@ from assistant.text.encoder import encode
 from assistant.triage.classify import triage as run_triage
 from assistant.triage.duplicates import near_duplicate_groups
 
-# Tuned for precision on the tuning sets (tests/data/question_groups_tuning + _holdout, round 1), never on
-# _holdout2 (benchmarks/paraphrases.py): 0.68 / 0.68 merged wrongly on new crises (precision 0.47).
-WHOLE_THRESHOLD = 0.75
-QUESTION_THRESHOLD = 0.85
+# Tuned with the answer-level check on the tuning sets (question_groups_tuning, _holdout, _holdout2 and
+# their knowledge), never on _holdout3 (benchmarks/paraphrases.py --grid). Vectors alone (round 2: 0.75 /
+# 0.85, no answer check) merged wrongly on new crises.
+WHOLE_THRESHOLD = 0.65
+QUESTION_THRESHOLD = 0.75
 
 _CHUNK = 128  # well under the encoder's cache of recent texts (text/encoder.py CACHE_SIZE)
 
@@ -61,6 +66,9 @@ _WHO: dict[str, tuple[str, ...]] = {
                 "grand-pere", "mamie", "papy", "personne agee", "personnes agees"),
 }
 _WHO_WORDS = {w: who for who, words in _WHO.items() for w in words}
+# Words of one language's list that mean something else in the other: "son billet" is "their ticket",
+# "a chat" is a conversation.
+_NOT_WHO = {"fr": frozenset({"son", "pet", "pets"}), "en": frozenset({"chat", "chats", "fils"})}
 # Capitalised words that are not names.
 SPECIFIC_KINDS = frozenset({"when", "where", "why", "how_much", "contact", "item"})
 _NOT_NAMES = frozenset({"i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "please", "thanks", "merci", "svp", "asap",
@@ -74,6 +82,7 @@ class Reading:
     signature: tuple[object, ...]
     whole: str
     questions: str
+    triage: Triage
 
 
 def numbered(text: str) -> frozenset[str]:
@@ -95,9 +104,9 @@ def names(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def who(text: str) -> frozenset[str]:
+def who(text: str, language: str = "en") -> frozenset[str]:
     folded = f" {fold(text)} "
-    words = set(re.findall(r"[\w'-]+", folded))
+    words = set(re.findall(r"[\w'-]+", folded)) - _NOT_WHO.get(language, frozenset())
     found = {_WHO_WORDS[w] for w in words if w in _WHO_WORDS}
     found |= {_WHO_WORDS[p] for p in _WHO_WORDS if " " in p and f" {p} " in folded}
     return frozenset(found)
@@ -113,16 +122,19 @@ def read(comment: Comment, tri: Triage | None = None) -> Reading | None:
     if not asked:
         return None
     kinds = frozenset(q.kind for q in asked) & SPECIFIC_KINDS
-    signature = ("fr" if tri.language == "fr" else "en", kinds, numbered(comment.text), names(comment.text),
-                 who(comment.text))
-    return Reading(signature=signature, whole=comment.text, questions=" ".join(q.text for q in asked))
+    language = "fr" if tri.language == "fr" else "en"
+    signature = (language, kinds, numbered(comment.text), names(comment.text), who(comment.text, language))
+    return Reading(signature=signature, whole=comment.text, questions=" ".join(q.text for q in asked), triage=tri)
 
 
 def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage | None] | None = None, *,
                          whole_threshold: float = WHOLE_THRESHOLD,
-                         question_threshold: float = QUESTION_THRESHOLD) -> list[list[int]]:
+                         question_threshold: float = QUESTION_THRESHOLD, answer_of: AnswerOf | None = None,
+                         min_overlap: float = MIN_OVERLAP) -> list[list[int]]:
     """Indices of comments that ask the same thing (see the module docstring), each group led by its
-    first comment (the one the core answer is drafted for). Singletons are left out."""
+    first comment (the one the core answer is drafted for). Singletons are left out. With `answer_of`
+    (batch/answer_keys.py), a comment joins a group only if it would be answered from the same
+    knowledge as the group's first comment."""
     triages = triages or [None] * len(comments)
     readings: list[Reading | None] = []
     for start in range(0, len(comments), _CHUNK):
@@ -138,6 +150,16 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
     asked = [readings[i].questions for i in eligible]  # type: ignore[union-attr]
     vectors = encode(texts + asked)
     whole, question = vectors[: len(eligible)], vectors[len(eligible):]
+    keys: dict[int, AnswerKey | None] = {}
+
+    def key_of(i: int) -> AnswerKey | None:
+        # Computed only for comments close in meaning to another (a retrieval and an answer plan each).
+        if i not in keys:
+            reading = readings[i]
+            assert answer_of is not None and reading is not None
+            keys[i] = answer_of(comments[i], reading.triage)
+        return keys[i]
+
     by_signature: dict[tuple[object, ...], list[int]] = {}
     for pos, i in enumerate(eligible):
         by_signature.setdefault(readings[i].signature, []).append(pos)  # type: ignore[union-attr]
@@ -148,25 +170,43 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
         leaders: list[int] = []
         members: dict[int, list[int]] = {}
         for pos in positions:
-            if leaders:
-                lw = whole[leaders] @ whole[pos]
-                lq = question[leaders] @ question[pos]
-                ok = (lw >= whole_threshold) & (lq >= question_threshold)
-                if ok.any():
-                    best = leaders[int(np.argmax(np.where(ok, lw + lq, -np.inf)))]
-                    members[best].append(pos)
-                    continue
+            best = _leader(pos, leaders, whole, question, whole_threshold, question_threshold,
+                           None if answer_of is None else lambda p: key_of(eligible[p]), min_overlap)
+            if best is not None:
+                members[best].append(pos)
+                continue
             leaders.append(pos)
             members[pos] = [pos]
         groups += [[eligible[p] for p in g] for g in members.values() if len(g) > 1]
     return sorted(groups, key=lambda g: g[0])
 
 
-def comment_groups(comments: Sequence[Comment], *, copy_threshold: float = 0.8, by_meaning: bool = True
+def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarray, whole_threshold: float,
+            question_threshold: float, key: Callable[[int], AnswerKey | None] | None, min_overlap: float
+            ) -> int | None:
+    """The closest leader `pos` may join: close on both vectors and, with `key`, answered the same way."""
+    if not leaders:
+        return None
+    lw = whole[leaders] @ whole[pos]
+    lq = question[leaders] @ question[pos]
+    close = np.flatnonzero((lw >= whole_threshold) & (lq >= question_threshold))
+    for j in close[np.argsort(-(lw + lq)[close], kind="stable")]:
+        if key is None:
+            return leaders[j]
+        mine, theirs = key(pos), key(leaders[j])
+        if mine is None:
+            return None
+        if theirs is not None and same_answer(mine, theirs, min_overlap):
+            return leaders[j]
+    return None
+
+
+def comment_groups(comments: Sequence[Comment], *, copy_threshold: float = 0.8, answer_of: AnswerOf | None = None
                    ) -> list[list[int]]:
     """The groups a batch drafts once: copies (near_duplicate_groups, split where the copies name
-    different identifiers or numbers), then rewordings of the same question, a copy group joining by
-    its first comment. Each group is sorted; its first member is its first comment."""
+    different identifiers or numbers), then, with `answer_of` (batch/answer_keys.py), rewordings of the
+    same question answered from the same knowledge, a copy group joining by its first comment. Each
+    group is sorted; its first member is its first comment."""
     parent = list(range(len(comments)))
 
     def find(i: int) -> int:
@@ -182,9 +222,9 @@ def comment_groups(comments: Sequence[Comment], *, copy_threshold: float = 0.8, 
         for same in by_detail.values():
             for i in same[1:]:
                 parent[find(i)] = find(same[0])
-    if by_meaning:
+    if answer_of is not None:
         leads = [i for i in range(len(comments)) if find(i) == i]
-        for group in same_question_groups([comments[i] for i in leads]):
+        for group in same_question_groups([comments[i] for i in leads], answer_of=answer_of):
             for pos in group[1:]:
                 parent[find(leads[pos])] = find(leads[group[0]])
     out: dict[int, list[int]] = {}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.batch import store
+from assistant.batch.answer_keys import answers_from
 from assistant.batch.groups import BatchDrafter, anonymous, core_text, hold_reason
 from assistant.batch.limiter import make_limiter
 from assistant.batch.schemas import Counts, RunReport
@@ -92,7 +93,11 @@ def prepare(runtime: Runtime, batch_id: str, *, redraft_stale: bool = False, use
         current = runtime.kb.versions()
         requeued = store.reset_stale(runtime.db, batch_id, lambda used: bool(stale_flags(used, current)))
     if use_groups:
-        store.plan_groups(runtime.db, batch_id, by_meaning=runtime.settings.batch_group_by_meaning)
+        answer_of = None
+        if runtime.settings.batch_group_by_meaning:
+            # Rewordings share a core only when the knowledge would answer them alike (batch/answer_keys.py).
+            answer_of = answers_from(runtime.kb, store.batch_out(runtime.db, batch_id, limit=0).incident)
+        store.plan_groups(runtime.db, batch_id, answer_of=answer_of)
     return requeued
 
 

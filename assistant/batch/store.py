@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from assistant.batch.answer_keys import AnswerOf
 from assistant.batch.importer import PLATFORM_NAMES, Format, ParsedRow, parse
 from assistant.batch.paraphrases import comment_groups
 from assistant.batch.schemas import (
@@ -272,11 +273,12 @@ def export_rows(db: Database, batch_id: str) -> list[ExportRow]:
 # ---------------------------------------------------------------- planning
 
 
-def plan_groups(db: Database, batch_id: str, threshold: float = 0.8, *, by_meaning: bool = True) -> int:
-    """Group the batch's waiting, ungrouped comments with their copies and, `by_meaning`, with the
-    comments that ask the same question in other words (batch/paraphrases.py). The grouping (sentence
-    vectors) is computed outside the write transaction; an item grouped meanwhile by another planner
-    is left where it is. Returns the number of new groups."""
+def plan_groups(db: Database, batch_id: str, threshold: float = 0.8, *, answer_of: AnswerOf | None = None) -> int:
+    """Group the batch's waiting, ungrouped comments with their copies and, with `answer_of`, with the
+    comments that ask the same question in other words and would be answered from the same knowledge
+    (batch/paraphrases.py, batch/answer_keys.py). The grouping (sentence vectors, answer plans) is
+    computed outside the write transaction; an item grouped meanwhile by another planner is left where
+    it is. Returns the number of new groups."""
     waiting = (BatchItemRow.batch_id == batch_id, BatchItemRow.group_id.is_(None),
                BatchItemRow.status.in_(("queued", "failed")))
     with db.read() as s:
@@ -285,7 +287,7 @@ def plan_groups(db: Database, batch_id: str, threshold: float = 0.8, *, by_meani
                           .order_by(BatchItemRow.seq)).tuples().all()
     seqs = [seq for seq, _ in pairs]
     planned = comment_groups([Comment.model_validate(c) for _, c in pairs], copy_threshold=threshold,
-                             by_meaning=by_meaning)
+                             answer_of=answer_of)
     if not planned:
         return 0
     now = utcnow()

@@ -27,7 +27,7 @@ def export_rows() -> list[dict[str, Any]]:
                                   for i, a in enumerate(AUTHORS)]
     # The same question in other words, with an email address: grouped by meaning, held back (its own flag).
     rows.append({"id": "c9", "platform": "facebook", "from_name": "Tom Hardy",
-                 "message": "Is batch L4822, bought last week, part of the recall? What should I do? "
+                 "message": "Bought batch L4822 last week: is it part of the recall, what should I do? "
                             "Write to me at tom.hardy@example.com"})
     rows.append({"id": "s1", "platform": "x", "text": "FOLLOW ME for free iPhone giveaway!!! click http://bit.ly/x"})
     rows.append({"id": "q1", "platform": "x", "author_handle": "bob",

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from assistant.batch.answer_keys import AnswerKey, same_answer
 from assistant.batch.paraphrases import comment_groups, names, numbered, read, same_question_groups, who
-from assistant.models import Comment
+from assistant.models import Comment, Triage
 
 
 def comments(*texts: str) -> list[Comment]:
     return [Comment(text=t, platform="facebook") for t in texts]
+
+
+def key(*sentences: str, verdict: str | None = None) -> AnswerKey:
+    return AnswerKey(sentences=frozenset(sentences), verdicts=(verdict,))
+
+
+def answers(table: dict[str, AnswerKey | None], asked: list[str] | None = None
+            ) -> Callable[[Comment, Triage], AnswerKey | None]:
+    """A fake answer_of: the key of each text from a table (every other text: one same answer)."""
+    def of(comment: Comment, tri: Triage) -> AnswerKey | None:
+        if asked is not None:
+            asked.append(comment.text)
+        return table.get(comment.text, key("The one answer."))
+    return of
 
 
 def test_rewordings_of_one_question_are_one_group_in_each_language() -> None:
@@ -35,14 +52,47 @@ DIFFERENT = [
 
 @pytest.mark.parametrize(("a", "b"), DIFFERENT)
 def test_different_questions_are_never_grouped(a: str, b: str) -> None:
-    assert same_question_groups(comments(a, b)) == []
-    assert comment_groups(comments(a, b)) == []
+    # Even when the knowledge would answer both alike, the signature keeps them apart.
+    assert same_question_groups(comments(a, b), answer_of=answers({})) == []
+    assert comment_groups(comments(a, b), answer_of=answers({})) == []
+
+
+REWORDED = ("Is batch L4822 part of the recall?", "is L4822 one of the recalled lots??")
+
+
+def test_rewordings_answered_differently_are_not_grouped() -> None:
+    a, b = REWORDED
+    assert same_question_groups(comments(a, b), answer_of=answers({})) == [[0, 1]]
+    other = answers({a: key("Yes: batches L4821 and L4822.", verdict="yes"),
+                     b: key("Yes: batches L4821 and L4822.", verdict="no")})
+    assert same_question_groups(comments(a, b), answer_of=other) == []  # another verdict
+    apart = answers({a: key("Only batches L4821 and L4822.", "Call 0 800 55 12 12."),
+                     b: key("Only batches L4821 and L4822.", "Do not eat it.", "Keep the box.")})
+    assert same_question_groups(comments(a, b), answer_of=apart) == []  # 1 sentence of 4 in common
+    unanswered = answers({b: None})
+    assert same_question_groups(comments(a, b), answer_of=unanswered) == []  # "not known yet" joins nothing
+
+
+def test_answers_are_planned_only_for_comments_close_in_meaning() -> None:
+    asked: list[str] = []
+    texts = [*REWORDED, "Where do I return the boxes?", "Le lot L4822 est-il concerné par le rappel ?"]
+    assert same_question_groups(comments(*texts), answer_of=answers({}, asked)) == [[0, 1]]
+    assert sorted(asked) == sorted(REWORDED)
+
+
+def test_same_answer() -> None:
+    a = key("Yes: only L4821 and L4822.", "Do not eat it.", verdict="yes")
+    assert same_answer(a, key("Yes: only L4821 and L4822.", verdict="yes"), 0.5)
+    assert not same_answer(a, key("Yes: only L4821 and L4822.", verdict="yes"), 0.67)
+    assert not same_answer(a, key("Yes: only L4821 and L4822.", "Do not eat it.", verdict=None))
 
 
 def test_signature_parts() -> None:
     assert numbered("Lot L4822, postcode 75011, 180€") == frozenset({"l4822", "75011", "180"})
     assert names("Is rue Pasteur affected? Yes I KNOW.") == frozenset({"pasteur"})
     assert who("Mon bébé et mon chien") == frozenset({"baby", "pet"})
+    assert who("Comment se faire rembourser son billet ?", "fr") == frozenset()  # "son": theirs, not a son
+    assert who("Is my son safe?", "en") == frozenset({"child"})
 
 
 @pytest.mark.parametrize("text", [
@@ -57,5 +107,5 @@ def test_copies_with_other_numbers_are_split_and_rewordings_join_copies() -> Non
     base = "Is batch {lot} part of the recall? I bought three boxes at my local store last week, please answer."
     texts = [base.format(lot="L4822"), base.format(lot="L4822") + "!", base.format(lot="L4821"),
              "Batch L4822: part of the recall? Please answer, I bought three boxes last week at my local store."]
-    assert comment_groups(comments(*texts)) == [[0, 1, 3]]  # L4821 stays alone
-    assert comment_groups(comments(*texts), by_meaning=False) == [[0, 1]]
+    assert comment_groups(comments(*texts), answer_of=answers({})) == [[0, 1, 3]]  # L4821 stays alone
+    assert comment_groups(comments(*texts)) == [[0, 1]]  # copies only

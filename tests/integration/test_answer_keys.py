@@ -1,0 +1,35 @@
+"""The answer-level check against the real sample knowledge: rewordings plan the same answer, other
+questions about the same recall do not."""
+
+from __future__ import annotations
+
+from assistant.batch.answer_keys import AnswerKey, answer_key, answers_from, same_answer
+from assistant.batch.paraphrases import comment_groups
+from assistant.models import Comment
+from assistant.runtime import Runtime
+from assistant.triage.classify import triage
+
+INCIDENT = "recall-2026-11"
+
+
+def key_of(runtime: Runtime, text: str) -> AnswerKey | None:
+    comment = Comment(text=text, platform="facebook")
+    return answer_key(runtime.kb, comment, triage(comment), incident=INCIDENT)
+
+
+def test_rewordings_share_an_answer_and_other_questions_do_not(sample_runtime: Runtime) -> None:
+    lot = key_of(sample_runtime, "Is batch L4822 part of the recall?")
+    reworded = key_of(sample_runtime, "is L4822 one of the recalled lots??")
+    receipt = key_of(sample_runtime, "Do I need the receipt to get a refund?")
+    assert lot is not None and reworded is not None and receipt is not None
+    assert lot.verdicts == ("yes",) and receipt.verdicts == ("no",)
+    assert same_answer(lot, reworded)
+    assert not same_answer(lot, receipt)
+
+
+def test_a_batch_groups_rewordings_through_the_knowledge(sample_runtime: Runtime) -> None:
+    texts = ["Is batch L4822 part of the recall?", "Do I need the receipt to get a refund?",
+             "is L4822 one of the recalled lots??", "Is batch L4821 part of the recall?"]
+    found = comment_groups([Comment(text=t, platform="facebook") for t in texts],
+                           answer_of=answers_from(sample_runtime.kb, INCIDENT))
+    assert found == [[0, 2]]
