@@ -172,7 +172,8 @@ _STARTERS = frozenset(fold(w) for w in (
     "the only our we all every each no if when this these those you your it there a an in on for from to by "
     "les le la seuls seules seul nous tous toutes chaque aucun aucune si quand ce ces vous votre il elle un une "
     "des en pour depuis par de du").split())
-_WORD_NAME = re.compile(r"(?<=\w )([A-ZÉÈ][a-zà-ÿ]{3,})\b")
+# One-word names inside a sentence or a list, hyphenated ones whole ("Paul-Bert", "Saint-Exupéry").
+_WORD_NAME = re.compile(r"(?<=[\w,;] )([A-ZÉÈ][a-zà-ÿ]{2,}(?:-[A-ZÉÈa-zà-ÿ][a-zà-ÿ]+)*)(?![\w-])")
 _NOT_NAMES = frozenset(fold(w) for w in (
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
     "august september october november december lundi mardi mercredi jeudi vendredi samedi dimanche").split())
@@ -368,10 +369,14 @@ def item_status(item: str, ranked: list[Candidate]) -> tuple[str, Candidate] | N
             return sum(len(n) == len(item) for n in bare_numbers(c.text)) >= 2
     elif IDENTIFIER.fullmatch(item):
         prefix = re.match(r"[A-Z]*", item).group(0)  # type: ignore[union-attr]
-        shape = re.compile(rf"\b{prefix}-?\d{{{len(item) - len(prefix)}}}\b")
+        digits_n = len(item) - len(prefix)
+        # Same letters first ("L4835" against "L4821, L4822"), else the same shape ("PXM27" against the
+        # "PXL27 or PXL28" prefixes): a list of references of that form that does not name it.
+        same = re.compile(rf"\b{prefix}-?\d{{{digits_n}}}\b")
+        shape = re.compile(rf"\b[A-Z]{{{len(prefix)}}}-?\d{{{digits_n}}}\b")
 
         def lists_shape(c: Candidate) -> bool:
-            return bool(shape.search(c.text))
+            return bool(same.search(c.text) or shape.search(c.text))
     else:
         return None
     # An identifier no list names: not on the list, if a list names identifiers of the same shape.
@@ -385,15 +390,27 @@ def item_status(item: str, ranked: list[Candidate]) -> tuple[str, Candidate] | N
 def _lower_first(s: str) -> str:
     first = s.split(" ", 1)[0]
     if fold(first) in {"only", "the", "our", "we", "all", "every", "each", "no", "seuls", "seules", "seul", "les",
-                       "le", "la", "nous", "tous", "toutes", "chaque", "aucun", "aucune", "you", "vous", "it"}:
+                       "le", "la", "nous", "tous", "toutes", "chaque", "aucun", "aucune", "you", "vous", "it", "a",
+                       "an", "this", "these", "those", "if", "un", "une", "des", "ce", "cette", "ces", "si", "l'",
+                       "il", "elle", "ils", "elles", "they", "he", "she", "there", "in", "en", "from", "since",
+                       "depuis", "for", "pour", "votre", "your", "vos"} or first[:2] in ("L'", "L’"):
         return s[0].lower() + s[1:]
     return s
 
 
 def verdict_sentence(language: str, verdict: str, c: Candidate) -> str:
     """ "Yes: <the sentence that says so>" in the reply's language."""
+    if ALREADY_SAID.match(c.folded):
+        return c.text  # "Yes, if the water comes to a full boil.": the sentence says it itself
     colon = " :" if language == "fr" else ":"
     return f"{phrase(language, verdict)}{colon} {_lower_first(c.text)}"
+
+
+# A placeholder of masked personal data ("is my order [ORDER_ID] concerned?"): no yes or no about what
+# the composer cannot see.
+MASKED = re.compile(r"\[[A-Z_]{3,}\]")
+# A sentence that opens with its own yes or no (an FAQ answer).
+ALREADY_SAID = re.compile(r"^(yes|no|oui|non)\s*[,.:;!]")
 
 
 # A sentence that only makes sense after the one before it: "No other compensation is planned."
@@ -541,6 +558,7 @@ class _Answering:
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
         elif q.kind == "yes_no" and not c.unknown and NEGATION.search(c.folded) and not _IMPERATIVE.match(c.folded) \
+                and not MASKED.search(q.text) \
                 and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
                 and picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non")):
             # "Were my bank details stolen?" - "Bank details are not affected.": a sentence about what was
@@ -612,8 +630,8 @@ def next_action(picker: Picker, q: Question, used: set[str], max_chars: int = 10
     for c in picker.cands:
         if c.text in used or len(c.text) > max_chars or c.unknown or c.hit.language != picker.language:
             continue
-        if NEGATION.search(c.folded):  # "if yours is not on the list ..." is for the others
-            continue
+        if NEGATION.search(c.folded) or ALREADY_SAID.match(c.folded):  # "if yours is not on the list ..." is for
+            continue  # the others; "Yes, if ..." answers an FAQ question, not this one
         if not (ACTION_HEADINGS.search(fold(c.hit.heading)) or ACTION_START.match(c.folded)):
             continue
         if near_duplicate(c, used):

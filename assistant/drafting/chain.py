@@ -27,7 +27,7 @@ from assistant.drafting.llm_triage import asecond_reading
 from assistant.drafting.model_prompt import ModelPrompt, build_reply_prompt
 from assistant.drafting.prompts import get_prompt
 from assistant.drafting.questions import find_questions
-from assistant.drafting.retrieval import Context, retrieve
+from assistant.drafting.retrieval import Context, public_identifiers, retrieve
 from assistant.drafting.verify import (
     CommentSignals,
     author_name,
@@ -158,6 +158,7 @@ class Drafter:
                                         limiter=self.runtime.provider_limiter)
         signals = comment_signals(comment, suspected=tri.injection_suspected)
         masked, injected = signals.masked, signals.injected
+        masked_from = comment.text
         platform = comment.platform
         genuine = genuine_question(comment.text) if injected else None
         if genuine is not None:
@@ -170,7 +171,7 @@ class Drafter:
                     # never lower an escalation: a sentence read as an attempt may also be a lawyer's threat
                     "escalate_to": list(dict.fromkeys([*tri_g.escalate_to, *tri.escalate_to])),
                     "reasons": [*tri_g.reasons, "injection removed: the genuine question is answered"]})
-                masked = guards.mask_pii(genuine)
+                masked, masked_from = guards.mask_pii(genuine), genuine
                 neutralised = Flag(
                     code="injection_neutralised", severity="medium", source="comment",
                     message="the comment also tried to instruct the assistant; that part was ignored and "
@@ -190,6 +191,11 @@ class Drafter:
                          prompt_version="", no_reply_reason=f"triage says not to respond ({reason})",
                          flags=signals.flags)
 
+        public = await asyncio.to_thread(public_identifiers, self.runtime.kb, masked.entities, incident=req.incident)
+        if public:
+            # A number the knowledge lists (a lot, a tracking prefix) is answered about, not hidden.
+            masked = guards.mask_pii(masked_from, allow=public)
+            signals = replace(signals, masked=masked)
         query = _query(retrieval_query(masked.text, tri.intent), comment)
         ctx = await asyncio.to_thread(retrieve, self.runtime.kb, query,
                                       language=tri.language if tri.language in ("en", "fr") else "en",

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.drafting.answers import (
+    ALREADY_SAID,
     KIND_PRIOR,
     NEGATED,
     Candidate,
@@ -102,6 +103,8 @@ def _best(cands: list[Candidate], want: set[str], comment_terms: set[str], langu
     for c in cands:
         if c.text in used or (unknown is not None and c.unknown != unknown) or len(c.text) > max_chars:
             continue
+        if ALREADY_SAID.match(c.folded):
+            continue  # "Yes, if ..." answers an FAQ's own question; only an answer to the same question may use it
         if must is not None and not must.search(c.text):
             continue
         if next_step is not None and c.next_step != next_step:
@@ -175,9 +178,10 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     if "safety" in escalations:
         # A short, warm holding reply: what to do now, who to call; the rest goes to the safety team.
         # Someone's own health comes alone; escalated for another reason ("why was there metal in it?"),
-        # the question is still answered from approved knowledge before the safety facts.
+        # the question is still answered from approved knowledge before the safety facts. Whether their
+        # school, lot or postcode is on the list is answered either way: it decides what they do next.
         if any(t.name == "ate" for t in topics):
-            questions = []
+            questions = [q for q in questions if q.kind == "item"]
         topics = [TOPIC["ate"]]
 
     # "Was anyone hurt?" asks about others; "my son ate some" is the author's own worry.

@@ -59,7 +59,7 @@ _KINDS = tuple((k, re.compile(p)) for k, p in _KIND_PATTERNS)
 SCOPE_WORDS = re.compile(r"\b(concern\w*|affect\w*|recall\w*|rappel\w*|cancel\w*|annul\w*|touch\w*|impact\w*|"
                          r"included|part of|on the list|dans la liste|fait partie|involved|leak\w*|fuit\w*|"
                          r"expos\w*|vol[ee]?s?|cut|cut off|coupe\w*|prive\w*|down|hit|closed|shut|suspend\w*|"
-                         r"ferme\w*)\b")
+                         r"ferme\w*|appl(y|ies|ied) to|s'appliqu\w*)\b")
 OK_WORDS = re.compile(r"\b(still (going|running|on|sailing|leaving|valid|open|happening)|running|run|operat\w*|"
                       r"go(es)? ahead|going ahead|as planned|comme prevu|part(ira)? bien|maintenu\w*|assure\w*|"
                       r"on time|a l'heure|safe|sans danger|ok|valid|valable\w*|remain\w*|"

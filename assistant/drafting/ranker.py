@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.drafting.answers import (
+    ALREADY_SAID,
     ANSWER_TYPES,
     KNOW_WHEN,
     MONEY,
@@ -211,8 +212,10 @@ def pick(ranker: AnswerRanker, cands: Sequence[Candidate], x: np.ndarray, skip: 
     out: list[Candidate] = []
     for i in np.argsort(-p, kind="stable")[:ranker.top_k]:
         c = cands[int(i)]
+        # An FAQ answer's "Yes, if ..." only means something after its question: the rules may answer
+        # with it, a sentence added besides the answers may not.
         if p[i] >= ranker.threshold and c.text not in skip and len(c.text) <= max_chars \
-                and not near_duplicate(c, skip | {o.text for o in out}):
+                and not ALREADY_SAID.match(c.folded) and not near_duplicate(c, skip | {o.text for o in out}):
             out.append(c)
     return out
 

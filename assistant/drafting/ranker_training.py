@@ -26,7 +26,7 @@ from assistant.drafting.chain import _query
 from assistant.drafting.composer import answer_inputs, retrieval_query
 from assistant.drafting.evaluate import find_sets, load_set, normalise
 from assistant.drafting.ranker import AnswerRanker, features, fit
-from assistant.drafting.retrieval import retrieve
+from assistant.drafting.retrieval import public_identifiers, retrieve
 from assistant.guards import mask_pii
 from assistant.models import Comment
 from assistant.runtime import Runtime
@@ -73,7 +73,9 @@ def examples_from(paths: Sequence[Path], settings: Settings | None = None,
                                       platform=case.platform)  # type: ignore[arg-type]
                     tri = run_triage(comment)
                     lang = tri.language if tri.language in ("en", "fr") else "en"
-                    masked = mask_pii(case.text).text
+                    found = mask_pii(case.text)
+                    public = public_identifiers(runtime.kb, found.entities, incident=answer_set.incident)
+                    masked = mask_pii(case.text, allow=public).text if public else found.text
                     ctx = retrieve(runtime.kb, _query(retrieval_query(masked, tri.intent), comment), language=lang,
                                    incident=answer_set.incident, vector_text=masked)
                     cands, picker, questions = answer_inputs(masked, tri, ctx)

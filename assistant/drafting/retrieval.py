@@ -7,12 +7,15 @@ given to the guards, so a draft that repeats it is caught.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from assistant.drafting.phrases import INTERNAL_HEADINGS
 from assistant.drafting.questions import IDENTIFIER
 from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
+from assistant.guards.pii import PiiEntity
 from assistant.models import Citation, SearchHit
 from assistant.text import fold
 
@@ -115,3 +118,20 @@ def add_evidence_near(kb: KnowledgeBase, ctx: Context, text: str) -> None:
         seen = {h.chunk_id for h in hits}
         hits += [h for h in kb.search(text, k=5, mode="lexical", filters=filters)
                  if h.chunk_id not in seen and not internal(h)]
+
+
+def public_identifiers(kb: KnowledgeBase, entities: Iterable[PiiEntity], *, incident: str | None = None,
+                       at: datetime | None = None) -> list[str]:
+    """The order or reference numbers of a comment that the current knowledge itself names ("is my parcel
+    PXL27 concerned?" where the fact sheet lists the PXL27 prefix; a lot, a flight): public, not personal
+    data, so the reply may answer about them. One lexical lookup per number."""
+    out = []
+    for e in entities:
+        if e.kind != "ORDER_ID" or not e.value:
+            continue
+        word = re.compile(rf"(?<![\w-]){re.escape(fold(e.value))}(?![\w-])")
+        hits = kb.search(e.value, k=3, mode="lexical",
+                         filters=SearchFilter(kinds=FACT_KINDS, incident=incident, at=at or datetime.now(UTC)))
+        if any(word.search(fold(h.text)) for h in hits):
+            out.append(e.value)
+    return out

@@ -106,3 +106,23 @@ def test_a_safety_escalation_for_another_reason_still_answers(sample_runtime) ->
     d = draft(sample_runtime, "Why was there metal in the granola? What caused it?")
     assert "safety" in d.triage.escalate_to
     assert "don't know the cause yet" in d.text and "metal fragments" in d.text and "0 800 55 12 12" in d.text
+
+
+def test_a_reference_the_knowledge_lists_is_answered_and_one_it_does_not_stays_masked(runtime, tmp_path) -> None:
+    folder = tmp_path / "kb"
+    write_md(folder, "sheet.md", "id: parcels-sheet\ntitle: Hub fire\nkind: fact_sheet\nlanguage: en\n"
+                                  "approved: true\nincident: fire-1",
+             "# Hub fire\n\n## Affected parcels\n\nAffected parcels have a tracking number beginning with PXL27 "
+             "or PXL28.\nThe next update will be published on 8 December 2026 at 12:00.\n")
+    assert runtime.kb.ingest_path(folder).failed == 0
+
+    def ask(text: str) -> Draft:
+        comment = Comment(text=text, author="Jo Reed", platform="facebook")
+        return asyncio.run(draft_reply(runtime, DraftRequest(comment=comment, incident="fire-1")))
+
+    listed = ask("is my parcel PXL27 affected?")
+    assert "Yes: affected parcels" in listed.text.replace("Affected", "affected") and "[ORDER_ID]" not in listed.text
+    # A reference the knowledge does not name is the author's own: still masked, and no yes or no about it.
+    own = ask("is my parcel PXQ99123456 affected?")
+    assert "PXQ99123456" not in own.text and not own.text.split(",", 1)[1].strip().startswith(("Yes", "No"))
+    assert any(f.code == "comment_pii" for f in own.flags)

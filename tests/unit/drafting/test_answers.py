@@ -12,6 +12,7 @@ from assistant.drafting.answers import (
     known_items,
     next_update,
     plan_answers,
+    verdict_sentence,
 )
 from assistant.drafting.questions import find_questions
 from assistant.models import SearchHit
@@ -111,3 +112,47 @@ def test_plan_for_a_model_prompt_lists_questions_and_cited_candidates() -> None:
     assert "1. [doc-fact_sheet::0] No, NV110 is not on the list." in answers
     assert "2. no source answers this: say it is not known yet" in answers
     assert format_plan([]) == ("(none)", "(none)")
+
+
+SCHOOLS = [
+    hit(0, "Schools", "The nine schools concerned are Jules-Ferry, Les Tilleuls, Paul-Bert and Pasteur.\n"
+                      "The Victor-Hugo and Saint-Exupéry schools are not concerned: their meals come from another "
+                      "kitchen."),
+    hit(1, "Parcels", "Affected parcels have a tracking number beginning with PXL27 or PXL28.\n"
+                      "A boil-water notice applies to postcodes 61210, 61220 and 61230."),
+    hit(2, "FAQ", "**Can I use a kettle?**\nYes, if the water comes to a full boil.", kind="faq"),
+]
+
+
+def answer_in(hits: list, text: str) -> tuple[str | None, list[str]]:
+    cands = candidates(hits, "en")
+    (q, *_) = find_questions(text, known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    return ans.verdict, [s for s, _ in ans.sentences]
+
+
+@pytest.mark.parametrize(("question", "verdict", "start"), [
+    # Hyphenated names are items whole, in a list after a comma too.
+    ("Is Paul-Bert one of the affected schools?", "yes", "Yes: the nine schools concerned"),
+    ("My daughter goes to Victor-Hugo, is her school affected?", "no", "No: the Victor-Hugo"),
+    # "applies to" says what is in scope; a reference of the listed shape that no list names is not on it.
+    ("Is 61220 under the boil water notice?", "yes", "Yes: a boil-water notice applies"),
+    ("My parcel starts with PXM27, am I affected?", "no", "No, PXM27 is not on the list."),
+])
+def test_items_named_the_way_lists_name_them(question: str, verdict: str, start: str) -> None:
+    got, sentences = answer_in(SCHOOLS, question)
+    assert got == verdict and sentences[0].startswith(start), sentences
+
+
+def test_an_faq_answer_that_says_yes_itself_gets_no_second_yes_and_is_never_a_next_step() -> None:
+    cands = candidates(SCHOOLS, "en")
+    kettle = next(c for c in cands if c.text.startswith("Yes, if"))
+    assert verdict_sentence("en", "yes", kettle) == "Yes, if the water comes to a full boil."
+    _, sentences = answer_in(SCHOOLS, "Is PXL28 affected?")
+    assert sentences[0].lower().startswith("yes: affected parcels") and not any(s.startswith("Yes, if") for s in sentences)
+
+
+def test_no_yes_or_no_about_a_masked_reference() -> None:
+    hits = [hit(0, "Scope", "Parcels with any other prefix are not affected.\nAffected parcels begin with PXL27.")]
+    verdict, sentences = answer_in(hits, "Is my parcel [ORDER_ID] affected?")
+    assert verdict is None and not any(s.startswith(("No", "Yes")) for s in sentences)
