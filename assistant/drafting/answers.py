@@ -427,6 +427,13 @@ REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|
 DATE_WORDS = re.compile(r"\b(date|day|time|hour|deadline|jour|heure|delai|horaire)s?\b")
 WHICH = re.compile(r"\b(which|quels?|quelles?|what (products?|batches|lots?|items|sailings|flights|plans|"
                    r"services|areas|regions|models))\b")
+# Whether a message, call or link claiming to be the company's is genuine (a scam check).
+LEGIT_ASKED = re.compile(r"\b(legit\w*|genuine|real|really (you|from you)|from you|c'?est (vous|bien vous)|de votre part|"
+                         r"vien(t|nent) (bien )?de vous|je clique|on clique|should i (click|reply|answer|call|pay|send)|"
+                         r"do i (click|reply|answer|pay)|dois-je (cliquer|repondre|appeler|payer|envoyer)|je reponds)\b")
+NOT_FROM_US = re.compile(r"\b(not (come )?from us|never (ask|call|send|request|contact)\w*|ne (vient|viennent) pas de "
+                         r"nous|(ne|n') ?(vous )?(demandera|demanderons|appellera|enverra|contactera)s? jamais|"
+                         r"jamais (de|vos|votre))\b")
 SAFETY_ASKED = re.compile(r"\b(safe|safety|danger\w*|risk\w*|risque\w*|securit\w*|sans danger|healthy|harmful)\b")
 # "Do not eat the lots L4821 or L4822" is an instruction, not a "no" about those lots.
 _IMPERATIVE = re.compile(r"^(do not|don't|never|ne |n'|please|veuillez|merci de)")
@@ -508,6 +515,14 @@ class _Answering:
 
     def typed(self) -> Answer:
         q, picker = self.q, self.picker
+        if q.kind in ("yes_no", "where", "can", "what") and LEGIT_ASKED.search(q.folded) and not MASKED.search(q.text):
+            # "I got a text asking for my codes, is it you? should I click?": the knowledge's "these messages
+            # do not come from us" / "we will never ask" is a no.
+            c = self.best(want=NOT_FROM_US, strict=True, minimum=0.0)
+            if c is not None and not c.unknown:
+                self.ans.verdict = "no"
+                self.take(c, verdict_sentence(self.language, "no", c))
+                return self.ans
         want = ANSWER_TYPES.get(q.kind)
         if MONEY_WORDS.search(q.folded) and q.kind in ("how_much", "what"):
             want = MONEY

@@ -262,8 +262,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
                 used.add(extra.text)
                 parts.append(_fact(extra, 5))
 
-    if "safety" not in escalations:
-        _top_up(parts, resolve(ranker), cands, picker, questions, masked_text, used, lang, triage.intent, fact_max)
+    _top_up(parts, resolve(ranker), cands, picker, questions, masked_text, used, lang, triage.intent, fact_max)
 
     if "support" in escalations:
         parts.append(_say(lang, "dm_account", 2))

@@ -25,7 +25,9 @@ _OPENERS = (
     r"(is|are|was|were|do|does|did|can|could|will|would|should|shall|may|must|has|have|had|any|when|where|"
     r"how|what|which|who|whom|whose|why|est-ce|quand|ou|comment|combien|pourquoi|quel|quels|quelle|quelles|qui|"
     r"faut-il|dois-je|puis-je|peut-on|peut-il|peuvent-ils|y a-t-il|vais-je|aurai-je|avez-vous|allez-vous|"
-    r"pouvez-vous|sommes-nous|suis-je)\b"
+    r"pouvez-vous|sommes-nous|suis-je|"
+    # as typed on a phone: no apostrophe, no question mark ("whats the number and are you open sunday")
+    r"whats|wheres|whos|hows|whens|whys|isnt|arent|doesnt|didnt|wasnt|c'est quoi|cest quoi|c quoi|qu'est-ce)\b"
 )
 _FILLER = r"^(?:(?:and|also|so|ok|okay|but|et|alors|sinon|bon|au fait|et sinon|mais|then|du coup)[, ]+)*"
 _OPENER = re.compile(_FILLER + _OPENERS)
@@ -239,7 +241,7 @@ def split_compound(clause: str) -> list[str]:
     """ "How many are affected and is anyone hurt?" asks two things; so does "valable combien de temps et
     on le reçoit comment ?". Split at "and"/"et" when both halves ask (a question word or a question
     opening) and each has a few words; "Ferries and trains?" or "when and where?" stay whole."""
-    if not clause.rstrip().endswith("?"):
+    if not (clause.rstrip().endswith("?") or _OPENER.match(fold(clause.strip()))):
         return [clause]
     parts = _AND.split(clause)
     if len(parts) != 2 or min(len(p.split()) for p in parts) < 3:

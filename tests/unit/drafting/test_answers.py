@@ -156,3 +156,15 @@ def test_no_yes_or_no_about_a_masked_reference() -> None:
     hits = [hit(0, "Scope", "Parcels with any other prefix are not affected.\nAffected parcels begin with PXL27.")]
     verdict, sentences = answer_in(hits, "Is my parcel [ORDER_ID] affected?")
     assert verdict is None and not any(s.startswith(("No", "Yes")) for s in sentences)
+
+
+@pytest.mark.parametrize("question", [
+    "Someone rang me saying they're from your fraud team, is that legit?",
+    "I got a text with a link to confirm my refund, should I click?",
+])
+def test_a_scam_check_is_answered_no_from_the_never_ask_sentence(question: str) -> None:
+    hits = [hit(0, "Fraud", "We will never ask you by phone or text message for your codes.\n"
+                            "Refunds are paid within 15 days."),
+            hit(1, "Texts", "Text messages reading \"confirm your refund\" are not from us; do not click on them.")]
+    verdict, sentences = answer_in(hits, question)
+    assert verdict == "no" and sentences[0].startswith("No: "), sentences

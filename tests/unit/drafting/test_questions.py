@@ -85,3 +85,10 @@ def test_concepts_widen_a_search_but_not_without_a_match() -> None:
 ])
 def test_two_questions_joined_by_and_are_two(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(q.text, q.kind) for q in find_questions(text, KNOWN)] == expected
+
+
+def test_questions_typed_on_a_phone_without_apostrophe_or_question_mark() -> None:
+    qs = find_questions("whats the phone number and are you open sunday")
+    assert [(q.kind, q.text) for q in qs] == [("contact", "whats the phone number?"), ("when", "are you open sunday")]
+    assert [q.kind for q in find_questions("cest quoi le numero")] == ["contact"]
+    assert [q.text for q in find_questions("Fish and chips and more?")] == ["Fish and chips and more?"]
