@@ -58,6 +58,9 @@ def _words(sentence: str) -> set[str]:
     return set(re.findall(r"[a-z]+", sentence))
 
 
+_SEPARATORS = re.compile(r"[\s-]+")
+
+
 @dataclass
 class Fact:
     """One required fact: alternatives to find, or a yes/no verdict (on an item)."""
@@ -87,7 +90,8 @@ class Fact:
         for s in sentences:
             w = _words(s)
             if self.item is not None:
-                if normalise(self.item) in s and w & words:
+                # "PXL-27" or "Paul Bert" in the reply is the item "PXL27" / "Paul-Bert" too
+                if _SEPARATORS.sub("", normalise(self.item)) in _SEPARATORS.sub("", s) and w & words:
                     return True
             else:
                 first = re.match(r"[a-z]+", _GREETING.sub("", s))
@@ -221,7 +225,10 @@ def score_case(case: Case, text: str, reply_language: str, crisis_forbidden: lis
     bad += [f"contradicts {f.label()}" for f in case.required if f.contradicted(sentences)]
     detected = detect_language(_body(text))[0] if text.strip() else reply_language
     return CaseResult(id=case.id, language=case.language, platform=case.platform, text=text, met=met, missing=missing,
-                      forbidden=bad, language_ok=bool(text.strip()) and detected == case.language == reply_language,
+                      forbidden=bad,
+                      # no reply where none is expected (spam) is no language error
+                      language_ok=(not case.expect_reply and not text.strip())
+                      or (bool(text.strip()) and detected == case.language == reply_language),
                       within_limit=len(text) <= PLATFORM_LIMITS.get(case.platform, 2000),
                       empty=case.expect_reply and not text.strip(), ms=ms)
 

@@ -115,3 +115,13 @@ def test_documents_not_valid_yet_are_reported(tmp_path: Path) -> None:
     assert not_valid_yet(root / "knowledge", datetime(2026, 12, 5, tzinfo=UTC)) == []
     text = format_report({"held-out": [SetReport("s", [], ["later.md"])]})
     assert "warning: s: not valid yet at run time, drafts could not use: later.md" in text
+
+
+def test_an_item_written_with_other_separators_is_the_item_and_no_reply_to_spam_is_no_language_error() -> None:
+    wrong = "Hi Ben,\nYes: NV-110 is cancelled.\n– The customer care team"
+    r = score_case(case({"verdict": "no", "item": "NV110"}), wrong, "en", [], 1.0)
+    assert r.forbidden == ["contradicts no:NV110"]  # not missed because the reply wrote "NV-110"
+    spam = Case(id="s", text="buy followers", language="en", platform="x", author=None, required=[], forbidden=[],
+                expect_reply=False)
+    quiet = score_case(spam, "", "en", [], 1.0)
+    assert quiet.language_ok and not quiet.empty
