@@ -336,8 +336,7 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     "Sunday Pass tickets remain valid") answers by its own polarity; otherwise the item's place in
     the knowledge's scope lists decides (in scope, out of it, or not on a list that names its kind).
     """
-    f = fold(item)
-    pattern = re.compile(rf"(?<![\w/.@-]){re.escape(f)}(?![\w@-]|\.\w)")  # not inside a URL or an address
+    pattern = re.compile(rf"(?<![\w/.@-]){item_body(item)}(?![\w@-]|\.\w)")  # not inside a URL or an address
     ranked = sorted(cands, key=lambda c: (-KIND_PRIOR.get(c.hit.kind, 0.5), bool(_DATES.search(c.folded)),
                                           len(c.text)))
     # What is asked of the item ("valid", "refunded"), not what every sentence is about ("pool", "pass").
@@ -352,10 +351,20 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     return ("yes" if (where == "in") != q.asks_ok else "no"), c, where == "absent"
 
 
+def item_body(item: str) -> str:
+    """A regex for an item as the knowledge may write it, on folded text: "LYO04" is "LYO-04" and "LYO 04"
+    (a separator or none where letters meet digits), "Paul Bert" is "Paul-Bert"."""
+    f = fold(item)
+    if any(ch.isdigit() for ch in f):
+        parts = re.findall(r"[^\W\d_]+|\d+", f)
+        if "".join(parts) == re.sub(r"[\s-]+", "", f):
+            return r"[-\s]?".join(re.escape(p) for p in parts)
+    return r"[-\s]".join(re.escape(w) for w in re.split(r"[\s-]+", f))
+
+
 def item_status(item: str, ranked: list[Candidate]) -> tuple[str, Candidate] | None:
     """("in" | "out" | "absent", the sentence that says so) for an item, read from the knowledge's lists."""
-    f = fold(item)
-    pattern = re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])")
+    pattern = re.compile(rf"(?<![\w-]){item_body(item)}(?![\w-])")
     # The list itself before the timeline that tells how it grew: fact sheet first, undated, short.
     for c in ranked:
         # Only a sentence about scope says whether an item is in it ("do not eat L4821" does not).
@@ -428,9 +437,10 @@ DATE_WORDS = re.compile(r"\b(date|day|time|hour|deadline|jour|heure|delai|horair
 WHICH = re.compile(r"\b(which|quels?|quelles?|what (products?|batches|lots?|items|sailings|flights|plans|"
                    r"services|areas|regions|models))\b")
 # Whether a message, call or link claiming to be the company's is genuine (a scam check).
-LEGIT_ASKED = re.compile(r"\b(legit\w*|genuine|real|really (you|from you)|from you|c'?est (vous|bien vous)|de votre part|"
-                         r"vien(t|nent) (bien )?de vous|je clique|on clique|should i (click|reply|answer|call|pay|send)|"
-                         r"do i (click|reply|answer|pay)|dois-je (cliquer|repondre|appeler|payer|envoyer)|je reponds)\b")
+LEGIT_ASKED = re.compile(r"\b(legit\w*|genuine|real|really (you|from you)|from you|c'?est (vous|bien vous)|"
+                         r"de votre part|vien(t|nent) (bien )?de vous|je clique|on clique|"
+                         r"should i (click|reply|answer|call|pay|send)|do i (click|reply|answer|pay)|"
+                         r"dois-je (cliquer|repondre|appeler|payer|envoyer)|je reponds)\b")
 NOT_FROM_US = re.compile(r"\b(not (come )?from us|never (ask|call|send|request|contact)\w*|ne (vient|viennent) pas de "
                          r"nous|(ne|n') ?(vous )?(demandera|demanderons|appellera|enverra|contactera)s? jamais|"
                          r"jamais (de|vos|votre))\b")

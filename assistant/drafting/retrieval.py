@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from assistant.drafting.phrases import INTERNAL_HEADINGS
 from assistant.drafting.questions import IDENTIFIER
-from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
 from assistant.guards.pii import PiiEntity
+from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
 from assistant.models import Citation, SearchHit
 from assistant.text import fold
 

@@ -149,7 +149,8 @@ def test_an_faq_answer_that_says_yes_itself_gets_no_second_yes_and_is_never_a_ne
     kettle = next(c for c in cands if c.text.startswith("Yes, if"))
     assert verdict_sentence("en", "yes", kettle) == "Yes, if the water comes to a full boil."
     _, sentences = answer_in(SCHOOLS, "Is PXL28 affected?")
-    assert sentences[0].lower().startswith("yes: affected parcels") and not any(s.startswith("Yes, if") for s in sentences)
+    assert sentences[0].lower().startswith("yes: affected parcels")
+    assert not any(s.startswith("Yes, if") for s in sentences)
 
 
 def test_no_yes_or_no_about_a_masked_reference() -> None:
@@ -168,3 +169,14 @@ def test_a_scam_check_is_answered_no_from_the_never_ask_sentence(question: str) 
             hit(1, "Texts", "Text messages reading \"confirm your refund\" are not from us; do not click on them.")]
     verdict, sentences = answer_in(hits, question)
     assert verdict == "no" and sentences[0].startswith("No: "), sentences
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("Is centre LYO04 affected?", "yes"), ("Is PAR11 affected?", "yes"),
+    ("Is centre NCE05 affected?", "no"),
+])
+def test_a_reference_written_without_its_hyphen_is_the_listed_one(question: str, verdict: str) -> None:
+    hits = [hit(0, "Scope", "Candidates are affected in five test centres: PAR-11 (Paris), LYO-04 (Lyon) and "
+                            "BRU-02 (Brussels).")]
+    got, sentences = answer_in(hits, question)
+    assert got == verdict, sentences
