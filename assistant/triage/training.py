@@ -1,8 +1,9 @@
 """Train the learned triage layer from labelled JSONL and measure it crisis by crisis.
 
 `crisis-desk triage train` calls `train_from_files`: every line of every file is one example (the
-format of `evaluate.TriageCase`). `leave_one_crisis_out` is how thresholds are chosen honestly: each
-crisis is scored by a model trained on the others only, the situation of a new crisis on day one.
+format of `evaluate.TriageCase`). Leave-one-crisis-out is how thresholds are chosen honestly: each
+crisis is read by a model trained on the others only, the situation of a new crisis on day one, and
+`choose_thresholds` picks each team's threshold on those readings (rules + model, as shipped).
 Imports: core, text and triage only.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,20 +20,41 @@ from assistant.models import Comment, Triage
 from assistant.text.encoder import encode
 from assistant.triage.classify import triage
 from assistant.triage.evaluate import TriageCase, load_cases
-from assistant.triage.learned import Example, TriageModel, Verdict, features, train
+from assistant.triage.learned import TARGETS, Example, TriageModel, Verdict, features, train
+
+# What a missed case costs against a false escalation when a team's threshold is chosen: a lead glances
+# at a false alarm; a missed safety, legal or press case can cost a life or a court case. Support
+# misses cost less (the comment is still answered, only not by the person with the account open).
+MISS_COST: dict[str, float] = {"safety": 10.0, "legal": 10.0, "press": 10.0, "support": 3.0}
+CANDIDATE_THRESHOLDS: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))  # 0.20 .. 0.80
 
 
 def examples_of(cases: Sequence[TriageCase]) -> list[Example]:
     return [Example(text=c.text, intent=c.intent, escalate_to=tuple(c.escalate_to)) for c in cases]
 
 
-def train_from_files(paths: Sequence[str | Path], out: str | Path, **options: float) -> tuple[TriageModel, float]:
-    """Train on every case of `paths`, save to `out`; returns the model and the seconds it took."""
+def train_from_files(paths: Sequence[str | Path], out: str | Path, *, tune: bool = True,
+                     **options: float) -> tuple[TriageModel, float]:
+    """Train on every case of `paths`, save to `out`; returns the model and the seconds it took.
+
+    `tune`: choose each team's threshold by leave-one-crisis-out first (`choose_thresholds`), when the
+    cases come from two crises or more (a case without one counts as the crisis "sample"); otherwise
+    the defaults stay.
+    """
     cases = [c for p in paths for c in load_cases(p)]
     start = time.perf_counter()
-    model = train(examples_of(cases), sources=[Path(p).name for p in paths], **options)  # type: ignore[arg-type]
+    crises = {c.crisis or "sample" for c in cases}
+    choices = choose_thresholds(cases) if tune and len(crises) > 1 else []
+    tuned = time.perf_counter()
+    thresholds = {c.team: c.threshold for c in choices} or None
+    model = train(examples_of(cases), sources=[Path(p).name for p in paths], thresholds=thresholds,
+                  **options)  # type: ignore[arg-type]
     seconds = time.perf_counter() - start
     model.meta["train_seconds"] = round(seconds, 1)
+    if choices:
+        model.meta["threshold_seconds"] = round(tuned - start, 1)
+        model.meta["thresholds_chosen_by"] = "leave-one-crisis-out"
+        model.meta["threshold_choice"] = [asdict(c) for c in choices]
     model.save(out)
     return model, seconds
 
@@ -54,10 +77,9 @@ def leave_one_crisis_out(cases: Sequence[TriageCase], default_crisis: str = "sam
     return [v for v in out if v is not None]
 
 
-def held_out_classifier(cases: Sequence[TriageCase], classify: Callable[..., Triage] = triage,
-                        default_crisis: str = "sample") -> Callable[..., Triage]:
-    """A `classify` for `evaluate_cases(cases)` that reads each comment with a model trained without its
-    crisis: how the rules and the model combine is chosen on this, never on the held-out file."""
+def _models_without_each_crisis(cases: Sequence[TriageCase],
+                                default_crisis: str) -> tuple[dict[str, TriageModel], dict[str, str]]:
+    """One model per crisis, trained on the other crises; and the crisis of each comment's text."""
     crisis = [c.crisis or default_crisis for c in cases]
     if len(set(crisis)) < 2:
         raise ValueError("leave-one-crisis-out needs at least two crises")
@@ -67,9 +89,56 @@ def held_out_classifier(cases: Sequence[TriageCase], classify: Callable[..., Tri
     for name in sorted(set(crisis)):
         fit = [i for i, c in enumerate(crisis) if c != name]
         models[name] = train([examples[i] for i in fit], vectors=vectors[fit])
-    crisis_of = {c.text: name for c, name in zip(cases, crisis, strict=True)}
+    return models, {c.text: name for c, name in zip(cases, crisis, strict=True)}
+
+
+def held_out_classifier(cases: Sequence[TriageCase], classify: Callable[..., Triage] = triage,
+                        default_crisis: str = "sample") -> Callable[..., Triage]:
+    """A `classify` for `evaluate_cases(cases)` that reads each comment with a model trained without its
+    crisis: how the rules and the model combine is chosen on this, never on the held-out file."""
+    models, crisis_of = _models_without_each_crisis(cases, default_crisis)
 
     def run(comment: Comment, **options: object) -> Triage:
         return classify(comment, model=models[crisis_of[comment.text]], **options)
 
     return run
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """A team's threshold and what it gave in leave-one-crisis-out (rules + model, as combined)."""
+
+    team: str
+    threshold: float
+    caught: int  # cases of this team escalated to it
+    cases: int  # cases labelled for this team
+    false: int  # comments escalated to it that are not its cases
+
+
+def choose_thresholds(cases: Sequence[TriageCase], *, default_crisis: str = "sample",
+                      candidates: Sequence[float] = CANDIDATE_THRESHOLDS,
+                      classify: Callable[..., Triage] = triage) -> list[ThresholdChoice]:
+    """Each team's threshold by leave-one-crisis-out: the candidate with the lowest
+    misses x MISS_COST + false escalations, the highest one on a tie (fewest glances for the same cost).
+
+    Every comment is triaged (rules + model) by a model that never saw its crisis, once per candidate;
+    a team's escalation depends on its own threshold only, so the teams are chosen independently.
+    """
+    if not candidates:
+        raise ValueError("no candidate thresholds")
+    models, crisis_of = _models_without_each_crisis(cases, default_crisis)
+    comments = [Comment(text=c.text, author=c.author, platform=c.platform, followers=c.followers,
+                        verified=c.verified, language=c.language) for c in cases]
+    gold = [set(c.escalate_to) for c in cases]
+    scored: dict[str, list[ThresholdChoice]] = {team: [] for team in TARGETS}
+    for threshold in sorted(candidates):
+        for model in models.values():
+            model.thresholds = dict.fromkeys(TARGETS, threshold)
+        got = [set(classify(c, model=models[crisis_of[c.text]]).escalate_to) for c in comments]
+        for team in TARGETS:
+            scored[team].append(ThresholdChoice(
+                team=team, threshold=threshold, cases=sum(team in g for g in gold),
+                caught=sum(team in g and team in r for g, r in zip(gold, got, strict=True)),
+                false=sum(team in r and team not in g for g, r in zip(gold, got, strict=True))))
+    return [min(options, key=lambda o: ((o.cases - o.caught) * MISS_COST[o.team] + o.false, -o.threshold))
+            for options in scored.values()]

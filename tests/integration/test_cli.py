@@ -149,9 +149,12 @@ def test_triage_train_writes_a_model_that_loads(tmp_path: Path) -> None:
     out_file = tmp_path / "model.npz"
     code, out = run("triage", "train", str(data), "--out", str(out_file))
     assert code == 0, out
-    assert "trained on 60 comments" in out
+    assert "trained on 60 comments" in out and "thresholds chosen by leave-one-crisis-out: safety" in out
     model = TriageModel.load(out_file)
     assert model.meta["sources"] == ["mine.jsonl"] and model.verdict("hello").intent
+    assert model.meta["thresholds_chosen_by"] == "leave-one-crisis-out"
+    code, out = run("triage", "train", str(data), "--out", str(out_file), "--no-tune")
+    assert code == 0 and "thresholds: the defaults (safety 0.30" in out, out
     code, out = run("triage", "train", str(tmp_path / "missing.jsonl"), "--out", str(out_file))
     assert code == 2 and "no such file" in out
     bad = tmp_path / "bad.jsonl"

@@ -22,8 +22,8 @@ SET = Path(__file__).resolve().parents[2] / "data" / "triage_set.jsonl"
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
-def run(text: str, **fields: Any) -> Triage:
-    return triage(Comment(text=text, **fields), now=NOW)
+def run(text: str, *, rules_only: bool = False, **fields: Any) -> Triage:
+    return triage(Comment(text=text, **fields), now=NOW, model=None if rules_only else load_model())
 
 
 INTENTS = [
@@ -165,7 +165,9 @@ def test_normalize(raw: str, expected: str) -> None:
     ],
 )
 def test_sentiment(text: str, sentiment: str) -> None:
-    result = run(text)
+    # The rules' sentiment (the model decides intent, and a spam_troll reading sets sentiment to neutral:
+    # the shipped model reads the terse "not impressed at all" as trolling, docs/DESIGN.md).
+    result = run(text, rules_only=True)
     assert result.sentiment == sentiment, result.reasons
     assert -1.0 <= result.sentiment_score <= 1.0
 
