@@ -1,11 +1,13 @@
 """Triage on whole crises: the fresh held-out set (score only) and the tuning crises (regression floors).
 
-`triage_fresh_crises.jsonl`: a tour operator's collapse, a landlord's winter heating failure and an
-offensive advert, fr + en on eight platforms, written before any change to the combination and never
-used for training or for choosing a threshold. `triage_tuning_crises.jsonl`: the first held-out
-crises (telecom outage, rail strike, bank data exposure), looked at too often to stay held out: now
-training data, so its floors only catch a regression. Floors, not targets (docs/DESIGN.md has the
-figures): a change that loses a safety, legal or press case fails.
+`triage_fresh3_crises.jsonl`: a clinic booking platform's data leak, a chairlift stopped with people
+stuck and an exam board's wrong results, fr + en on eight platforms, written and committed before any
+change to the combination, scored once before and once after, never used for training or for
+choosing a threshold. `triage_tuning_crises.jsonl` (telecom outage, rail strike, bank data exposure)
+and `triage_tuning2_crises.jsonl` (tour operator collapse, heating failure, offensive advert): the
+two earlier held-out sets, each scored twice, so now training data: their floors only catch a
+regression. Floors, not targets (docs/DESIGN.md has the figures): a change that loses a safety,
+legal or press case fails.
 """
 
 from functools import partial
@@ -17,13 +19,9 @@ from assistant.triage import triage
 from assistant.triage.evaluate import TriageReport, evaluate_triage, load_cases
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-FRESH = DATA / "triage_fresh_crises.jsonl"
+FRESH = DATA / "triage_fresh3_crises.jsonl"
 TUNING = DATA / "triage_tuning_crises.jsonl"
-
-
-@pytest.fixture(scope="module")
-def tuning() -> TriageReport:
-    return evaluate_triage(TUNING)
+TUNING2 = DATA / "triage_tuning2_crises.jsonl"
 
 
 def _caught(report: TriageReport, target: str) -> int:
@@ -32,8 +30,9 @@ def _caught(report: TriageReport, target: str) -> int:
     return round(score.recall * score.support)
 
 
-@pytest.mark.parametrize(("path", "crises"), [(FRESH, {"tour", "housing", "advert"}),
-                                              (TUNING, {"telecom", "rail", "bank"})])
+@pytest.mark.parametrize(("path", "crises"), [(FRESH, {"clinic", "skilift", "exams"}),
+                                              (TUNING, {"telecom", "rail", "bank"}),
+                                              (TUNING2, {"tour", "housing", "advert"})])
 def test_each_set_is_three_whole_crises(path: Path, crises: set[str]) -> None:
     cases = load_cases(path)
     assert len(cases) >= 120 and {c.crisis for c in cases} == crises
@@ -47,20 +46,22 @@ def test_no_fresh_comment_is_in_a_training_set() -> None:
             assert not fresh & {c.text for c in load_cases(other)}, other.name
 
 
-def test_the_tuning_crises_keep_every_escalation(tuning: TriageReport) -> None:
-    rules = evaluate_triage(TUNING, classify=partial(triage, model=None))
-    assert tuning.provider == "rules+model" and rules.provider == "rules"
+@pytest.mark.parametrize("path", [TUNING, TUNING2])
+def test_the_tuning_crises_keep_every_escalation(path: Path) -> None:
+    report = evaluate_triage(path)
+    rules = evaluate_triage(path, classify=partial(triage, model=None))
+    assert report.provider == "rules+model" and rules.provider == "rules"
     for target in ("safety", "legal", "press", "support"):
-        assert _caught(tuning, target) == tuning.escalation.label(target).support, target  # type: ignore[union-attr]
-    assert tuning.intent.accuracy >= 0.9 > rules.intent.accuracy
-    assert tuning.campaign_to_comms_lead == tuning.campaign_members == 17
-    assert tuning.wrongly_escalated <= 6 and tuning.language.accuracy == 1.0
+        assert _caught(report, target) == report.escalation.label(target).support, target  # type: ignore[union-attr]
+    assert report.intent.accuracy >= 0.95 > rules.intent.accuracy
+    assert report.campaign_to_comms_lead >= 16 and report.wrongly_escalated <= 4
+    assert report.language.accuracy == 1.0
 
 
 def test_the_fresh_crises_floors() -> None:
-    """Measured once the combination was settled on the tuning crises (docs/DESIGN.md): floors, not goals."""
+    """Measured once the combination was settled on the training crises (docs/DESIGN.md): floors, not goals."""
     combined = evaluate_triage(FRESH)
-    for target, floor in (("safety", 14), ("legal", 9), ("press", 8), ("support", 9)):
+    for target, floor in (("safety", 14), ("legal", 8), ("press", 9), ("support", 9)):
         assert _caught(combined, target) >= floor, target
-    assert combined.intent.accuracy >= 0.8 and combined.should_respond.accuracy >= 0.94
-    assert combined.wrongly_escalated <= 8 and combined.language.accuracy == 1.0
+    assert combined.intent.macro_f1 >= 0.86 and combined.should_respond.accuracy >= 0.96
+    assert combined.wrongly_escalated <= 18 and combined.language.accuracy == 1.0  # the goal is 4: not met
