@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
 from assistant.models import Comment, Triage
 from assistant.text.encoder import encode
 from assistant.triage.classify import triage
@@ -61,25 +59,14 @@ def train_from_files(paths: Sequence[str | Path], out: str | Path, *, tune: bool
 
 def leave_one_crisis_out(cases: Sequence[TriageCase], default_crisis: str = "sample") -> list[Verdict]:
     """One verdict per case, each from a model that never saw that case's crisis."""
-    crisis = [c.crisis or default_crisis for c in cases]
-    vectors = encode([c.text for c in cases])
-    x = features([c.text for c in cases], vectors)
-    out: list[Verdict | None] = [None] * len(cases)
-    examples = examples_of(cases)
-    for name in sorted(set(crisis)):
-        test = [i for i, c in enumerate(crisis) if c == name]
-        fit = [i for i, c in enumerate(crisis) if c != name]
-        if not fit:
-            raise ValueError("leave-one-crisis-out needs at least two crises")
-        model = train([examples[i] for i in fit], vectors=vectors[fit])
-        for i, verdict in zip(test, model.verdicts(x[np.array(test)]), strict=True):
-            out[i] = verdict
-    return [v for v in out if v is not None]
+    models, crisis = _models_without_each_crisis(cases, default_crisis)
+    x = features([c.text for c in cases])  # the sentence vectors come from the encoder's cache
+    return [models[name].verdicts(x[i : i + 1])[0] for i, name in enumerate(crisis)]
 
 
 def _models_without_each_crisis(cases: Sequence[TriageCase],
-                                default_crisis: str) -> tuple[dict[str, TriageModel], dict[str, str]]:
-    """One model per crisis, trained on the other crises; and the crisis of each comment's text."""
+                                default_crisis: str) -> tuple[dict[str, TriageModel], list[str]]:
+    """One model per crisis, trained on the other crises; and each case's crisis."""
     crisis = [c.crisis or default_crisis for c in cases]
     if len(set(crisis)) < 2:
         raise ValueError("leave-one-crisis-out needs at least two crises")
@@ -89,14 +76,15 @@ def _models_without_each_crisis(cases: Sequence[TriageCase],
     for name in sorted(set(crisis)):
         fit = [i for i, c in enumerate(crisis) if c != name]
         models[name] = train([examples[i] for i in fit], vectors=vectors[fit])
-    return models, {c.text: name for c, name in zip(cases, crisis, strict=True)}
+    return models, crisis
 
 
 def held_out_classifier(cases: Sequence[TriageCase], classify: Callable[..., Triage] = triage,
                         default_crisis: str = "sample") -> Callable[..., Triage]:
     """A `classify` for `evaluate_cases(cases)` that reads each comment with a model trained without its
     crisis: how the rules and the model combine is chosen on this, never on the held-out file."""
-    models, crisis_of = _models_without_each_crisis(cases, default_crisis)
+    models, crisis = _models_without_each_crisis(cases, default_crisis)
+    crisis_of = {c.text: name for c, name in zip(cases, crisis, strict=True)}
 
     def run(comment: Comment, **options: object) -> Triage:
         return classify(comment, model=models[crisis_of[comment.text]], **options)
@@ -126,7 +114,7 @@ def choose_thresholds(cases: Sequence[TriageCase], *, default_crisis: str = "sam
     """
     if not candidates:
         raise ValueError("no candidate thresholds")
-    models, crisis_of = _models_without_each_crisis(cases, default_crisis)
+    models, crisis = _models_without_each_crisis(cases, default_crisis)
     comments = [Comment(text=c.text, author=c.author, platform=c.platform, followers=c.followers,
                         verified=c.verified, language=c.language) for c in cases]
     gold = [set(c.escalate_to) for c in cases]
@@ -134,7 +122,7 @@ def choose_thresholds(cases: Sequence[TriageCase], *, default_crisis: str = "sam
     for threshold in sorted(candidates):
         for model in models.values():
             model.thresholds = dict.fromkeys(TARGETS, threshold)
-        got = [set(classify(c, model=models[crisis_of[c.text]]).escalate_to) for c in comments]
+        got = [set(classify(c, model=models[name]).escalate_to) for c, name in zip(comments, crisis, strict=True)]
         for team in TARGETS:
             scored[team].append(ThresholdChoice(
                 team=team, threshold=threshold, cases=sum(team in g for g in gold),

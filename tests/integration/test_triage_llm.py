@@ -24,7 +24,8 @@ from tests.utils.builders import make_keys
 pytestmark = pytest.mark.server
 
 UNSURE = "j'étais là-bas ce soir 😶 appelez-moi au 06 12 34 56 78"  # the shipped model hesitates on safety
-STRANDED = Comment(text="My nan has been sat in the cold hall since 6, nobody from the building answers.",
+# escalated to safety, the model's intent below 0.4: unsure
+STRANDED = Comment(text="My nan has been sat in the cold hall since 6, nobody answers, who do I complain to?",
                    platform="facebook")
 
 
@@ -63,7 +64,8 @@ def test_the_model_never_removes_a_team_the_fast_layer_raised(tmp_path: Path) ->
     with start_fake_openai([reply_json(calm)]) as fake:
         out = _read(tmp_path, fake.base_url, STRANDED, fast)
     assert "safety" in out.escalate_to and out.should_respond  # teams and the reply are never taken away
-    assert out.intent == "praise" and out.provider == PROVIDER  # a non-escalated intent may change
+    # nor is an escalated safety intent (a non-escalated one may change: the test above)
+    assert fast.intent == out.intent == "safety" and out.provider == PROVIDER
 
 
 def test_a_high_stakes_intent_from_the_model_brings_its_team(tmp_path: Path) -> None:
