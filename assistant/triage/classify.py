@@ -511,10 +511,17 @@ def triage(
     # An unclassified comment is more often a phrasing the rules miss than nothing to answer: only
     # chatter between users and very short remarks are left without a reply.
     chatter = intent == "other" and (bool(_COMMUNITY.search(norm)) or len(_WORDISH.findall(norm)) <= 6)
+    # "Has anyone been hurt?" read as chatter at 0.39: an unsure model does not leave unanswered what the
+    # rules would answer (its intent stands, the reply too).
+    unsure_silence = (intent != rules_intent and intent in _SILENT and rules_intent not in _SILENT
+                      and verdict is not None and verdict.intents.get(intent, 0.0) < SILENCE_MIN)
     if intent != rules_intent:  # the model decided: its intent alone says whether there is something to answer
-        insult, chatter = None, intent == "other"
-    should_respond = intent != "spam_troll" and not insult and not chatter
-    if not should_respond:
+        insult, chatter = None, intent == "other" and not unsure_silence
+    should_respond = (intent != "spam_troll" or unsure_silence) and not insult and not chatter
+    if unsure_silence:
+        reasons.append(f"should_respond=true: the model reads {intent} only at {verdict.intents[intent]:.2f} "  # type: ignore[union-attr]
+                       f"and the rules read {rules_intent}: a person should answer")
+    elif not should_respond:
         why = ("a pure insult" if insult else "spam or trolling" if intent == "spam_troll"
                else "chatter between users or a remark with nothing to answer")
         reasons.append(f"should_respond=false: {why}")
@@ -570,6 +577,12 @@ def _unsure(verdict: Verdict, escalate: list[EscalationTarget], overruled: dict[
     for name, why in overruled.items():
         out.append(f"a rule read {_TARGET_OF_INTENT[name]} ({why}), the model did not")
     return out
+
+
+# Intents that get no reply, and how sure the model must be for its reading to silence a comment the rules
+# would answer (answers_tuning: direct questions read as chatter at 0.22-0.46 went unanswered).
+_SILENT: frozenset[str] = frozenset({"other", "spam_troll"})
+SILENCE_MIN = 0.5
 
 
 def _model_intent(intent: Intent, verdict: Verdict, norm: str, lowered: list[Intent], reasons: list[str],

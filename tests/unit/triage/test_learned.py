@@ -322,3 +322,14 @@ def test_campaign_members_reach_the_comms_lead_with_a_reason() -> None:
     assert any("copy-paste campaign" in r for r in results[0].reasons)
     with pytest.raises(ValueError):
         mark_campaigns(comments, results[:2])
+
+
+def test_an_unsure_model_does_not_leave_a_question_unanswered() -> None:
+    question = Comment(text="Has anyone been hurt?")
+    unsure = triage(question, model=_fixed("other", 0.39))
+    assert unsure.intent == "other" and unsure.should_respond  # its reading stands, the reply too
+    assert any(r.startswith("should_respond=true: the model reads other only at 0.39") for r in unsure.reasons)
+    assert triage(question, model=_fixed("spam_troll", 0.45)).should_respond
+    # a sure reading does silence it, and so does chatter the rules themselves read
+    assert not triage(question, model=_fixed("other", 0.8)).should_respond
+    assert not triage(Comment(text="lol same"), model=_fixed("other", 0.3)).should_respond

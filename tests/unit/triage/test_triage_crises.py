@@ -63,5 +63,7 @@ def test_the_fresh_crises_floors() -> None:
     combined = evaluate_triage(FRESH)
     for target, floor in (("safety", 14), ("legal", 8), ("press", 9), ("support", 9)):
         assert _caught(combined, target) >= floor, target
-    assert combined.intent.macro_f1 >= 0.86 and combined.should_respond.accuracy >= 0.96
+    # should_respond 0.97 -> 0.948 since an unsure model no longer silences what the rules would answer
+    # (a direct question read as chatter at 0.3 went unanswered; the floor is 0.9)
+    assert combined.intent.macro_f1 >= 0.86 and combined.should_respond.accuracy >= 0.94
     assert combined.wrongly_escalated <= 18 and combined.language.accuracy == 1.0  # the goal is 4: not met
