@@ -24,7 +24,6 @@ Imports: the answer picker (candidates, relevance, answer types), meaning (vecto
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ from assistant.drafting.answers import (
 from assistant.drafting.meaning import question_vectors, sentence_vectors
 from assistant.drafting.questions import Question
 from assistant.text import analyze
-from assistant.text.encoder import ENCODER_NAME
+from assistant.text.model_file import read_model, write_model
 
 FORMAT = "answer-ranker-1"
 KINDS = ("fact_sheet", "policy", "faq", "statement", "contact")
@@ -154,26 +153,16 @@ class AnswerRanker:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {**self.meta, "format": FORMAT, "encoder": ENCODER_NAME, "features": list(FEATURES),
-                "threshold": self.threshold, "top_k": self.top_k}
-        with path.open("wb") as fh:
-            np.savez_compressed(fh, mean=self.mean, scale=self.scale, weights=self.weights,
-                                meta=np.array(json.dumps(meta)))
-        return path
+        meta = {**self.meta, "format": FORMAT, "features": list(FEATURES), "threshold": self.threshold,
+                "top_k": self.top_k}
+        return write_model(path, meta, mean=self.mean, scale=self.scale, weights=self.weights)
 
     @classmethod
     def load(cls, path: str | Path) -> AnswerRanker:
-        with np.load(Path(path), allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            if meta.get("format") != FORMAT or tuple(meta.get("features", ())) != FEATURES:
-                raise ValueError(f"{path}: an answer ranker of another format; "
-                                 "retrain with `crisis-desk answers train`")
-            if meta.get("encoder") != ENCODER_NAME:
-                raise ValueError(f"{path}: trained on {meta.get('encoder')} vectors, not {ENCODER_NAME}")
-            return cls(mean=data["mean"], scale=data["scale"], weights=data["weights"],
-                       threshold=float(meta["threshold"]), top_k=int(meta["top_k"]), meta=meta)
+        meta, a = read_model(path, what="an answer ranker", expect={"format": FORMAT, "features": FEATURES},
+                             rebuild="retrain with `crisis-desk answers train`")
+        return cls(mean=a["mean"], scale=a["scale"], weights=a["weights"], threshold=float(meta["threshold"]),
+                   top_k=int(meta["top_k"]), meta=meta)
 
 
 @lru_cache(maxsize=4)

@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.models import Flag
 from assistant.text import sentences
-from assistant.text.encoder import ENCODER_NAME
+from assistant.text.model_file import read_model, write_model
 from assistant.triage.learned import HASH_DIM, _balanced, _fit_softmax, features
 
 FORMAT = 1
@@ -60,25 +60,16 @@ class InjectionModel:
         return float(self.probabilities(features([text]))[0])
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {**self.meta, "format": FORMAT, "encoder": ENCODER_NAME, "hash_dim": HASH_DIM,
-                "threshold": self.threshold}
-        with path.open("wb") as fh:
-            np.savez_compressed(fh, weights=self.weights.astype(np.float16), bias=np.float32(self.bias),
-                                meta=np.array(json.dumps(meta)))
-        return path
+        meta = {**self.meta, "format": FORMAT, "hash_dim": HASH_DIM, "threshold": self.threshold}
+        return write_model(path, meta, weights=self.weights.astype(np.float16),
+                           bias=np.array(self.bias, dtype=np.float32))
 
     @classmethod
     def load(cls, path: str | Path) -> InjectionModel:
-        with np.load(Path(path), allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            if meta.get("format") != FORMAT or meta.get("hash_dim") != HASH_DIM:
-                raise ValueError(f"{path}: an injection model of another format; retrain it")
-            if meta.get("encoder") != ENCODER_NAME:
-                raise ValueError(f"{path}: trained on {meta.get('encoder')} vectors, not {ENCODER_NAME}")
-            return cls(weights=data["weights"].astype(np.float32), bias=float(data["bias"]),
-                       threshold=float(meta["threshold"]), meta=meta)
+        meta, a = read_model(path, what="an injection model", expect={"format": FORMAT, "hash_dim": HASH_DIM},
+                             rebuild="retrain it")
+        return cls(weights=a["weights"].astype(np.float32), bias=float(a["bias"]), threshold=float(meta["threshold"]),
+                   meta=meta)
 
 
 @lru_cache(maxsize=4)

@@ -17,7 +17,6 @@ Imports: core and text only.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import zlib
@@ -32,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.text import fold
-from assistant.text.encoder import ENCODER_NAME, encode
+from assistant.text.encoder import encode
+from assistant.text.model_file import read_model, write_model
 
 INTENTS: tuple[str, ...] = (
     "safety", "threat_legal", "press", "rumour", "complaint", "question", "praise", "spam_troll", "other",
@@ -127,28 +127,19 @@ class TriageModel:
         return self.verdicts(features([text]))[0]
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {**self.meta, "format": FORMAT, "encoder": ENCODER_NAME, "hash_dim": HASH_DIM,
-                "intents": list(INTENTS), "targets": list(TARGETS), "thresholds": self.thresholds}
-        with path.open("wb") as fh:  # np.savez_compressed would add ".npz" to a name without it
-            np.savez_compressed(fh, intent_w=self.intent_w.astype(np.float16), intent_b=self.intent_b,
-                                target_w=self.target_w.astype(np.float16), target_b=self.target_b,
-                                meta=np.array(json.dumps(meta)))
-        return path
+        meta = {**self.meta, "format": FORMAT, "hash_dim": HASH_DIM, "intents": list(INTENTS),
+                "targets": list(TARGETS), "thresholds": self.thresholds}
+        return write_model(path, meta, intent_w=self.intent_w.astype(np.float16), intent_b=self.intent_b,
+                           target_w=self.target_w.astype(np.float16), target_b=self.target_b)
 
     @classmethod
     def load(cls, path: str | Path) -> TriageModel:
-        with np.load(Path(path), allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            if (meta.get("format") != FORMAT or meta.get("hash_dim") != HASH_DIM
-                    or tuple(meta.get("intents", ())) != INTENTS or tuple(meta.get("targets", ())) != TARGETS):
-                raise ValueError(f"{path}: a triage model of another format; retrain with `crisis-desk triage train`")
-            if meta.get("encoder") != ENCODER_NAME:
-                raise ValueError(f"{path}: trained on {meta.get('encoder')} vectors, not {ENCODER_NAME}")
-            return cls(intent_w=data["intent_w"].astype(np.float32), intent_b=data["intent_b"].astype(np.float32),
-                       target_w=data["target_w"].astype(np.float32), target_b=data["target_b"].astype(np.float32),
-                       thresholds={k: float(v) for k, v in meta["thresholds"].items()}, meta=meta)
+        meta, data = read_model(path, what="a triage model", rebuild="retrain with `crisis-desk triage train`",
+                                expect={"format": FORMAT, "hash_dim": HASH_DIM, "intents": INTENTS,
+                                        "targets": TARGETS})
+        return cls(intent_w=data["intent_w"].astype(np.float32), intent_b=data["intent_b"].astype(np.float32),
+                   target_w=data["target_w"].astype(np.float32), target_b=data["target_b"].astype(np.float32),
+                   thresholds={k: float(v) for k, v in meta["thresholds"].items()}, meta=meta)
 
 
 @lru_cache(maxsize=4)
