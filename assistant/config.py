@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path.home() / ".crisis-desk"
@@ -76,6 +76,21 @@ class Settings(BaseSettings):
     # The offline composer's learned answer-sentence ranker (assistant.drafting.ranker): "shipped" (the
     # packaged model), "off" (the rules alone), or the path of a model trained with `crisis-desk answers train`.
     answer_ranker: str = "shipped"
+
+    @field_validator("answer_ranker")
+    @classmethod
+    def _ranker_exists(cls, value: str) -> str:
+        """A path that is not a file would silently mean "no ranker": refused at start-up instead."""
+        if value in ("shipped", "off"):
+            return value
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise ValueError(f"CRISIS_ANSWER_RANKER={value!r}: not 'shipped', 'off' or an existing model file "
+                             "(train one with `crisis-desk answers train --out PATH`)")
+        from assistant.drafting.ranker import AnswerRanker  # a file of another format is refused here too
+
+        AnswerRanker.load(path)
+        return str(path)
 
     database_url: str | None = None  # default: sqlite file in data_dir
 

@@ -106,3 +106,18 @@ def test_compose_adds_the_rankers_sentences_cited_and_off_adds_none() -> None:
     added = [s for s in ranked.sentences if s.text not in {p.text for p in plain.sentences}]
     assert added and all(s.sources for s in added)
     assert len(render(ranked)) <= 700
+
+
+def test_the_setting_refuses_a_missing_or_foreign_model_file(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from assistant.config import Settings
+
+    with pytest.raises(ValidationError, match="not 'shipped', 'off' or an existing model file"):
+        Settings(data_dir=tmp_path, answer_ranker=str(tmp_path / "missing.npz"))
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, meta=np.array('{"format": "other"}'))
+    with pytest.raises(ValidationError, match="another format"):
+        Settings(data_dir=tmp_path, answer_ranker=str(foreign))
+    good = only("sim_question").save(tmp_path / "mine.npz")
+    assert Settings(data_dir=tmp_path, answer_ranker=str(good)).answer_ranker == str(good)
