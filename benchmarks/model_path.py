@@ -38,7 +38,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.config import Settings
-from assistant.drafting.chain import Drafter, _query
+from assistant.drafting.chain import Drafter, with_thread
 from assistant.drafting.composer import retrieval_query
 from assistant.drafting.evaluate import AnswerSet, Case, CaseResult, find_sets, load_set, score_case, summarise
 from assistant.drafting.llm import make_chat_model
@@ -130,7 +130,7 @@ async def draft_naive(runtime: Runtime, s: AnswerSet, case: Case, *, k: int) -> 
     tri = triage(comment)
     masked = mask_pii(comment.text).text
     lang = tri.language if tri.language in ("en", "fr") else "en"
-    ctx = retrieve(runtime.kb, _query(retrieval_query(masked, tri.intent), comment), language=lang,
+    ctx = retrieve(runtime.kb, with_thread(retrieval_query(masked, tri.intent), comment), language=lang,
                    incident=s.incident, vector_text=masked)
     context = "\n\n".join(h.text for h in ctx.sources[:k])
     first: float | None = None

@@ -196,7 +196,7 @@ class Drafter:
             # A number the knowledge lists (a lot, a tracking prefix) is answered about, not hidden.
             masked = guards.mask_pii(masked_from, allow=public)
             signals = replace(signals, masked=masked)
-        query = _query(retrieval_query(masked.text, tri.intent), comment)
+        query = with_thread(retrieval_query(masked.text, tri.intent), comment)
         ctx = await asyncio.to_thread(retrieve, self.runtime.kb, query,
                                       language=tri.language if tri.language in ("en", "fr") else "en",
                                       incident=req.incident, vector_text=masked.text)
@@ -312,7 +312,8 @@ def _author(comment: Comment) -> str:
     return author_name(comment) or "(unknown)"
 
 
-def _query(masked_text: str, comment: Comment) -> str:
+def with_thread(masked_text: str, comment: Comment) -> str:
+    """The retrieval query: the comment (masked) and the last two messages of its thread."""
     context = " ".join(comment.thread_context[-2:])
     return f"{masked_text} {context}".strip()[:2000]
 

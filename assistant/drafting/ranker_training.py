@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.drafting.chain import _query
+from assistant.drafting.chain import with_thread
 from assistant.drafting.composer import answer_inputs, retrieval_query
 from assistant.drafting.evaluate import find_sets, load_set, normalise
 from assistant.drafting.ranker import AnswerRanker, features, fit
@@ -76,7 +76,7 @@ def examples_from(paths: Sequence[Path], settings: Settings | None = None,
                     found = mask_pii(case.text)
                     public = public_identifiers(runtime.kb, found.entities, incident=answer_set.incident)
                     masked = mask_pii(case.text, allow=public).text if public else found.text
-                    ctx = retrieve(runtime.kb, _query(retrieval_query(masked, tri.intent), comment), language=lang,
+                    ctx = retrieve(runtime.kb, with_thread(retrieval_query(masked, tri.intent), comment), language=lang,
                                    incident=answer_set.incident, vector_text=masked)
                     cands, picker, questions = answer_inputs(masked, tri, ctx)
                     x = features(cands, questions, masked, picker, language=lang, intent=tri.intent)
