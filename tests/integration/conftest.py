@@ -7,6 +7,7 @@ tests depend on neither the knowledge base nor a model.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from assistant.config import Settings
 from assistant.models import Draft
 from assistant.runtime import Runtime
 from tests.utils.builders import FakeKB, Key, make_keys, seed
+from tests.utils.postgres import Unavailable, new_database, running_postgres
 
 
 @pytest.fixture
@@ -65,3 +67,24 @@ def seed_draft(runtime: Runtime, keys: dict[str, Key]) -> Callable[..., Draft]:
         return seed(runtime.db, keys["agent"].principal, **fields)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """An admin URL for a throwaway PostgreSQL server (fsync off: tests, not durability), one per module."""
+    try:
+        with running_postgres() as url:
+            yield url
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to a new, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    admin_url: str = request.getfixturevalue("postgres")
+    return new_database(admin_url)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,28 +16,10 @@ from sqlalchemy import func, select
 from assistant.review.monitor_store import StoredMonitor
 from assistant.review.store import Database
 from assistant.review.tables import MonitorAlertRow
-from tests.utils.postgres import Unavailable, new_database, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 27, tzinfo=UTC)
 BUCKET = timedelta(minutes=5)
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    try:
-        with running_postgres() as url:
-            yield url
-    except Unavailable as exc:
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    admin_url: str = request.getfixturevalue("postgres")
-    return new_database(admin_url, "m")
 
 
 def stream(quiet_buckets: int = 40, spike_buckets: int = 2) -> list[tuple[str, datetime, str]]:

@@ -25,30 +25,8 @@ from assistant.review.schemas import IncidentIn
 from assistant.review.store import Database
 from assistant.review.tables import Base
 from tests.utils.builders import Key, checked, comment, draft, flag, make_keys
-from tests.utils.postgres import Unavailable, new_database, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    """An admin URL for a throwaway PostgreSQL server (fsync off: tests, not durability)."""
-    try:
-        with running_postgres() as url:
-            yield url
-    except Unavailable as exc:
-        pytest.skip(str(exc))
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL to a new, empty database on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    admin_url: str = request.getfixturevalue("postgres")
-    return new_database(admin_url, "t")
 
 
 @pytest.fixture
