@@ -38,13 +38,12 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.config import Settings
-from assistant.drafting.chain import Drafter, with_thread
-from assistant.drafting.composer import retrieval_query
+from assistant.drafting.chain import Drafter
+from assistant.drafting.context import comment_context
 from assistant.drafting.evaluate import AnswerSet, Case, CaseResult, find_sets, load_set, score_case, summarise
 from assistant.drafting.llm import make_chat_model
-from assistant.drafting.retrieval import retrieve
+from assistant.drafting.retrieval import reply_language
 from assistant.drafting.verify import verify_text
-from assistant.guards import mask_pii
 from assistant.models import Comment, DraftRequest
 from assistant.runtime import Runtime
 from assistant.triage.classify import triage
@@ -128,10 +127,8 @@ async def draft_naive(runtime: Runtime, s: AnswerSet, case: Case, *, k: int) -> 
     comment = Comment(id=case.id, text=case.text, author=case.author, platform=case.platform)  # type: ignore[arg-type]
     started = time.perf_counter()
     tri = triage(comment)
-    masked = mask_pii(comment.text).text
-    lang = tri.language if tri.language in ("en", "fr") else "en"
-    ctx = retrieve(runtime.kb, with_thread(retrieval_query(masked, tri.intent), comment), language=lang,
-                   incident=s.incident, vector_text=masked)
+    found, ctx = comment_context(runtime.kb, comment, tri, incident=s.incident)
+    masked, lang = found.text, reply_language(tri.language)
     context = "\n\n".join(h.text for h in ctx.sources[:k])
     first: float | None = None
     message: AIMessageChunk | None = None

@@ -3,8 +3,8 @@
 Two comments that ask the same question in other words are answered from the same knowledge; two
 different questions about one situation ("can we drink the tap water?" / "can we shower with it?")
 are close in meaning but are answered from different sentences. So before two comments share a core
-answer (batch/paraphrases.py), each is retrieved and planned as a draft would be (drafting/retrieval
-`retrieve`, drafting/answers `plan_answers`: the composer's own choice of answer sentences and
+answer (batch/paraphrases.py), each is retrieved and planned as a draft would be (drafting/context
+`comment_context`, drafting/answers `plan_answers`: the composer's own choice of answer sentences and
 yes/no verdicts), and their answers must agree. A comment whose question the knowledge does not
 answer has no key and is drafted alone: "not known yet" is no evidence that two questions are one.
 
@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assistant.drafting.answers import plan_answers
-from assistant.drafting.composer import retrieval_query
-from assistant.drafting.retrieval import retrieve
-from assistant.guards import mask_pii
+from assistant.drafting.context import comment_context
+from assistant.drafting.retrieval import reply_language
 from assistant.knowledge.store import KnowledgeBase
 from assistant.models import Comment, Triage
 
@@ -43,11 +42,8 @@ AnswerOf = Callable[[Comment, Triage], "AnswerKey | None"]
 def answer_key(kb: KnowledgeBase, comment: Comment, tri: Triage, *, incident: str | None = None,
                at: datetime | None = None) -> AnswerKey | None:
     """The knowledge a draft of `comment` would answer it from, or None when a question of it finds none."""
-    language = tri.language if tri.language in ("en", "fr") else "en"
-    masked = mask_pii(comment.text).text
-    ctx = retrieve(kb, retrieval_query(masked, tri.intent), language=language, incident=incident, at=at,
-                   vector_text=masked)
-    plan = plan_answers(masked, ctx.sources, language)
+    masked, ctx = comment_context(kb, comment, tri, incident=incident, at=at)
+    plan = plan_answers(masked.text, ctx.sources, reply_language(tri.language))
     if not plan or not all(a.found for a in plan):
         return None
     said = [text for a in plan for text, _ in a.sentences]

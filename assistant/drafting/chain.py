@@ -22,12 +22,13 @@ from pydantic import ValidationError
 
 from assistant import guards
 from assistant.config import Settings
-from assistant.drafting.composer import compose, render, retrieval_query
+from assistant.drafting.composer import compose, render
+from assistant.drafting.context import comment_context
 from assistant.drafting.llm_triage import asecond_reading
 from assistant.drafting.model_prompt import ModelPrompt, build_reply_prompt
 from assistant.drafting.prompts import get_prompt
 from assistant.drafting.questions import find_questions
-from assistant.drafting.retrieval import Context, public_identifiers, retrieve
+from assistant.drafting.retrieval import Context
 from assistant.drafting.verify import (
     CommentSignals,
     author_name,
@@ -191,15 +192,11 @@ class Drafter:
                          prompt_version="", no_reply_reason=f"triage says not to respond ({reason})",
                          flags=signals.flags)
 
-        public = await asyncio.to_thread(public_identifiers, self.runtime.kb, masked.entities, incident=req.incident)
-        if public:
-            # A number the knowledge lists (a lot, a tracking prefix) is answered about, not hidden.
-            masked = guards.mask_pii(masked_from, allow=public)
+        known, ctx = await asyncio.to_thread(comment_context, self.runtime.kb, comment, tri, incident=req.incident,
+                                             text=masked_from, masked=masked)
+        if known is not masked:  # a reference the knowledge lists is no longer masked
+            masked = known
             signals = replace(signals, masked=masked)
-        query = with_thread(retrieval_query(masked.text, tri.intent), comment)
-        ctx = await asyncio.to_thread(retrieve, self.runtime.kb, query,
-                                      language=tri.language if tri.language in ("en", "fr") else "en",
-                                      incident=req.incident, vector_text=masked.text)
         provider, model, version = "offline", "offline-composer", OFFLINE_VERSION
         fallback_reason = None
         use_llm = self.settings.llm_provider == "openai"
@@ -310,12 +307,6 @@ def check_comment(settings: Settings, comment: Comment) -> None:
 def _author(comment: Comment) -> str:
     """The author as the model sees it: a clean name or handle only (author_name), inside its fence."""
     return author_name(comment) or "(unknown)"
-
-
-def with_thread(masked_text: str, comment: Comment) -> str:
-    """The retrieval query: the comment (masked) and the last two messages of its thread."""
-    context = " ".join(comment.thread_context[-2:])
-    return f"{masked_text} {context}".strip()[:2000]
 
 
 async def draft_reply(runtime: Runtime, req: DraftRequest, on_token: OnToken | None = None,

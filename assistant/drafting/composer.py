@@ -32,7 +32,7 @@ from assistant.drafting.questions import KIND_WORDS, Question, concept_words, fi
 from assistant.drafting.ranker import SHIPPED, AnswerRanker, resolve
 from assistant.drafting.ranker import features as ranker_features
 from assistant.drafting.ranker import pick as ranker_pick
-from assistant.drafting.retrieval import Context
+from assistant.drafting.retrieval import Context, reply_language
 from assistant.drafting.verify import author_name
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, Triage
 from assistant.text import analyze, fold
@@ -138,7 +138,7 @@ def _say(language: str, key: str, priority: int, **values: str) -> Part:
 def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[Candidate], Picker, list[Question]]:
     """What the composer answers from: the candidate sentences of the retrieved knowledge, their picker,
     and the questions asked (the answer ranker is trained on the same)."""
-    lang = triage.language if triage.language in ("en", "fr") else "en"
+    lang = reply_language(triage.language)
     cands = candidates(ctx.sources, lang)
     picker = Picker(cands, lang)
     questions = find_questions(masked_text, known_items(cands))[:MAX_QUESTIONS]
@@ -154,7 +154,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     """Answer first: greeting -> (the author's concern, an apology) -> the answer to each question ->
     what to do -> when the next update comes -> sign-off. `ranker` (see ranker.py: "shipped", "off" or
     a model) adds the knowledge sentences it scores as answers that the rules did not choose."""
-    lang = triage.language if triage.language in ("en", "fr") else "en"
+    lang = reply_language(triage.language)
     limit = PLATFORM_TARGETS.get(platform, 700)
     if style == "concise":
         limit = min(limit, 280)

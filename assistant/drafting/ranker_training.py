@@ -22,12 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.drafting.chain import with_thread
-from assistant.drafting.composer import answer_inputs, retrieval_query
+from assistant.drafting.composer import answer_inputs
+from assistant.drafting.context import comment_context
 from assistant.drafting.evaluate import find_sets, load_set, normalise
 from assistant.drafting.ranker import AnswerRanker, features, fit
-from assistant.drafting.retrieval import public_identifiers, retrieve
-from assistant.guards import mask_pii
+from assistant.drafting.retrieval import reply_language
 from assistant.models import Comment
 from assistant.runtime import Runtime
 from assistant.triage.classify import triage as run_triage
@@ -72,14 +71,11 @@ def examples_from(paths: Sequence[Path], settings: Settings | None = None,
                     comment = Comment(id=case.id, text=case.text, author=case.author,
                                       platform=case.platform)  # type: ignore[arg-type]
                     tri = run_triage(comment)
-                    lang = tri.language if tri.language in ("en", "fr") else "en"
-                    found = mask_pii(case.text)
-                    public = public_identifiers(runtime.kb, found.entities, incident=answer_set.incident)
-                    masked = mask_pii(case.text, allow=public).text if public else found.text
-                    ctx = retrieve(runtime.kb, with_thread(retrieval_query(masked, tri.intent), comment), language=lang,
-                                   incident=answer_set.incident, vector_text=masked)
+                    found, ctx = comment_context(runtime.kb, comment, tri, incident=answer_set.incident)
+                    masked = found.text
                     cands, picker, questions = answer_inputs(masked, tri, ctx)
-                    x = features(cands, questions, masked, picker, language=lang, intent=tri.intent)
+                    x = features(cands, questions, masked, picker, language=reply_language(tri.language),
+                                 intent=tri.intent)
                     y = np.array([_label(c.text, facts) for c in cands])
                     out.append(Example(answer_set.name, case.id, x, y, [c.text for c in cands], facts))
             finally:

@@ -120,6 +120,11 @@ def add_evidence_near(kb: KnowledgeBase, ctx: Context, text: str) -> None:
                  if h.chunk_id not in seen and not internal(h)]
 
 
+def reply_language(language: str) -> str:
+    """The language a reply is written in: the comment's when it is French or English, else English."""
+    return language if language in ("en", "fr") else "en"
+
+
 def public_identifiers(kb: KnowledgeBase, entities: Iterable[PiiEntity], *, incident: str | None = None,
                        at: datetime | None = None) -> list[str]:
     """The order or reference numbers of a comment that the current knowledge itself names ("is my parcel
