@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.models import Draft
+from assistant.review.store import Database
 from assistant.runtime import Runtime
 from tests.utils.builders import FakeKB, Key, make_keys, seed
 from tests.utils.postgres import Unavailable, new_database, running_postgres
@@ -88,3 +89,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'store.db'}"
     admin_url: str = request.getfixturevalue("postgres")
     return new_database(admin_url)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """A review store on each backend."""
+    database = Database(db_url)
+    yield database
+    database.dispose()

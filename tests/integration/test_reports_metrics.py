@@ -10,7 +10,6 @@ import pytest
 from assistant.errors import NotFound
 from assistant.reports.metrics import incident_timeline
 from assistant.review.store import Database
-from tests.integration.test_store_postgres import db, db_url, postgres  # noqa: F401  (fixtures)
 from tests.utils.builders import make_keys
 from tests.utils.incident import INCIDENT, T0, seed_fixture
 
@@ -18,7 +17,7 @@ H10, H11 = T0, T0 + timedelta(hours=1)
 
 
 @pytest.fixture
-def seeded(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:  # noqa: F811
+def seeded(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     keys = make_keys(db)
     seed_fixture(db, keys["agent"].principal, keys["lead"].principal, monkeypatch)
     return db
@@ -82,6 +81,6 @@ def test_buckets_of_fifteen_minutes_and_one_day(seeded: Database) -> None:
     assert incident_timeline(seeded, INCIDENT).stale_drafts is None  # knowledge not consulted
 
 
-def test_unknown_incident_is_not_found(db: Database) -> None:  # noqa: F811
+def test_unknown_incident_is_not_found(db: Database) -> None:
     with pytest.raises(NotFound):
         incident_timeline(db, "nope")

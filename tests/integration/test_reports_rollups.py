@@ -22,7 +22,6 @@ from assistant.review import lifecycle as review
 from assistant.review import rollups
 from assistant.review.schemas import IncidentIn, Principal
 from assistant.review.store import Database
-from tests.integration.test_store_postgres import db, db_url, postgres  # noqa: F401  (fixtures)
 from tests.utils.builders import checked, comment, draft, make_keys
 from tests.utils.incident import T0
 from tests.utils.metrics_scan import assert_same_metrics, scan_timeline
@@ -104,7 +103,7 @@ def rollup_rows(store: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_rollups_kept_on_write_equal_a_rebuild_and_the_scanned_metrics(
-        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     keys = make_keys(db)
     random_incident(db, keys["agent"].principal, keys["lead"].principal, monkeypatch)
     kept = rollup_rows(db)
