@@ -8,8 +8,9 @@ answers it. Relevance is word overlap weighted by rarity within the retrieved kn
 every sentence shares ("recall", "refund") count little. No answer is better than a wrong one:
 below the threshold, the caller says it does not know yet.
 
-Imports: the text layer, models and the question finder. Used by the offline composer, and by
-public updates and the LLM prompt (the candidate answers it is given).
+Imports: the text layer, models, the question finder, candidates.py (the sentences) and items.py (the
+item verdicts). Used by the offline composer, and by public updates and the LLM prompt (the candidate
+answers it is given).
 """
 
 from __future__ import annotations
@@ -19,50 +20,34 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from assistant.drafting.candidates import (
+    ANSWER_TYPES,
+    KIND_PRIOR,
+    MONEY,
+    NEGATION,
+    SCOPE_LIST,
+    Candidate,
+    candidates,
+    has_type,
+    keyset,
+    text_keys,
+)
+from assistant.drafting.items import ALREADY_SAID, IMPERATIVE, MASKED, item_verdict, known_items, verdict_sentence
 from assistant.drafting.meaning import similarities
-from assistant.drafting.phrases import NEXT_STEP, UNKNOWN_HEADINGS, phrase
-from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers, find_questions
+from assistant.drafting.phrases import phrase
+from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions
 from assistant.models import SearchHit
-from assistant.text import analyze, fold, sentences, term_set
+from assistant.text import analyze, fold
 
-KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.9, "contact": 0.85, "statement": 0.6}
-NEGATED = re.compile(r"^(we (do not|don't|dont|cannot|can't) (know|say)|nous ne (savons|connaissons|pouvons)|"
-                     r"on ne sait)")
-NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni|sans)\b|n'",
-                      re.IGNORECASE)
-_MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
-           r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre")
-_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-ANSWER_TYPES: dict[str, re.Pattern[str]] = {
-    "when": re.compile(rf"(\b\d{{1,2}}(er)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|"
-                       rf"\b\d{{1,2}}[:h]\d{{2}}\b|\b\d{{1,2}} ?h\b|\b\d+ (working |business )?(days?|hours?|weeks?|"
-                       rf"months?|jours?( ouvres)?|heures?|semaines?|mois|minutes?)\b|\b({_DAYS})\b|"
-                       rf"\b\d{{2}}/\d{{4}}\b)"),
-    "how_much": re.compile(r"(€|\$|£|\beur\b|\beuros?\b|%|\b\d[\d ,.]*\d\b|\b\d\b)"),
-    "contact": re.compile(r"(\+?\d[\d ]{7,}\d|\b[\w.+-]+@[\w-]+\.[\w.]+\b)"),
-    # A procedure: an instruction, a form, a link, a number to call.
-    "how": re.compile(r"(^(take|fill|call|claim|send|go|use|visit|bring|keep|check|contact|prenez|remplissez|"
-                      r"appelez|envoyez|rendez|utilisez|gardez|verifiez|contactez|conservez)\b|\b(form|formulaire|"
-                      r"photo|by (calling|filling|sending)|en (appelant|remplissant|envoyant))\b|https?://)"),
-    "where": re.compile(r"(https?://\S+|\b(printed|side|top|bottom|desk|terminal|counter|page|website|shop|store|"
-                        r"imprime|cote|haut|bas|comptoir|guichet|facture|bill|app|info point|point info|entrance|"
-                        r"entree|accueil|"
-                        r"reception|office|bureau)\b)"),
-}
-MONEY = re.compile(r"(€|\$|£|\beur\b|\beuros?\b)")
 MONEY_WORDS = re.compile(r"\b(droit|entitled|compensat\w*|voucher|bon|refund\w*|rembours\w*|pay\w*|pai\w*|cost\w*|"
                          r"price|prix|"
                          r"montant|amount|dedommag\w*|indemn\w*|geste|money|argent|€)\b")
 NEXT_UPDATE = re.compile(r"\b(next update|prochain point|prochaine mise a jour|next statement|will be published|"
                          r"sera publie)\b")
-_MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
-_QA = re.compile(r"^\s*(\*\*|__|q\s*[:.]|question\s*:)", re.IGNORECASE)
 MIN_RELEVANCE = 1.2
 COMMON_MIN_SENTENCES = 30
-MIN_SAME_LANGUAGE = 6  # sentences in the reply's language enough to answer from them alone
 # Meaning (cosine of multilingual sentence vectors, see meaning.py) counts above a floor every pair of
 # sentences on the same crisis reaches; a sentence this close in meaning is relevant with no shared word.
 SIM_FLOOR = 0.15
@@ -70,40 +55,6 @@ SIM_WEIGHT = 20.0
 SIM_RELEVANT = 0.40
 SIM_SECOND = 0.30  # a second answer sentence at least this close in meaning,
 SIM_MARGIN = 0.05  # and at most this much further than the first
-
-
-def keyset(terms: Iterable[str]) -> frozenset[str]:
-    """Terms cut to five letters: after accents are folded the French stemmer leaves "annule" for
-    "annulée" and "annul" for "annulé"; the cut makes them, and "refund"/"refunded", one key."""
-    return frozenset(t[:5] for t in terms)
-
-
-@lru_cache(maxsize=8192)
-def text_keys(text: str) -> frozenset[str]:
-    """keyset(analyze(text)), cached: chosen sentences and titles are compared again and again."""
-    return keyset(term_set(text))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A sentence of the retrieved knowledge that a reply may state (and cite)."""
-
-    text: str
-    chunk_id: str
-    hit: SearchHit
-    terms: frozenset[str]
-    unknown: bool  # a "not known yet" item
-    next_step: bool  # carries a phone number or a link
-    section: frozenset[str] = frozenset()  # the terms of its heading ("Compensation" says what "€10" is)
-
-    @property
-    def folded(self) -> str:
-        return _folded(self.text)
-
-
-@lru_cache(maxsize=8192)
-def _folded(text: str) -> str:
-    return fold(text)
 
 
 @dataclass
@@ -120,92 +71,7 @@ class Answer:
         return bool(self.sentences)
 
 
-def clean(sentence: str) -> str:
-    s = _MD.sub("", sentence).strip()
-    s = re.sub(r"\s+", " ", s)
-    if s and s[-1] not in ".!?…:":
-        s += "."
-    return s
 
-
-@lru_cache(maxsize=8192)
-def chunk_sentences(chunk_id: str, version: str, heading: str,
-                    text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
-    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk, cached."""
-    folded_heading = fold(heading)
-    in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
-    headings = {fold(h).strip(" ?.") for h in heading.split(" > ")}
-    out = []
-    for raw in sentences(text):
-        s = clean(raw)
-        # Questions (FAQ headings, bold or not), labels and list fragments are not facts to state.
-        if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not s[0].isupper() \
-                or _QA.match(raw):
-            continue
-        if fold(s).strip(" ?.") in headings:
-            continue
-        unknown = in_unknown_section or bool(NEGATED.match(fold(s)))
-        out.append((s, keyset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
-    return tuple(out)
-
-
-def candidates(hits: Iterable[SearchHit], language: str) -> list[Candidate]:
-    out: list[Candidate] = []
-    seen: set[str] = set()
-    for hit in hits:
-        for text, terms, unknown, next_step in chunk_sentences(hit.chunk_id, hit.doc_version, hit.heading, hit.text):
-            if text in seen:
-                continue
-            seen.add(text)
-            section = keyset(term_set(hit.heading.rsplit(" > ", 1)[-1])) if hit.kind != "faq" else frozenset()
-            out.append(Candidate(text, hit.chunk_id, hit, terms, unknown, next_step, section))
-    # A French reply quotes French sources: when the knowledge has enough in the reply's language, the
-    # other language's twins are dropped (close in meaning, they would otherwise compete); else they come last.
-    same = [c for c in out if c.hit.language == language]
-    if len(same) >= MIN_SAME_LANGUAGE:
-        return same
-    out.sort(key=lambda c: c.hit.language != language)
-    return out
-
-
-_STARTERS = frozenset(fold(w) for w in (
-    "the only our we all every each no if when this these those you your it there a an in on for from to by "
-    "les le la seuls seules seul nous tous toutes chaque aucun aucune si quand ce ces vous votre il elle un une "
-    "des en pour depuis par de du").split())
-# One-word names inside a sentence or a list, hyphenated ones whole ("Paul-Bert", "Saint-Exupéry").
-_WORD_NAME = re.compile(r"(?<=[\w,;] )([A-ZÉÈ][a-zà-ÿ]{2,}(?:-[A-ZÉÈa-zà-ÿ][a-zà-ÿ]+)*)(?![\w-])")
-_NOT_NAMES = frozenset(fold(w) for w in (
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december lundi mardi mercredi jeudi vendredi samedi dimanche").split())
-_NAME = re.compile(r"(?<![\w])([A-ZÉÈ][\w'’-]*[^\W\d](?:\s+[A-ZÉÈ][\w'’-]*[^\W\d]){1,2})(?![\w])")
-
-
-def known_items(cands: Iterable[Candidate]) -> list[str]:
-    """Item names the knowledge names ("Hélio Fixe", "NV104", "Lille", departments "33, 40 and 64"),
-    for find_questions. Words of the documents' titles (the brand, the product, the incident) are what
-    everything is about, not items."""
-    cands = list(cands)
-    titles = {k for c in cands for k in text_keys(c.hit.title)}
-    names = (name for c in cands for name in _sentence_items(c.text))
-    return list(dict.fromkeys(n for n in names if n[0].isdigit() or IDENTIFIER.fullmatch(n)
-                              or not text_keys(n) <= titles))
-
-
-@lru_cache(maxsize=8192)
-def _sentence_items(text: str) -> tuple[str, ...]:
-    names = [m.group(0) for m in IDENTIFIER.finditer(text)]
-    numbers = bare_numbers(text)
-    folded = fold(text)
-    # A list of numbered items ("departments 33, 40 and 64").
-    if len(numbers) >= 2 and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)):
-        names += numbers
-    for m in _NAME.finditer(text):
-        # The first word of a sentence is capitalised anyway: "Only Alpena" is no name, "Saturday Pass" is.
-        if m.start() > 0 or fold(m.group(1).split()[0]) not in _STARTERS:
-            names.append(m.group(1))
-    # One-word names inside a sentence (a town, a site): "The pool of Lille stays open."
-    names += [m.group(1) for m in _WORD_NAME.finditer(text) if fold(m.group(1)) not in _NOT_NAMES]
-    return tuple(names)
 
 
 class Picker:
@@ -299,25 +165,6 @@ class Picker:
         return best
 
 
-_NOT_COUNT = re.compile(r"\b\d+ ?(h|hours?|heures?|days?|jours?|min\w*|gb|go|mb|km|weeks?|semaines?|months?|mois)\b"
-                        r"|\+?\d[\d ]{7,}\d|\(\d[\d, ]*\)")
-_DATES = re.compile(rf"(\b\d{{1,2}}(er)? ({_MONTHS})( \d{{4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[:h]\d{{2}}\b|"
-                    rf"\b\d{{1,2}}/\d{{4}}\b)")
-
-
-# "Which lots are recalled?" wants the list: a sentence naming several identifiers, not the timeline.
-SCOPE_LIST = re.compile(r"\b[a-z]{1,4}-?\d{2,6}\b.*\b[a-z]{1,4}-?\d{2,6}\b")
-
-
-def has_type(want: re.Pattern[str], folded: str) -> bool:
-    """Whether a sentence holds the kind of answer wanted; an amount is not a date or a time."""
-    if want is ANSWER_TYPES["how_much"]:
-        folded = _NOT_COUNT.sub(" ", _DATES.sub(" ", folded))
-    if want is SCOPE_LIST:
-        return bool(SCOPE_LIST.search(folded) and SCOPE_WORDS.search(folded)) and not _DATES.search(folded)
-    return bool(want.search(folded))
-
-
 def meaning_bonus(sim: dict[str, float] | None, c: Candidate) -> float:
     """What closeness in meaning adds to a sentence's word-overlap relevance."""
     return SIM_WEIGHT * max(0.0, sim.get(c.text, 0.0) - SIM_FLOOR) if sim else 0.0
@@ -328,98 +175,6 @@ def near_duplicate(c: Candidate, used: set[str]) -> bool:
     return any(len(c.terms & text_keys(u)) > 0.7 * max(1, len(c.terms)) for u in used)
 
 
-def item_verdict(item: str, q: Question, cands: list[Candidate],
-                 common: frozenset[str] = frozenset()) -> tuple[str, Candidate, bool] | None:
-    """(yes | no, the sentence that says so, whether the item is absent from it) for a question on an item.
-
-    A sentence that names the item and says what was asked ("is my Sunday Pass still valid?" -
-    "Sunday Pass tickets remain valid") answers by its own polarity; otherwise the item's place in
-    the knowledge's scope lists decides (in scope, out of it, or not on a list that names its kind).
-    """
-    pattern = re.compile(rf"(?<![\w/.@-]){item_body(item)}(?![\w@-]|\.\w)")  # not inside a URL or an address
-    ranked = sorted(cands, key=lambda c: (-KIND_PRIOR.get(c.hit.kind, 0.5), bool(_DATES.search(c.folded)),
-                                          len(c.text)))
-    # What is asked of the item ("valid", "refunded"), not what every sentence is about ("pool", "pass").
-    predicate = keyset((q.terms | q.related) - set(analyze(item)) - _SCOPE_TERMS) - common
-    for c in ranked:
-        if pattern.search(c.folded) and c.terms & predicate and not c.unknown and not _IMPERATIVE.match(c.folded):
-            return ("no" if NEGATION.search(c.folded) else "yes"), c, False
-    status = item_status(item, ranked)
-    if status is None:
-        return None
-    where, c = status
-    return ("yes" if (where == "in") != q.asks_ok else "no"), c, where == "absent"
-
-
-def item_body(item: str) -> str:
-    """A regex for an item as the knowledge may write it, on folded text: "LYO04" is "LYO-04" and "LYO 04"
-    (a separator or none where letters meet digits), "Paul Bert" is "Paul-Bert"."""
-    f = fold(item)
-    if any(ch.isdigit() for ch in f):
-        parts = re.findall(r"[^\W\d_]+|\d+", f)
-        if "".join(parts) == re.sub(r"[\s-]+", "", f):
-            return r"[-\s]?".join(re.escape(p) for p in parts)
-    return r"[-\s]".join(re.escape(w) for w in re.split(r"[\s-]+", f))
-
-
-def item_status(item: str, ranked: list[Candidate]) -> tuple[str, Candidate] | None:
-    """("in" | "out" | "absent", the sentence that says so) for an item, read from the knowledge's lists."""
-    pattern = re.compile(rf"(?<![\w-]){item_body(item)}(?![\w-])")
-    # The list itself before the timeline that tells how it grew: fact sheet first, undated, short.
-    for c in ranked:
-        # Only a sentence about scope says whether an item is in it ("do not eat L4821" does not).
-        if not pattern.search(c.folded) or not (SCOPE_WORDS.search(c.folded) or OK_WORDS.search(c.folded)):
-            continue
-        if NEGATION.search(c.folded) or OK_WORDS.search(c.folded):
-            return "out", c
-        return "in", c
-    if item.isdigit():
-        def lists_shape(c: Candidate) -> bool:
-            return sum(len(n) == len(item) for n in bare_numbers(c.text)) >= 2
-    elif IDENTIFIER.fullmatch(item):
-        prefix = re.match(r"[A-Z]*", item).group(0)  # type: ignore[union-attr]
-        digits_n = len(item) - len(prefix)
-        # Same letters first ("L4835" against "L4821, L4822"), else the same shape ("PXM27" against the
-        # "PXL27 or PXL28" prefixes): a list of references of that form that does not name it.
-        same = re.compile(rf"\b{prefix}-?\d{{{digits_n}}}\b")
-        shape = re.compile(rf"\b[A-Z]{{{len(prefix)}}}-?\d{{{digits_n}}}\b")
-
-        def lists_shape(c: Candidate) -> bool:
-            return bool(same.search(c.text) or shape.search(c.text))
-    else:
-        return None
-    # An identifier no list names: not on the list, if a list names identifiers of the same shape.
-    for c in ranked:
-        if lists_shape(c) and SCOPE_WORDS.search(c.folded) and not NEGATION.search(c.folded) \
-                and not OK_WORDS.search(c.folded) and not c.unknown:
-            return "absent", c
-    return None
-
-
-def _lower_first(s: str) -> str:
-    first = s.split(" ", 1)[0]
-    if fold(first) in {"only", "the", "our", "we", "all", "every", "each", "no", "seuls", "seules", "seul", "les",
-                       "le", "la", "nous", "tous", "toutes", "chaque", "aucun", "aucune", "you", "vous", "it", "a",
-                       "an", "this", "these", "those", "if", "un", "une", "des", "ce", "cette", "ces", "si", "l'",
-                       "il", "elle", "ils", "elles", "they", "he", "she", "there", "in", "en", "from", "since",
-                       "depuis", "for", "pour", "votre", "your", "vos"} or first[:2] in ("L'", "L’"):
-        return s[0].lower() + s[1:]
-    return s
-
-
-def verdict_sentence(language: str, verdict: str, c: Candidate) -> str:
-    """ "Yes: <the sentence that says so>" in the reply's language."""
-    if ALREADY_SAID.match(c.folded):
-        return c.text  # "Yes, if the water comes to a full boil.": the sentence says it itself
-    colon = " :" if language == "fr" else ":"
-    return f"{phrase(language, verdict)}{colon} {_lower_first(c.text)}"
-
-
-# A placeholder of masked personal data ("is my order [ORDER_ID] concerned?"): no yes or no about what
-# the composer cannot see.
-MASKED = re.compile(r"\[[A-Z_]{3,}\]")
-# A sentence that opens with its own yes or no (an FAQ answer).
-ALREADY_SAID = re.compile(r"^(yes|no|oui|non)\s*[,.:;!]")
 
 
 # A sentence that only makes sense after the one before it: "No other compensation is planned."
@@ -445,10 +200,6 @@ NOT_FROM_US = re.compile(r"\b(not (come )?from us|never (ask|call|send|request|c
                          r"nous|(ne|n') ?(vous )?(demandera|demanderons|appellera|enverra|contactera)s? jamais|"
                          r"jamais (de|vos|votre))\b")
 SAFETY_ASKED = re.compile(r"\b(safe|safety|danger\w*|risk\w*|risque\w*|securit\w*|sans danger|healthy|harmful)\b")
-# "Do not eat the lots L4821 or L4822" is an instruction, not a "no" about those lots.
-_IMPERATIVE = re.compile(r"^(do not|don't|never|ne |n'|please|veuillez|merci de)")
-_SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne touche rappele annule still "
-                                  "toujours"))
 _CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
 
 
@@ -582,7 +333,7 @@ class _Answering:
             negative = NEGATION.search(c.folded) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
-        elif q.kind == "yes_no" and not c.unknown and NEGATION.search(c.folded) and not _IMPERATIVE.match(c.folded) \
+        elif q.kind == "yes_no" and not c.unknown and NEGATION.search(c.folded) and not IMPERATIVE.match(c.folded) \
                 and not MASKED.search(q.text) \
                 and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
                 and picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non")):

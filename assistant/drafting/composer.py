@@ -12,20 +12,9 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from assistant.drafting.answers import (
-    ALREADY_SAID,
-    KIND_PRIOR,
-    NEGATED,
-    Candidate,
-    Picker,
-    answer_question,
-    candidates,
-    keyset,
-    known_items,
-    next_update,
-    text_keys,
-)
-from assistant.drafting.answers import clean as clean  # re-exported: updates.py cleans sentences the same way
+from assistant.drafting.answers import Picker, answer_question, next_update
+from assistant.drafting.candidates import KIND_PRIOR, NEGATED, Candidate, candidates, keyset, text_keys
+from assistant.drafting.items import ALREADY_SAID, known_items
 from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import GUIDELINE_APOLOGY, TOPICS, Topic, phrase
 from assistant.drafting.questions import KIND_WORDS, Question, concept_words, find_questions

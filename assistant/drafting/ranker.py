@@ -33,18 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.drafting.answers import (
-    ALREADY_SAID,
-    ANSWER_TYPES,
-    KNOW_WHEN,
-    MONEY,
-    MONEY_WORDS,
-    NEXT_UPDATE,
-    Candidate,
-    Picker,
-    has_type,
-    near_duplicate,
-)
+from assistant.drafting.answers import KNOW_WHEN, MONEY_WORDS, NEXT_UPDATE, Picker, near_duplicate
+from assistant.drafting.candidates import ANSWER_TYPES, MONEY, Candidate, has_type
+from assistant.drafting.items import ALREADY_SAID
 from assistant.drafting.meaning import question_vectors, sentence_vectors
 from assistant.drafting.questions import Question
 from assistant.text import analyze

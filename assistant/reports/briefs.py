@@ -12,8 +12,9 @@ from __future__ import annotations
 import uuid
 
 from assistant import guards
+from assistant.drafting.candidates import clean
 from assistant.drafting.chain import cite
-from assistant.drafting.composer import EMAIL, clean
+from assistant.drafting.composer import EMAIL
 from assistant.drafting.factsheet import LABELS, read
 from assistant.drafting.retrieval import Context
 from assistant.drafting.updates import fact_sheet

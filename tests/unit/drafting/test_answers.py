@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.drafting.answers import (
-    Picker,
-    answer_question,
-    candidates,
-    format_plan,
-    known_items,
-    next_update,
-    plan_answers,
-    verdict_sentence,
-)
+from assistant.drafting.answers import Picker, answer_question, format_plan, next_update, plan_answers
+from assistant.drafting.candidates import candidates
+from assistant.drafting.items import known_items, verdict_sentence
 from assistant.drafting.questions import find_questions
 from assistant.models import SearchHit
 

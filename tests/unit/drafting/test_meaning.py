@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.drafting import meaning
-from assistant.drafting.answers import SIM_SECOND, Picker, answer_question, candidates, known_items
+from assistant.drafting.answers import SIM_SECOND, Picker, answer_question
+from assistant.drafting.candidates import candidates
+from assistant.drafting.items import known_items
 from assistant.drafting.questions import find_questions
 from assistant.models import SearchHit
 from tests.unit.drafting.test_answers import HITS, hit

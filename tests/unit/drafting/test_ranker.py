@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.drafting.answers import Picker, candidates, known_items
+from assistant.drafting.answers import Picker
+from assistant.drafting.candidates import candidates
 from assistant.drafting.composer import compose, render
+from assistant.drafting.items import known_items
 from assistant.drafting.questions import find_questions
 from assistant.drafting.ranker import FEATURES, AnswerRanker, features, fit, load_ranker, pick, resolve
 from assistant.drafting.retrieval import Context

@@ -1,0 +1,147 @@
+"""The knowledge sentences a reply may state: split from the retrieved chunks, with their terms, whether
+they say something is not known yet, and the kinds of answer they hold (a date, an amount, a phone number).
+
+Imports: the text layer, models and the question finder's scope words. Used by answers.py (which picks
+among them), items.py (yes/no about an item), the ranker and the composer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.drafting.phrases import NEXT_STEP, UNKNOWN_HEADINGS
+from assistant.drafting.questions import SCOPE_WORDS
+from assistant.models import SearchHit
+from assistant.text import analyze, fold, sentences, term_set
+
+KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.9, "contact": 0.85, "statement": 0.6}
+NEGATED = re.compile(r"^(we (do not|don't|dont|cannot|can't) (know|say)|nous ne (savons|connaissons|pouvons)|"
+                     r"on ne sait)")
+NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni|sans)\b|n'",
+                      re.IGNORECASE)
+_MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre")
+_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+ANSWER_TYPES: dict[str, re.Pattern[str]] = {
+    "when": re.compile(rf"(\b\d{{1,2}}(er)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|"
+                       rf"\b\d{{1,2}}[:h]\d{{2}}\b|\b\d{{1,2}} ?h\b|\b\d+ (working |business )?(days?|hours?|weeks?|"
+                       rf"months?|jours?( ouvres)?|heures?|semaines?|mois|minutes?)\b|\b({_DAYS})\b|"
+                       rf"\b\d{{2}}/\d{{4}}\b)"),
+    "how_much": re.compile(r"(€|\$|£|\beur\b|\beuros?\b|%|\b\d[\d ,.]*\d\b|\b\d\b)"),
+    "contact": re.compile(r"(\+?\d[\d ]{7,}\d|\b[\w.+-]+@[\w-]+\.[\w.]+\b)"),
+    # A procedure: an instruction, a form, a link, a number to call.
+    "how": re.compile(r"(^(take|fill|call|claim|send|go|use|visit|bring|keep|check|contact|prenez|remplissez|"
+                      r"appelez|envoyez|rendez|utilisez|gardez|verifiez|contactez|conservez)\b|\b(form|formulaire|"
+                      r"photo|by (calling|filling|sending)|en (appelant|remplissant|envoyant))\b|https?://)"),
+    "where": re.compile(r"(https?://\S+|\b(printed|side|top|bottom|desk|terminal|counter|page|website|shop|store|"
+                        r"imprime|cote|haut|bas|comptoir|guichet|facture|bill|app|info point|point info|entrance|"
+                        r"entree|accueil|"
+                        r"reception|office|bureau)\b)"),
+}
+MONEY = re.compile(r"(€|\$|£|\beur\b|\beuros?\b)")
+_MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
+_QA = re.compile(r"^\s*(\*\*|__|q\s*[:.]|question\s*:)", re.IGNORECASE)
+MIN_SAME_LANGUAGE = 6  # sentences in the reply's language enough to answer from them alone
+
+
+def keyset(terms: Iterable[str]) -> frozenset[str]:
+    """Terms cut to five letters: after accents are folded the French stemmer leaves "annule" for
+    "annulée" and "annul" for "annulé"; the cut makes them, and "refund"/"refunded", one key."""
+    return frozenset(t[:5] for t in terms)
+
+
+@lru_cache(maxsize=8192)
+def text_keys(text: str) -> frozenset[str]:
+    """keyset(analyze(text)), cached: chosen sentences and titles are compared again and again."""
+    return keyset(term_set(text))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of the retrieved knowledge that a reply may state (and cite)."""
+
+    text: str
+    chunk_id: str
+    hit: SearchHit
+    terms: frozenset[str]
+    unknown: bool  # a "not known yet" item
+    next_step: bool  # carries a phone number or a link
+    section: frozenset[str] = frozenset()  # the terms of its heading ("Compensation" says what "€10" is)
+
+    @property
+    def folded(self) -> str:
+        return _folded(self.text)
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> str:
+    return fold(text)
+
+def clean(sentence: str) -> str:
+    s = _MD.sub("", sentence).strip()
+    s = re.sub(r"\s+", " ", s)
+    if s and s[-1] not in ".!?…:":
+        s += "."
+    return s
+
+
+@lru_cache(maxsize=8192)
+def chunk_sentences(chunk_id: str, version: str, heading: str,
+                    text: str) -> tuple[tuple[str, frozenset[str], bool, bool], ...]:
+    """(sentence, terms, is "not known yet", is a next step) per usable sentence of a chunk, cached."""
+    folded_heading = fold(heading)
+    in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
+    headings = {fold(h).strip(" ?.") for h in heading.split(" > ")}
+    out = []
+    for raw in sentences(text):
+        s = clean(raw)
+        # Questions (FAQ headings, bold or not), labels and list fragments are not facts to state.
+        if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not s[0].isupper() \
+                or _QA.match(raw):
+            continue
+        if fold(s).strip(" ?.") in headings:
+            continue
+        unknown = in_unknown_section or bool(NEGATED.match(fold(s)))
+        out.append((s, keyset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
+    return tuple(out)
+
+
+def candidates(hits: Iterable[SearchHit], language: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for hit in hits:
+        for text, terms, unknown, next_step in chunk_sentences(hit.chunk_id, hit.doc_version, hit.heading, hit.text):
+            if text in seen:
+                continue
+            seen.add(text)
+            section = keyset(term_set(hit.heading.rsplit(" > ", 1)[-1])) if hit.kind != "faq" else frozenset()
+            out.append(Candidate(text, hit.chunk_id, hit, terms, unknown, next_step, section))
+    # A French reply quotes French sources: when the knowledge has enough in the reply's language, the
+    # other language's twins are dropped (close in meaning, they would otherwise compete); else they come last.
+    same = [c for c in out if c.hit.language == language]
+    if len(same) >= MIN_SAME_LANGUAGE:
+        return same
+    out.sort(key=lambda c: c.hit.language != language)
+    return out
+
+
+_NOT_COUNT = re.compile(r"\b\d+ ?(h|hours?|heures?|days?|jours?|min\w*|gb|go|mb|km|weeks?|semaines?|months?|mois)\b"
+                        r"|\+?\d[\d ]{7,}\d|\(\d[\d, ]*\)")
+DATES = re.compile(rf"(\b\d{{1,2}}(er)? ({_MONTHS})( \d{{4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[:h]\d{{2}}\b|"
+                    rf"\b\d{{1,2}}/\d{{4}}\b)")
+
+
+# "Which lots are recalled?" wants the list: a sentence naming several identifiers, not the timeline.
+SCOPE_LIST = re.compile(r"\b[a-z]{1,4}-?\d{2,6}\b.*\b[a-z]{1,4}-?\d{2,6}\b")
+
+
+def has_type(want: re.Pattern[str], folded: str) -> bool:
+    """Whether a sentence holds the kind of answer wanted; an amount is not a date or a time."""
+    if want is ANSWER_TYPES["how_much"]:
+        folded = _NOT_COUNT.sub(" ", DATES.sub(" ", folded))
+    if want is SCOPE_LIST:
+        return bool(SCOPE_LIST.search(folded) and SCOPE_WORDS.search(folded)) and not DATES.search(folded)
+    return bool(want.search(folded))
