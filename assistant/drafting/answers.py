@@ -234,12 +234,18 @@ class _Answering:
             found = item_verdict(item, q, same, common) or item_verdict(item, q, picker.cands, common)
             if found is None:
                 continue
-            verdict, c, absent = found
-            if absent:
+            verdict, c, how = found
+            if how == "absent":
                 # "No, L4835 is not on the list." then the list itself, both cited to it. Asked whether
                 # it still runs, an item missing from the cancellations is only said to be missing.
                 verdict = "" if q.asks_ok else verdict
                 key = "not_listed" if verdict else "not_listed_plain"
+                self.ans.sentences.append((phrase(language, key, item=item), [c.chunk_id]))
+                if c.text not in self.used:
+                    self.take(c)
+            elif how == "rule" and not q.asks_ok:
+                # "Yes, CX4821557 is on the list." then the range or prefixes that cover it.
+                key = "listed" if verdict == "yes" else "not_listed"
                 self.ans.sentences.append((phrase(language, key, item=item), [c.chunk_id]))
                 if c.text not in self.used:
                     self.take(c)
@@ -434,7 +440,7 @@ def plan_answers(text: str, hits: Iterable[SearchHit], language: str, *,
     cands = candidates(hits, language)
     picker = Picker(cands, language)
     used: set[str] = set()
-    questions = find_questions(text, known_items(cands))[:max_questions]
+    questions = find_questions(text, known_items(cands, text))[:max_questions]
     sims = similarities([q.text for q in questions], text, [c.text for c in cands])
     return [answer_question(q, picker, used, language=language, sim=sim)
             for q, sim in zip(questions, sims, strict=True)]

@@ -130,7 +130,7 @@ def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[
     lang = reply_language(triage.language)
     cands = candidates(ctx.sources, lang)
     picker = Picker(cands, lang)
-    questions = find_questions(masked_text, known_items(cands))[:MAX_QUESTIONS]
+    questions = find_questions(masked_text, known_items(cands, masked_text))[:MAX_QUESTIONS]
     if triage.intent == "rumour":
         # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
         questions = [q for q in questions if q.kind not in ("yes_no", "what")]

@@ -5,14 +5,16 @@ benchmark all need the same two things for a comment: its text masked (except th
 the current knowledge itself lists: public, so answered about) and the knowledge retrieved for it in
 the reply's language. Computed here once, so what is trained and compared is what drafts see.
 
-Imports: guards (masking), retrieval, the composer's query expansion.
+Imports: guards (masking), retrieval, the composer's query expansion, the knowledge's list rules (items.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from assistant.drafting.candidates import candidates
 from assistant.drafting.composer import retrieval_query
+from assistant.drafting.items import rule_references
 from assistant.drafting.retrieval import Context, public_identifiers, reply_language, retrieve
 from assistant.guards import MaskResult, mask_pii
 from assistant.knowledge.store import KnowledgeBase
@@ -39,4 +41,10 @@ def comment_context(kb: KnowledgeBase, comment: Comment, tri: Triage, *, inciden
         masked = mask_pii(text, allow=public)
     ctx = retrieve(kb, with_thread(retrieval_query(masked.text, tri.intent), comment),
                    language=reply_language(tri.language), incident=incident, at=at, vector_text=masked.text)
+    ruled = [e.value for e in masked.entities if e.kind == "ORDER_ID" and e.value
+             and rule_references(e.value, candidates(ctx.sources, ctx.language))]
+    if ruled:
+        # A reference of the shape of a list the knowledge writes as a rule ("tracking numbers from
+        # CX4810000 to CX4829999") is answered about too: the rule says whether it is in.
+        masked = mask_pii(text, allow=[*public, *ruled])
     return masked, ctx

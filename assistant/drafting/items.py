@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.drafting.candidates import DATES, KIND_PRIOR, NEGATION, Candidate, keyset, text_keys
@@ -29,15 +30,16 @@ _NOT_NAMES = frozenset(fold(w) for w in (
 _NAME = re.compile(r"(?<![\w])([A-ZÉÈ][\w'’-]*[^\W\d](?:\s+[A-ZÉÈ][\w'’-]*[^\W\d]){1,2})(?![\w])")
 
 
-def known_items(cands: Iterable[Candidate]) -> list[str]:
+def known_items(cands: Iterable[Candidate], text: str = "") -> list[str]:
     """Item names the knowledge names ("Hélio Fixe", "NV104", "Lille", departments "33, 40 and 64"),
-    for find_questions. Words of the documents' titles (the brand, the product, the incident) are what
-    everything is about, not items."""
+    and the references of `text` that its list rules cover or leave out ("CX4821557" against "from
+    CX4810000 to CX4829999"), for find_questions. Words of the documents' titles (the brand, the
+    product, the incident) are what everything is about, not items."""
     cands = list(cands)
     titles = {k for c in cands for k in text_keys(c.hit.title)}
     names = (name for c in cands for name in _sentence_items(c.text))
-    return list(dict.fromkeys(n for n in names if n[0].isdigit() or IDENTIFIER.fullmatch(n)
-                              or not text_keys(n) <= titles))
+    return list(dict.fromkeys([*(n for n in names if n[0].isdigit() or IDENTIFIER.fullmatch(n)
+                                 or not text_keys(n) <= titles), *rule_references(text, cands)]))
 
 
 @lru_cache(maxsize=8192)
@@ -57,8 +59,10 @@ def _sentence_items(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 def item_verdict(item: str, q: Question, cands: list[Candidate],
-                 common: frozenset[str] = frozenset()) -> tuple[str, Candidate, bool] | None:
-    """(yes | no, the sentence that says so, whether the item is absent from it) for a question on an item.
+                 common: frozenset[str] = frozenset()) -> tuple[str, Candidate, str] | None:
+    """(yes | no, the sentence that says so, how it says so) for a question on an item: "named" (the
+    sentence names the item), "absent" (a list of its kind does not name it) or "rule" (a range or the
+    prefixes of a list cover it, or leave it out).
 
     A sentence that names the item and says what was asked ("is my Sunday Pass still valid?" -
     "Sunday Pass tickets remain valid") answers by its own polarity; otherwise the item's place in
@@ -71,12 +75,15 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     predicate = keyset((q.terms | q.related) - set(analyze(item)) - _SCOPE_TERMS) - common
     for c in ranked:
         if pattern.search(c.folded) and c.terms & predicate and not c.unknown and not IMPERATIVE.match(c.folded):
-            return ("no" if NEGATION.search(c.folded) else "yes"), c, False
+            return ("no" if NEGATION.search(c.folded) else "yes"), c, "named"
     status = item_status(item, ranked)
+    by_rule = status is None or status[0] == "absent"
+    status = (rule_status(item, ranked) or status) if by_rule else status
     if status is None:
         return None
     where, c = status
-    return ("yes" if (where == "in") != q.asks_ok else "no"), c, where == "absent"
+    how = "absent" if where == "absent" else "rule" if by_rule else "named"
+    return ("yes" if (where == "in") != q.asks_ok else "no"), c, how
 
 
 def item_body(item: str) -> str:
@@ -153,3 +160,114 @@ ALREADY_SAID = re.compile(r"^(yes|no|oui|non)\s*[,.:;!]")
 IMPERATIVE = re.compile(r"^(do not|don't|never|ne |n'|please|veuillez|merci de)")
 _SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne touche rappele annule still "
                                   "toujours"))
+
+
+# Lists written as rules: "tracking numbers from CX4810000 to CX4829999", "postal codes starting with
+# J7V 4, J7V 5 or J7V 6". A reference of the rule's shape is in the list when the rule covers it, and
+# not on it otherwise ("CX4835120", "J7V 8B1"): a yes or a no, like a list that names every item.
+_REF = r"[A-Z]{0,4}[-\s]?\d{3,}"
+_RANGE = re.compile(rf"(?:\b(?:from|between|de|du|entre)\s+(?P<a>{_REF})\s+(?:to|and|à|a|au|et)\s+(?P<b>{_REF})\b"
+                    rf"|\b(?P<c>[A-Z]{{1,4}}-?\d{{3,}})\s*[–—-]\s*(?P<d>[A-Z]{{1,4}}-?\d{{3,}})\b)")
+_STARTS = re.compile(r"\b(?:start(?:s|ing)?\s+with|begin(?:s|ning)?\s+with|commen(?:ce|cent|çant|cant)\s+par|"
+                     r"d[ée]but(?:e|ent|ant)\s+par)\s+", re.IGNORECASE)
+_PREFIX = re.compile(r"[A-Z0-9]{1,6}(?:[ -][A-Z0-9]{1,4})?(?![\w])")
+_LIST_GLUE = re.compile(r"\s*(?:,|\bor\b|\bou\b|\band\b|\bet\b)\s*(?:(?:or|ou|and|et)\s+)?")
+
+
+def _compact(ref: str) -> str:
+    return re.sub(r"[\s-]+", "", ref).lower()
+
+
+def _flexible(compact: str) -> str:
+    """A regex for a compact reference as people write it: "j7v5" is "J7V 5", "J7V5" and "J7V-5"."""
+    return r"[\s-]?".join(re.escape(ch) for ch in compact)
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """A list the knowledge writes as a range of references or as the prefixes they start with."""
+
+    sentence: str
+    letters: str = ""  # a range: the references' letters, digit count and bounds
+    digits: int = 0
+    low: int = 0
+    high: int = 0
+    prefixes: tuple[str, ...] = ()  # compact, lower case
+
+    def references(self, text: str) -> list[str]:
+        """References in `text` of this rule's shape (covered by it or not)."""
+        if self.prefixes:
+            stem = _common_prefix(self.prefixes)
+            if len(stem) < 2:
+                return []
+            shape = re.compile(rf"(?<![\w-]){_flexible(stem)}(?:[\s-]?[a-z0-9]{{1,6}})?(?![\w-])", re.IGNORECASE)
+            return [m.group(0) for m in shape.finditer(text) if len(_compact(m.group(0))) > len(stem)]
+        letters = rf"[A-Za-z]{{{len(self.letters)}}}" if self.letters else ""
+        shape = re.compile(rf"(?<![\w-]){letters}[-\s]?\d{{{self.digits}}}(?![\w-])")
+        return [m.group(0) for m in shape.finditer(text)]
+
+    def covers(self, ref: str) -> bool:
+        compact = _compact(ref)
+        if self.prefixes:
+            return any(compact.startswith(p) and len(compact) > len(p) for p in self.prefixes)
+        letters, digits = re.match(r"([a-z]*)(\d*)", compact).groups()  # type: ignore[union-attr]
+        return letters == self.letters and len(digits) == self.digits and self.low <= int(digits) <= self.high
+
+
+def _common_prefix(words: tuple[str, ...]) -> str:
+    stem = words[0]
+    for w in words[1:]:
+        while not w.startswith(stem):
+            stem = stem[:-1]
+    # A single prefix ("starts with J7V 4") shapes the references that share its letters ("J7V").
+    return stem if len(words) > 1 else re.sub(r"\d+$", "", stem)
+
+
+@lru_cache(maxsize=4096)
+def sentence_rules(text: str) -> tuple[ListRule, ...]:
+    """The list rules a knowledge sentence states."""
+    rules = []
+    for m in _RANGE.finditer(text):
+        a, b = (re.fullmatch(r"([a-z]*)(\d+)", _compact(x)) for x in (m.group("a") or m.group("c"),
+                                                                     m.group("b") or m.group("d")))
+        if a is None or b is None or a.group(1) != b.group(1) or len(a.group(2)) != len(b.group(2)) \
+                or int(a.group(2)) > int(b.group(2)) or (not a.group(1) and len(a.group(2)) < 5):
+            continue  # "from 2026 to 2027", "de 8 h à 20 h" are no list of references
+        rules.append(ListRule(sentence=text, letters=a.group(1), digits=len(a.group(2)), low=int(a.group(2)),
+                              high=int(b.group(2))))
+    for m in _STARTS.finditer(text):
+        prefixes, at = [], m.end()
+        while (p := _PREFIX.match(text, at)) is not None and any(ch.isdigit() for ch in p.group(0)):
+            prefixes.append(_compact(p.group(0)))
+            glue = _LIST_GLUE.match(text, p.end())
+            if glue is None or glue.end() == p.end():
+                break
+            at = glue.end()
+        if prefixes:
+            rules.append(ListRule(sentence=text, prefixes=tuple(dict.fromkeys(prefixes))))
+    return tuple(rules)
+
+
+def list_rules(cands: Iterable[Candidate]) -> list[tuple[ListRule, Candidate]]:
+    """The list rules the knowledge states (not in "not known yet" sentences), fact sheet first."""
+    ranked = sorted(cands, key=lambda c: -KIND_PRIOR.get(c.hit.kind, 0.5))
+    return [(r, c) for c in ranked if not c.unknown for r in sentence_rules(c.text)]
+
+
+def rule_references(text: str, cands: Iterable[Candidate]) -> list[str]:
+    """The references in `text` that a list rule of the knowledge says something about."""
+    return list(dict.fromkeys(ref.strip() for rule, _ in list_rules(cands) for ref in rule.references(text)))
+
+
+def rule_status(item: str, cands: Iterable[Candidate]) -> tuple[str, Candidate] | None:
+    """("in" | "out" | "absent", the rule's sentence) for an item of the shape of a list rule. A rule said
+    in the negative ("parcels from CX4830000 to CX4839999 are not affected") only puts what it covers out."""
+    for rule, c in list_rules(cands):
+        if not rule.references(item):
+            continue
+        negative = bool(NEGATION.search(c.folded))
+        if rule.covers(item):
+            return ("out" if negative else "in"), c
+        if not negative:
+            return "absent", c
+    return None

@@ -105,6 +105,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_answer_yet": "We don't have that information yet; I've passed your question on.",
         "yes": "Yes",
         "no": "No",
+        "listed": "Yes, {item} is on the list.",
         "not_listed": "No, {item} is not on the list.",
         "not_listed_plain": "{item} is not on the list.",
         "dm_account": "For anything about your own order, please send us a private message (no personal "
@@ -132,6 +133,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_answer_yet": "Nous n'avons pas encore cette information ; je transmets votre question.",
         "yes": "Oui",
         "no": "Non",
+        "listed": "Oui, {item} fait partie de la liste.",
         "not_listed": "Non, {item} ne fait pas partie de la liste.",
         "not_listed_plain": "{item} ne fait pas partie de la liste.",
         "dm_account": "Pour tout ce qui concerne votre commande, écrivez-nous en message privé (sans données "

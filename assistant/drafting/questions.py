@@ -32,7 +32,8 @@ _OPENERS = (
 _FILLER = r"^(?:(?:and|also|so|ok|okay|but|et|alors|sinon|bon|au fait|et sinon|mais|then|du coup)[, ]+)*"
 _OPENER = re.compile(_FILLER + _OPENERS)
 _REQUEST = re.compile(r"\b(pls|please|plz|svp|stp|s'il (vous|te) pla[iî]t|tell me|dites[- ]moi|dis[- ]moi|"
-                      r"i need to know|je veux savoir|j'aimerais savoir|let me know|yes or no|oui ou non)\b")
+                      r"i need to know|je veux savoir|j'aimerais savoir|let me know|yes or no|oui ou non|"
+                      r"or not|ou pas|ou non)\b")
 # Kinds in the order they win: "how long" is a "when", not a "how"; "how many days" too.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("why", r"\b(why|pourquoi|what caused|cause[ds]?|origine|how (did|could) (this|it|that) happen|"
@@ -165,7 +166,9 @@ _LEAD_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
 _LEADS = tuple((k, re.compile(_FILLER + p)) for k, p in _LEAD_PATTERNS)
 
 
-_WH = re.compile(r"\b(what|which|when|where|who|why|how|quel\w*|quand|ou|qui|pourquoi|comment|combien|quoi)\b")
+# "ou" is "où" once accents are folded, but not in "ou pas" / "ou non" (or not).
+_WH = re.compile(r"\b(what|which|when|where|who|why|how|quel\w*|quand|ou(?! (?:pas|non)\b)|qui|pourquoi|comment|"
+                 r"combien|quoi)\b")
 
 
 def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
@@ -184,7 +187,8 @@ def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
 
 def _yes_no_form(folded: str) -> bool:
     return bool(re.match(r"^(?:(?:and|also|so|et|alors)[, ]+)?(is|are|was|were|does|do|did|has|have|est-ce|"
-                         r"y a-t-il|suis-je)\b", folded)) or folded.rstrip().endswith(("?", "??"))
+                         r"y a-t-il|suis-je)\b", folded)) or folded.rstrip().endswith(("?", "??")) \
+        or bool(re.search(r"\b(or not|ou pas|ou non)\W*$", folded))
 
 
 # Numbers that are not item numbers: dates, times, amounts, durations, phone numbers.
@@ -209,7 +213,9 @@ def items_in(text: str, known_items: Iterable[str] = ()) -> tuple[str, ...]:
     folded = f" {fold(text)} "
     for name in sorted((k for k in known_items if not k.isdigit()), key=len, reverse=True):
         f = fold(name)
-        if f and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", folded) and not any(f in fold(x) for x in found):
+        # "BRU-02" is the identifier "BRU02" already found: one item, however it is written.
+        if f and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", folded) \
+                and not any(re.sub(r"[\s-]", "", f) in re.sub(r"[\s-]", "", fold(x)) for x in found):
             found.append(name)
     return tuple(dict.fromkeys(found))
 
@@ -269,6 +275,9 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
         if not _is_question(clause, folded):
             continue
         items = items_in(clause, known)
+        # "rue des Érables, code J7V 4A9, on est dedans ?": a reference is what is asked about, the street
+        # around it is the author's context.
+        items = tuple(i for i in items if any(ch.isdigit() for ch in i)) or items
         # "Mine says L4822. Is it concerned?": the item is in another clause of the same comment.
         if not items and all_items and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)):
             items = all_items
@@ -280,7 +289,7 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
                             terms=terms, context=context))
     # "I have two boxes of lot L4821, how do I get refunded?": the lot named in passing deserves its
     # yes or no too (identifiers and numbers only: a name in passing is not a question).
-    named = tuple(i for i in all_items if IDENTIFIER.fullmatch(i) or i.isdigit())
+    named = tuple(i for i in all_items if any(ch.isdigit() for ch in i))
     if named and not any(q.kind == "item" for q in out) and (out or SCOPE_WORDS.search(fold(text))):
         out.append(Question(text=text, kind="item", items=named))  # no predicate: the lists decide
     return out

@@ -1,0 +1,104 @@
+"""Yes or no about an item against lists the knowledge writes as rules: ranges of references and the
+prefixes they start with."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.drafting.answers import Picker, answer_question
+from assistant.drafting.candidates import candidates
+from assistant.drafting.context import comment_context
+from assistant.drafting.items import known_items, sentence_rules
+from assistant.drafting.questions import find_questions
+from assistant.models import SearchHit
+from tests.unit.drafting.test_answers import hit
+
+PARCELS = [
+    hit(0, "Situation", "The destroyed parcels are those with a tracking number from CX4810000 to CX4829999.\n"
+                        "Parcels from CX4830000 to CX4839999 are delayed but not destroyed.\n"
+                        "About 14,200 parcels were destroyed."),
+    hit(1, "What to do", "If your parcel was destroyed, contact the seller who sent it."),
+    hit(2, "Contact", "Customer line: +33 9 70 80 12 34, Monday to Saturday, from 8:00 to 20:00."),
+]
+WATER = [
+    hit(0, "Area", "The advisory applies to addresses whose postal code starts with J7V 4, J7V 5 or J7V 6.\n"
+                   "Boil tap water for one minute before drinking it.", language="en"),
+]
+
+
+def answer(text: str, hits: list[SearchHit]) -> tuple[str | None, list[str]]:
+    cands = candidates(hits, "en")
+    picker = Picker(cands, "en")
+    questions = find_questions(text, known_items(cands, text))
+    q = next(q for q in questions if q.kind == "item")
+    ans = answer_question(q, picker, set(), language="en")
+    return ans.verdict, [s for s, _ in ans.sentences]
+
+
+@pytest.mark.parametrize(("text", "verdict", "first"), [
+    ("is my parcel CX4821557 one of the burned ones??", "yes", "Yes, CX4821557 is on the list."),
+    # A bound is named by the range itself: the sentence says yes on its own.
+    ("CX4810000 destroyed or not", "yes", "Yes: the destroyed parcels are those with a tracking number from "
+                                          "CX4810000 to CX4829999."),
+    ("Tracking RL5521873. Was mine destroyed in the fire?", "no", "No, RL5521873 is not on the list."),
+    ("Is CX4835120 destroyed?", "no", "No, CX4835120 is not on the list."),  # the "not destroyed" range
+])
+def test_a_range_of_references_says_yes_or_no(text: str, verdict: str, first: str) -> None:
+    got, sentences = answer(text, PARCELS)
+    assert (got, sentences[0]) == (verdict, first)
+    assert any("CX4810000 to CX4829999" in s or "CX4830000 to CX4839999" in s for s in sentences)
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("Postal code J7V 5K2 here. Does the boil notice apply to us?", "yes"),
+    ("code j7v4a9 on est dedans ou pas", "yes"),
+    ("Postal code J7V 8B1 here. Does the boil notice apply to us?", "no"),
+])
+def test_prefixes_of_a_list_say_yes_or_no(text: str, verdict: str) -> None:
+    got, sentences = answer(text, WATER)
+    assert got == verdict
+    assert "starts with J7V 4, J7V 5 or J7V 6" in sentences[1]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Open from 8 h to 20 h, every day from 2026 to 2027.",
+    "Your candidate number starts with the code of your centre (for example PAR-11-04412).",
+    "Call 0800 123 456 from 9:00 to 17:00.",
+])
+def test_times_years_and_words_are_no_list_rule(sentence: str) -> None:
+    assert sentence_rules(sentence) == ()
+
+
+def test_a_french_range_and_a_dash_range() -> None:
+    (fr,) = sentence_rules("Les colis détruits sont ceux dont le numéro va de CX4810000 à CX4829999.")
+    assert fr.covers("CX4821557") and not fr.covers("CX4835120")
+    (dash,) = sentence_rules("Lots L4821–L4830 are recalled.")
+    assert dash.covers("L4825") and not dash.covers("L4831") and dash.references("L4840 and L482") == ["L4840"]
+
+
+def test_or_not_asks_a_question() -> None:
+    (q,) = find_questions("BRU-02, Nov 14: am I in or not", ["BRU-02"])
+    assert q.kind == "item" and q.items == ("BRU02",)
+    (q,) = find_questions("colis CX4810002 detruit ou pas", ["CX4810002"])
+    assert q.kind == "item"
+
+
+class _Kb:
+    """The knowledge base surface comment_context uses: lexical lookups find nothing, retrieval PARCELS."""
+
+    def search(self, *args: object, **kwargs: object) -> list[SearchHit]:
+        return PARCELS
+
+
+def test_a_reference_a_list_rule_covers_is_not_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.drafting import context as module
+    from assistant.drafting.retrieval import Context
+    from assistant.models import Comment, Triage
+
+    monkeypatch.setattr(module, "retrieve", lambda *a, **k: Context(language="en", sources=PARCELS))
+    monkeypatch.setattr(module, "public_identifiers", lambda *a, **k: [])
+    tri = Triage(language="en", sentiment="negative", intent="question", severity="low", priority=3,
+                 should_respond=True)
+    masked, _ = comment_context(_Kb(), Comment(text="Is my parcel CX4821557 destroyed? Order 88123456."),  # type: ignore[arg-type]
+                                tri)
+    assert "CX4821557" in masked.text
