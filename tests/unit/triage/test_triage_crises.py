@@ -8,18 +8,27 @@ and `triage_tuning2_crises.jsonl` (tour operator collapse, heating failure, offe
 two earlier held-out sets, each scored twice, so now training data: their floors only catch a
 regression. Floors, not targets (docs/DESIGN.md has the figures): a change that loses a safety,
 legal or press case fails.
+
+`triage_fresh4_crises.jsonl` (a smart lock's firmware update, bedbugs in a hotel chain, a streaming
+price hike): the next held-out set, written before the next round's changes; only its shape is checked
+here, so that nothing is tuned on its scores.
 """
 
+import json
+from collections import Counter
 from functools import partial
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from assistant.models import EscalationTarget, Intent, Platform
 from assistant.triage import triage
 from assistant.triage.evaluate import TriageReport, evaluate_triage, load_cases
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 FRESH = DATA / "triage_fresh3_crises.jsonl"
+FRESH4 = DATA / "triage_fresh4_crises.jsonl"
 TUNING = DATA / "triage_tuning_crises.jsonl"
 TUNING2 = DATA / "triage_tuning2_crises.jsonl"
 
@@ -39,11 +48,44 @@ def test_each_set_is_three_whole_crises(path: Path, crises: set[str]) -> None:
     assert {c.language for c in cases} == {"en", "fr"} and len({c.platform for c in cases}) >= 6
 
 
-def test_no_fresh_comment_is_in_a_training_set() -> None:
-    fresh = {c.text for c in load_cases(FRESH)}
+@pytest.mark.parametrize("held_out", [FRESH, FRESH4])
+def test_no_fresh_comment_is_in_a_training_set(held_out: Path) -> None:
+    fresh = {c.text for c in load_cases(held_out)}
     for other in DATA.glob("triage_*.jsonl"):
-        if other != FRESH:
+        if other != held_out:
             assert not fresh & {c.text for c in load_cases(other)}, other.name
+
+
+FIELDS = {"text", "author", "platform", "followers", "verified", "language", "intent", "sentiment",
+          "escalate_to", "should_respond", "crisis"}
+
+
+def test_the_fourth_held_out_set_is_well_formed() -> None:
+    lines = [line for line in FRESH4.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in lines]
+    assert len(lines) == len(set(lines)) and len(rows) == len({r["text"] for r in rows})  # no duplicate
+    for number, row in enumerate(rows, 1):
+        assert FIELDS <= row.keys() <= FIELDS | {"campaign"}, number
+        assert row["intent"] in get_args(Intent) and row["platform"] in get_args(Platform), number
+        assert set(row["escalate_to"]) <= set(get_args(EscalationTarget)), number
+        assert row["language"] in {"en", "fr"} and isinstance(row["followers"], int), number
+        # the guidelines: spam, trolls, injections and chatter get no reply; everything else does
+        assert row["should_respond"] == (row["intent"] not in {"spam_troll", "other"}), number
+    cases = load_cases(FRESH4)
+    assert Counter(c.crisis for c in cases) == {"smartlock": 45, "hotel": 45, "streaming": 45}
+    assert len({c.platform for c in cases}) >= 6
+    for label in {c.intent for c in cases} | {t for c in cases for t in c.escalate_to}:
+        langs = {c.language for c in cases if c.intent == label or label in c.escalate_to}
+        assert langs == {"en", "fr"}, label  # every label in both languages
+    for team in ("safety", "legal", "press", "support"):
+        assert all(any(team in c.escalate_to for c in cases if c.crisis == crisis) for crisis in
+                   ("smartlock", "hotel", "streaming")), team
+    campaigns: dict[str, list[str | None]] = {}
+    for c in cases:
+        if c.campaign:
+            assert "comms_lead" in c.escalate_to and c.crisis and c.campaign, c.text
+            campaigns.setdefault(c.campaign, []).append(c.author)
+    assert len(campaigns) == 3 and all(len(set(authors)) >= 4 for authors in campaigns.values())
 
 
 @pytest.mark.parametrize("path", [TUNING, TUNING2])
