@@ -29,6 +29,7 @@ from assistant.drafting.candidates import (
     NEGATION,
     SCOPE_LIST,
     Candidate,
+    asked_part,
     candidates,
     has_type,
     keyset,
@@ -203,6 +204,9 @@ SAFETY_ASKED = re.compile(r"\b(safe|safety|danger\w*|risk\w*|risque\w*|securit\w
 _CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
 
 
+# What a sentence allows in so many words: "you can take a shower", "it can be drunk", "vous pouvez".
+PERMISSION = re.compile(r"\b((you|we) (can|may)|can (still )?be|vous pouvez|tu peux|on peut|peu(t|vent) etre|"
+                        r"(est|sont) autorise\w*|(is|are) allowed)\b")
 class _Answering:
     """One question being answered: what is already used, and how to pick the next sentence."""
 
@@ -230,6 +234,7 @@ class _Answering:
         q, picker, language = self.q, self.picker, self.language
         same = [c for c in picker.cands if c.hit.language == language] or picker.cands
         common = frozenset(picker.common)
+        in_scope = False
         for item in q.items[:2]:
             found = item_verdict(item, q, same, common) or item_verdict(item, q, picker.cands, common)
             if found is None:
@@ -251,12 +256,15 @@ class _Answering:
                     self.take(c)
             elif c.text not in self.used:
                 self.take(c, verdict_sentence(language, verdict, c))
+            # A yes about being in scope calls for what to do next; a yes to "can I drink it?" does not.
+            in_scope = in_scope or (verdict == "yes" and (how != "named"
+                                                          or bool(SCOPE_WORDS.search(asked_part(c, q.terms)))))
             self.ans.verdict = self.ans.verdict or verdict or None
         if SAFETY_ASKED.search(q.folded):
             # Never a "yes" (or a "no") to "is it safe?": the sentences say what is known, nothing more.
             self.ans.verdict = None
             self.ans.sentences = [(c.text, [c.chunk_id]) for c in self.ans.used] or self.ans.sentences[:0]
-        if self.ans.verdict == "yes" and not q.asks_ok:
+        if self.ans.verdict == "yes" and in_scope and not q.asks_ok:
             # In scope: what to do about it comes right after the yes.
             step = next_action(picker, q, self.used, self.max_chars)
             if step is not None:
@@ -332,11 +340,14 @@ class _Answering:
             self.take(before)
             self.take(c)
             return self.ans
+        part = asked_part(c, self.terms | self.related)
         if q.kind == "can" and not c.unknown and picker.specific(c, self.terms | self.related) >= MIN_RELEVANCE \
-                and not SAFETY_ASKED.search(q.folded):
-            # Only a sentence about what was asked ("a receipt", "return the box") says yes or no to it;
-            # "do I have to claim it?" - "it is applied automatically" is a no.
-            negative = NEGATION.search(c.folded) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
+                and (not SAFETY_ASKED.search(q.folded) or PERMISSION.search(part) or IMPERATIVE.match(part)):
+            # Only a sentence about what was asked ("a receipt", "return the box") says yes or no to it, by
+            # the part of it about what was asked ("other sectors are not affected: tap water there can be
+            # drunk" is a yes to "can I drink it?"); "do I have to claim it?" - "it is applied automatically"
+            # is a no. Asked whether something is safe, only an explicit "you can" or "do not" says so.
+            negative = NEGATION.search(part) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
         elif q.kind == "yes_no" and not c.unknown and NEGATION.search(c.folded) and not IMPERATIVE.match(c.folded) \

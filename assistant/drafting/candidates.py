@@ -145,3 +145,16 @@ def has_type(want: re.Pattern[str], folded: str) -> bool:
     if want is SCOPE_LIST:
         return bool(SCOPE_LIST.search(folded) and SCOPE_WORDS.search(folded)) and not DATES.search(folded)
     return bool(want.search(folded))
+
+
+_PARTS = re.compile(r"\s*(?:[:;,]|\bbut\b|\bmais\b)\s*")
+
+
+def asked_part(c: Candidate, terms: Iterable[str]) -> str:
+    """The part of a sentence (between colons, commas, "but") that shares most words with the question,
+    folded: its polarity is the answer's, not the polarity of the rest ("the others are not affected")."""
+    parts = [p for p in _PARTS.split(c.folded) if p.strip()]
+    if len(parts) < 2:
+        return c.folded
+    keys = keyset(terms)
+    return max(parts, key=lambda p: len(text_keys(p) & keys))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.drafting.candidates import DATES, KIND_PRIOR, NEGATION, Candidate, keyset, text_keys
+from assistant.drafting.candidates import DATES, KIND_PRIOR, NEGATION, Candidate, asked_part, keyset, text_keys
 from assistant.drafting.phrases import phrase
 from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers
 from assistant.text import analyze, fold
@@ -60,9 +60,9 @@ def _sentence_items(text: str) -> tuple[str, ...]:
 
 def item_verdict(item: str, q: Question, cands: list[Candidate],
                  common: frozenset[str] = frozenset()) -> tuple[str, Candidate, str] | None:
-    """(yes | no, the sentence that says so, how it says so) for a question on an item: "named" (the
-    sentence names the item), "absent" (a list of its kind does not name it) or "rule" (a range or the
-    prefixes of a list cover it, or leave it out).
+    """(yes | no, the sentence that says so, how it says so) for a question on an item: "named" (a
+    sentence names the item and says what was asked), "list" (a scope list names it), "absent" (a list
+    of its kind does not name it) or "rule" (a range or the prefixes of a list cover it, or leave it out).
 
     A sentence that names the item and says what was asked ("is my Sunday Pass still valid?" -
     "Sunday Pass tickets remain valid") answers by its own polarity; otherwise the item's place in
@@ -75,14 +75,14 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     predicate = keyset((q.terms | q.related) - set(analyze(item)) - _SCOPE_TERMS) - common
     for c in ranked:
         if pattern.search(c.folded) and c.terms & predicate and not c.unknown and not IMPERATIVE.match(c.folded):
-            return ("no" if NEGATION.search(c.folded) else "yes"), c, "named"
+            return ("no" if NEGATION.search(asked_part(c, predicate)) else "yes"), c, "named"
     status = item_status(item, ranked)
     by_rule = status is None or status[0] == "absent"
     status = (rule_status(item, ranked) or status) if by_rule else status
     if status is None:
         return None
     where, c = status
-    how = "absent" if where == "absent" else "rule" if by_rule else "named"
+    how = "absent" if where == "absent" else "rule" if by_rule else "list"
     return ("yes" if (where == "in") != q.asks_ok else "no"), c, how
 
 

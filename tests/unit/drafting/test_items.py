@@ -102,3 +102,28 @@ def test_a_reference_a_list_rule_covers_is_not_masked(monkeypatch: pytest.Monkey
     masked, _ = comment_context(_Kb(), Comment(text="Is my parcel CX4821557 destroyed? Order 88123456."),  # type: ignore[arg-type]
                                 tri)
     assert "CX4821557" in masked.text
+
+
+ADVISORY = [
+    hit(0, "Area", "The other sectors, including Val-Nord and the industrial park, are not affected: tap water "
+                   "there can be drunk without boiling.\nThe advisory applies to Val-Sud."),
+    hit(1, "What to do", "Throw away ice cubes made with tap water since 30 November.\n"
+                         "You can take a shower without boiling the water, but avoid swallowing it."),
+]
+
+
+def test_the_part_of_a_sentence_about_what_was_asked_says_yes_or_no() -> None:
+    # "not affected" is about the sectors; "can be drunk" is the answer to "can I drink it?".
+    cands = candidates(ADVISORY, "en")
+    (q,) = find_questions("I'm in Val-Nord, can I drink the tap water or not?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "yes" and ans.sentences[0][0].startswith("Yes: the other sectors")
+    # a yes that is not about being in scope calls for no "what to do" (throwing away ice cubes)
+    assert not any("ice cubes" in s for s, _ in ans.sentences)
+
+
+def test_an_explicit_you_can_answers_a_question_about_danger() -> None:
+    cands = candidates(ADVISORY, "en")
+    (q,) = find_questions("can i still shower or is that dangerous too", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "yes" and ans.sentences[0][0].startswith("Yes: you can take a shower")

@@ -60,7 +60,9 @@ def test_items_and_numbers() -> None:
     # a bare number is an item only when the knowledge lists numbered items of that length
     assert items_in("I live in the 33, since 10:40, paid 40 €", KNOWN) == ("33",)
     assert items_in("I live in the 33", ()) == ()
-    assert bare_numbers("departments 33, 40 and 64 since 30 November 2026 at 05:40, €10") == ["33", "40", "64", "30"]
+    assert bare_numbers("departments 33, 40 and 64 since 30 November 2026 at 05:40, €10") == ["33", "40", "64"]
+    # a day of a month is a date, however short the month: "the 14 Nov session", "Nov 14", "le 3 déc."
+    assert bare_numbers("the 14 Nov session, Nov 14, le 3 déc. et le 21 novembre, route 64") == ["64"]
 
 
 def test_concepts_widen_a_search_but_not_without_a_match() -> None:
