@@ -56,6 +56,12 @@ SIM_WEIGHT = 20.0
 SIM_RELEVANT = 0.40
 SIM_SECOND = 0.30  # a second answer sentence at least this close in meaning,
 SIM_MARGIN = 0.05  # and at most this much further than the first
+# "When does the Saint-Priest agency reopen?": "we do not know yet when it will reopen" is the answer, not
+# the date of the fire in the same agency, when it is this much closer to the question.
+UNKNOWN_CLOSER = 1.5
+# A date that is expected, not one that has passed: "results are expected by", "will reopen on", "d'ici".
+EXPECTED = re.compile(r"\b(expect\w*|will|should|by|until|next|d'ici|prevu\w*|prevoi\w*|attendu\w*|sera|seront|"
+                      r"devrai(t|ent)|prochain\w*|jusqu'au|avant le)\b")
 
 
 @dataclass
@@ -281,10 +287,14 @@ class _Answering:
         return self.ans
 
     def _expected_date(self, c: Candidate, terms: set[str]) -> None:
-        # The fact sheet says when it expects to know right after what it does not know.
+        # The fact sheet says when it expects to know right after what it does not know; else a date it
+        # expects elsewhere ("results expected by 11 December"), else when the next update comes (the
+        # date of the fire is no answer to "when will it reopen?").
         when = ANSWER_TYPES["when"]
         nxt = self.picker.following(c, when, self.used) or self.best(terms | c.terms, want=when, minimum=0.5,
                                                                      strict=True)
+        if nxt is not None and not EXPECTED.search(nxt.folded):
+            nxt = next_update(self.picker, self.used, self.max_chars)
         if nxt is not None:
             self.take(nxt)
 
@@ -329,7 +339,8 @@ class _Answering:
             # sentence of the kind asked for answers it honestly (with the date it is expected by).
             u = self.best(unknown=True)
             if u is not None and self.relevance(u) >= MIN_RELEVANCE and (
-                    c is None or (not has_type(want, c.folded) and self.relevance(u) > self.relevance(c))):
+                    c is None or (not has_type(want, c.folded) and self.relevance(u) > self.relevance(c))
+                    or self.relevance(u) > UNKNOWN_CLOSER * self.relevance(c)):
                 return self.unknown()
         if c is None:
             return self.ans

@@ -213,6 +213,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     # No question (a statement, a rumour, a complaint): one fact per concern, "not known yet" items stated as such.
     # On short platforms a long sentence would push everything else out: prefer short ones.
     said_unknown = any(c.unknown for c in cands if c.text in used)
+    answered_unknown = said_unknown and bool(questions)  # "not known yet" is the answer to a question
     budget, concerns = MAX_FACTS, topics
     if questions and not topic_only(topics):
         # Answered questions come first; one concern the author raised besides (not a default one) may
@@ -277,7 +278,8 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         nxt = next_update(picker, used, max_chars=max(90, limit // 2))
         if nxt is not None:
             used.add(nxt.text)
-            parts.append(_fact(nxt, 4 if unanswered else 7))
+            # Where the answer is "not known yet", when we will know is the rest of the answer.
+            parts.append(_fact(nxt, 4 if unanswered or answered_unknown else 7))
     if "comms_lead" in escalations:
         parts.append(_say(lang, "influencer", 9))
     return _finish(parts, lang, limit, signature, unknowns, style)

@@ -173,3 +173,19 @@ def test_a_reference_written_without_its_hyphen_is_the_listed_one(question: str,
                             "BRU-02 (Brussels).")]
     got, sentences = answer_in(hits, question)
     assert got == verdict, sentences
+
+
+AGENCY = [
+    hit(0, "Situation", "On 29 November 2026 at 23:40 a fire broke out in the hall of our Saint-Priest agency.\n"
+                        "About 14,200 parcels were destroyed."),
+    hit(1, "Not known yet", "We do not know yet when the Saint-Priest agency will reopen."),
+    hit(2, "Updates", "The next update will be published on 4 December 2026 at 17:00."),
+]
+
+
+def test_not_known_yet_answers_a_when_before_a_past_date_and_the_next_update_follows() -> None:
+    cands = candidates(AGENCY, "en")
+    (q,) = find_questions("When does the Saint-Priest agency reopen?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert [s for s, _ in ans.sentences] == ["We do not know yet when the Saint-Priest agency will reopen.",
+                                             "The next update will be published on 4 December 2026 at 17:00."]
