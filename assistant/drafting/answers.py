@@ -149,13 +149,14 @@ class Picker:
     def best(self, terms: Iterable[str], used: set[str], *, related: Iterable[str] = (), hint: Iterable[str] = (),
              want: re.Pattern[str] | None = None, unknown: bool | None = None, max_chars: int = 10_000,
              minimum: float = MIN_RELEVANCE, strict: bool = False,
-             sim: dict[str, float] | None = None) -> Candidate | None:
+             sim: dict[str, float] | None = None, exclude: frozenset[str] = frozenset()) -> Candidate | None:
         """The closest sentence by shared words and, given `sim` (sentence -> closeness in meaning to the
         question), by meaning: either may make it relevant."""
         terms, related, hint = set(terms), set(related), set(hint)
         best, best_score = None, 0.0
         for c in self.cands:
-            if c.text in used or len(c.text) > max_chars or (unknown is not None and c.unknown != unknown):
+            if c.text in used or c.text in exclude or len(c.text) > max_chars \
+                    or (unknown is not None and c.unknown != unknown):
                 continue
             if strict and want is not None and not has_type(want, c.folded):
                 continue
@@ -213,6 +214,11 @@ _CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
 # What a sentence allows in so many words: "you can take a shower", "it can be drunk", "vous pouvez".
 PERMISSION = re.compile(r"\b((you|we) (can|may)|can (still )?be|vous pouvez|tu peux|on peut|peu(t|vent) etre|"
                         r"(est|sont) autorise\w*|(is|are) allowed)\b")
+PHONE = re.compile(r"\+?\d[\d .]{7,}\d")
+PHONE_ASKED = re.compile(r"\b(phone|number|call|hotline|numero|telephone|appeler|tel)\b")
+PRESS_ASKED = re.compile(r"\b(press|presse|media|medias|journalist\w*)\b")
+
+
 class _Answering:
     """One question being answered: what is already used, and how to pick the next sentence."""
 
@@ -315,10 +321,15 @@ class _Answering:
             want = ANSWER_TYPES["when"]  # "what's the best before date?"
         elif q.kind in ("what", "yes_no") and SCOPE_WORDS.search(q.folded) and WHICH.search(q.folded):
             want = SCOPE_LIST
+        elif q.kind == "contact" and PHONE_ASKED.search(q.folded):
+            want = PHONE  # "un numéro pour vous joindre ?" is a phone number, not an e-mail address
         # The kind of answer asked for first (a date for "when"); then the closest sentence of any kind.
-        # "What's the number?" needs no shared word: a phone number is the answer.
-        c = self.best(want=want, strict=True, minimum=0.0 if q.kind == "contact" else MIN_RELEVANCE) \
-            if want is not None else None
+        # "What's the number?" needs no shared word: a phone number is the answer. The press office's
+        # contact answers journalists only.
+        exclude = frozenset() if q.kind != "contact" or PRESS_ASKED.search(q.folded) else frozenset(
+            c.text for c in picker.cands if PRESS_ASKED.search(c.folded))
+        c = self.best(want=want, strict=True, minimum=0.0 if q.kind == "contact" else MIN_RELEVANCE,
+                      exclude=exclude) if want is not None else None
         if want is not None and want in (ANSWER_TYPES["when"], ANSWER_TYPES["how_much"], MONEY):
             # "When will the investigation end?" - "An investigation is led by X." "We expect its conclusions
             # by 11 December.": the closest sentence lacks the date, the one right after it holds it.

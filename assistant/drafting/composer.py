@@ -27,6 +27,7 @@ from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence,
 from assistant.text import analyze, fold
 
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
+ANSWER_SHARE = 0.6  # of the platform's length, at most, for one answer sentence
 _NEGATED = NEGATED
 LINK = re.compile(r"https?://\S+")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
@@ -206,7 +207,10 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         parts = [p for p in parts if p.sentence.sources or p is parts[0]]
 
     fact_max = max(90, limit // 2)
-    n_facts, unanswered = _answer_all(parts, questions, masked_text, picker, used, lang, fact_max, unknowns)
+    # The answer to a question may take more of a short platform than a fact said besides (a phone line
+    # with its hours is 160 characters).
+    answer_max = max(fact_max, int(limit * ANSWER_SHARE))
+    n_facts, unanswered = _answer_all(parts, questions, masked_text, picker, used, lang, answer_max, unknowns)
     if unanswered and n_facts == 0 and not topic_only(topics):
         parts.append(_say(lang, "no_answer_yet", 2))
 

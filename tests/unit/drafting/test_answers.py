@@ -189,3 +189,22 @@ def test_not_known_yet_answers_a_when_before_a_past_date_and_the_next_update_fol
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert [s for s, _ in ans.sentences] == ["We do not know yet when the Saint-Priest agency will reopen.",
                                              "The next update will be published on 4 December 2026 at 17:00."]
+
+
+CONTACTS = [
+    hit(0, "How to know", "Your candidate number starts with the code of your centre (for example PAR-11-04412)."),
+    hit(1, "Contacts", "Press: press@evalangue.example.\nCandidate service: +33 1 76 45 20 20, Monday to Friday, "
+                       "or candidates@evalangue.example."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a number to reach you? nobody answers emails", "Candidate service: +33 1 76 45 20 20"),
+    ("what's your email?", "Candidate service"),  # the press office answers journalists only
+    ("I'm a journalist, who is your press contact?", "Press: press@evalangue.example."),
+])
+def test_a_contact_question_gets_the_line_it_asks_for(text: str, expected: str) -> None:
+    cands = candidates(CONTACTS, "en")
+    (q,) = find_questions(text, known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.sentences[0][0].startswith(expected)
