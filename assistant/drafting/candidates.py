@@ -39,7 +39,11 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "where": re.compile(r"(https?://\S+|\b(printed|side|top|bottom|desk|terminal|counter|page|website|shop|store|"
                         r"imprime|cote|haut|bas|comptoir|guichet|facture|bill|app|info point|point info|entrance|"
                         r"entree|accueil|"
-                        r"reception|office|bureau)\b)"),
+                        r"reception|office|bureau|arena|centre|center|hall|salle|gymnase|mairie|town hall|station|gare|"
+                        r"parking|pharmac\w*|school|ecole|agence|branch|depot)\b|"
+                        # a street address: "150, rue du Parc", "22 Elm Street"
+                        r"\b\d+,? (rue|avenue|av|boulevard|bd|chemin|place|allee|quai|route) |"
+                        r"\b\d+ [a-z]+ (street|st|road|rd|avenue|ave|lane|way)\b)"),
 }
 MONEY = re.compile(r"(€|\$|£|\beur\b|\beuros?\b)")
 _MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)

@@ -28,6 +28,8 @@ from assistant.text import analyze, fold
 
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
 ANSWER_SHARE = 0.6  # of the platform's length, at most, for one answer sentence
+FIRST_ANSWER_ROOM = 50  # what the greeting and the sign-off leave the first answer
+LONG_ANSWERS = frozenset({"where", "contact"})
 _NEGATED = NEGATED
 LINK = re.compile(r"https?://\S+")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
@@ -210,7 +212,8 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     # The answer to a question may take more of a short platform than a fact said besides (a phone line
     # with its hours is 160 characters).
     answer_max = max(fact_max, int(limit * ANSWER_SHARE))
-    n_facts, unanswered = _answer_all(parts, questions, masked_text, picker, used, lang, answer_max, unknowns)
+    n_facts, unanswered = _answer_all(parts, questions, masked_text, picker, used, lang, answer_max, unknowns,
+                                      first_max=max(answer_max, limit - FIRST_ANSWER_ROOM))
     if unanswered and n_facts == 0 and not topic_only(topics):
         parts.append(_say(lang, "no_answer_yet", 2))
 
@@ -303,14 +306,22 @@ def _top_up(parts: list[Part], ranker: AnswerRanker | None, cands: list[Candidat
 
 
 def _answer_all(parts: list[Part], questions: list[Question], masked_text: str, picker: Picker, used: set[str],
-                lang: str, fact_max: int, unknowns: list[str]) -> tuple[int, bool]:
+                lang: str, fact_max: int, unknowns: list[str], first_max: int | None = None) -> tuple[int, bool]:
     """Append the answers, in the order asked (the first one is the last thing a short platform cuts);
-    (facts stated, whether a question went unanswered)."""
+    (facts stated, whether a question went unanswered). The first question's answer may be one sentence
+    of up to `first_max` characters: on x, the whole of a long answer rather than none."""
     n_facts, unanswered = 0, False
     sims = similarities([q.text for q in questions], masked_text, [c.text for c in picker.cands])
     for qi, q in enumerate(questions):
-        ans = answer_question(q, picker, used, language=lang, hint=set(analyze(masked_text)), max_chars=fact_max,
-                              sim=sims[qi])
+        # Addresses and phone lines with their hours run long; a long sentence answering "how" or "why"
+        # is more often a policy paragraph, taken only when nothing shorter answers.
+        long_max = first_max if qi == 0 and first_max is not None else fact_max
+        hint = set(analyze(masked_text))
+        ans = answer_question(q, picker, set(used), language=lang, hint=hint, sim=sims[qi],
+                              max_chars=long_max if q.kind in LONG_ANSWERS else fact_max)
+        if not ans.found and long_max > fact_max:
+            ans = answer_question(q, picker, set(used), language=lang, hint=hint, max_chars=long_max, sim=sims[qi])
+        used.update(c.text for c in ans.used)
         if not ans.found:
             unanswered = True
             unknowns.append(f"{q.kind}: {q.text[:160]}")

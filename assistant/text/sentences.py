@@ -24,7 +24,7 @@ _BEFORE_DIGIT = wordset(
 _OTHER_ABBREV = wordset(
     """
     etc approx env min max ex jan feb mar apr jun jul aug sep sept oct nov dec janv fevr avr juil
-    inc ltd co corp sa sarl ste dept rd
+    inc ltd co corp sa sarl ste dept rd a.m p.m
     """
 )
 # Possessive and anchored at the start of a run: "....." without a blank must not be rescanned per dot.

@@ -56,6 +56,9 @@ def test_fold_lowers_strips_accents_and_unifies_punctuation() -> None:
         ("Super!! 😀 Merci… Vraiment?!", ["Super!!", "😀 Merci…", "Vraiment?!"]),
         ("- item one\n- item two\n\nNext", ["- item one", "- item two", "Next"]),
         ("e.g. this one. ok", ["e.g. this one.", "ok"]),
+        # Clock times: "9 a.m. to 7 p.m." is one sentence; "at 4 p.m. The next" ends one.
+        ("Open from 9 a.m. to 7 p.m., daily. Next update at 4 p.m. Thanks.",
+         ["Open from 9 a.m. to 7 p.m., daily.", "Next update at 4 p.m.", "Thanks."]),
     ],
 )
 def test_sentences(text: str, expected: list[str]) -> None:
