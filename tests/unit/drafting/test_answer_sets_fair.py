@@ -6,7 +6,9 @@ labelled sets (tuning too; a thank-you owed to praise is the one exception), at 
 of every required fact must occur (on the scorer's folded text) in the approved documents valid today
 in the comment's language; a verdict's item must be named by the comment or the knowledge. The
 crisis-wide forbidden patterns of the held-out crises (the superseded facts) must match no current
-document but a guideline, and each held-out crisis keeps a superseded version that they catch.
+document but a guideline, and each held-out crisis keeps a superseded version that they catch; a
+comment's own forbidden patterns match none of its crisis's current documents either (a draft that
+quotes the knowledge faithfully is never penalised). Each held-out folder is three new crises.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from assistant.knowledge.loaders import load_folder
 from assistant.models import DocumentIn
 
 DATA = Path(__file__).resolve().parents[3] / "tests/data"
-CHECKED = ("answers_holdout3", "answers_tuning")
-HELD_OUT = ("answers_holdout3",)
+HELD_OUT = ("answers_holdout3", "answers_holdout4")
+CHECKED = (*HELD_OUT, "answers_tuning")
 COURTESY = {"merci", "thank"}  # a thank-you to praise is owed, not stated by the knowledge
 
 
@@ -78,17 +80,27 @@ def test_forbidden_patterns_catch_the_superseded_facts_only(folder: str) -> None
             f"{answer_set.name}: no forbidden pattern catches the superseded facts"
 
 
-def test_third_holdout_is_new_crises_ready_today() -> None:
-    holdout3 = _sets("answers_holdout3")
-    others = _sets("answers_tuning")
-    assert len(holdout3) == 3 and all(len(s.cases) >= 25 for s in holdout3)
-    assert {s.incident for s in holdout3}.isdisjoint({s.incident for s in others})
-    for answer_set in holdout3:
+@pytest.mark.parametrize("folder", HELD_OUT)
+def test_a_comments_forbidden_claims_are_not_in_the_current_knowledge(folder: str) -> None:
+    for answer_set in _sets(folder):
+        current, _ = _knowledge(answer_set)
+        texts = [d.text for d in current if d.kind != "guideline"]
+        for case in answer_set.cases:
+            hits = [p.pattern for p in case.forbidden for t in texts if p.search(t) or p.search(normalise(t))]
+            assert not hits, f"{answer_set.name}/{case.id}: forbidden {hits} is stated by the current knowledge"
+
+
+@pytest.mark.parametrize("folder", HELD_OUT)
+def test_each_holdout_is_new_crises_ready_today(folder: str) -> None:
+    holdout = _sets(folder)
+    others = _sets("answers_tuning") + [s for f in HELD_OUT if f != folder for s in _sets(f)]
+    assert len(holdout) == 3 and all(len(s.cases) >= 25 for s in holdout)
+    assert {s.incident for s in holdout}.isdisjoint({s.incident for s in others})
+    ids = {c.id for s in holdout for c in s.cases}
+    assert len(ids) == sum(len(s.cases) for s in holdout)
+    for answer_set in holdout:
         assert not not_valid_yet(answer_set.knowledge), answer_set.name
         assert {c.language for c in answer_set.cases} == {"en", "fr"}
         assert any(not c.expect_reply for c in answer_set.cases)  # praise or spam that needs no reply
         assert all(c.required or not c.expect_reply for c in answer_set.cases)
-        assert len({c.id for c in answer_set.cases}) == len(answer_set.cases)
-        ids = {c.id for s in holdout3 for c in s.cases}
-        assert len(ids) == sum(len(s.cases) for s in holdout3)
         assert all(re.fullmatch(r"[a-z]\d\d", c.id) for c in answer_set.cases)
