@@ -58,8 +58,8 @@ NAIVE = ChatPromptTemplate.from_messages([
 
 
 def default_set() -> Path:
-    """The held-out answers set (answers_holdout3/: crises nobody tuned on)."""
-    return ROOT / "tests/data/answers_holdout3"
+    """The held-out answers set (answers_holdout4/: crises nobody tuned on)."""
+    return ROOT / "tests/data/answers_holdout4"
 
 
 def stratified(sets: list[AnswerSet], limit: int) -> dict[str, list[Case]]:

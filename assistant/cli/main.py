@@ -406,7 +406,7 @@ def eval_answers(
     from assistant.config import get_settings
     from assistant.drafting.evaluate import evaluate_answers, format_report, report_json
 
-    folders = paths or [ROOT / "tests/data/answers_tuning", ROOT / "tests/data/answers_holdout3"]
+    folders = paths or [ROOT / "tests/data/answers_tuning", ROOT / "tests/data/answers_holdout4"]
     groups = {p.name: _run(partial(evaluate_answers, p, get_settings())) for p in folders}
     sys.stdout.write((report_json(groups) if as_json else format_report(groups, misses=misses)) + "\n")
 
@@ -454,7 +454,7 @@ def triage_train(
 
 answers_app = typer.Typer(help="The learned answer-sentence ranker of the offline composer.", no_args_is_help=True)
 app.add_typer(answers_app, name="answers")
-ANSWER_TRAINING = ("answers_tuning",)  # never answers_holdout3: it is only scored
+ANSWER_TRAINING = ("answers_tuning",)  # never answers_holdout4: it is only scored
 
 
 @answers_app.command("train")

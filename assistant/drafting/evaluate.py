@@ -1,6 +1,6 @@
 """Do the drafts answer the question? Required-facts recall of real drafts on labelled crises.
 
-Used by `crisis-desk eval answers`; the held-out crises in tests/data/answers_holdout3/ are only
+Used by `crisis-desk eval answers`; the held-out crises in tests/data/answers_holdout4/ are only
 ever scored, never tuned on (tests/data/answers_tuning/ is the tuning set, and the answer ranker's
 training set: it includes the earlier held-out crises, seen once their misses were read).
 

@@ -33,7 +33,7 @@ ATTEMPTS = "injection_comment_attempts.jsonl"  # attempts found inside the ordin
 REDTEAM = "redteam.jsonl"
 TRAINING_COMMENTS = ("triage_set.jsonl", "triage_extra.jsonl", "triage_train_crises.jsonl",
                      "answers_tuning/*/comments.jsonl")
-HELDOUT_COMMENTS = ("triage_tuning_crises.jsonl", "triage_holdout.jsonl", "answers_holdout3/*/comments.jsonl")
+HELDOUT_COMMENTS = ("triage_tuning_crises.jsonl", "triage_holdout.jsonl", "answers_holdout4/*/comments.jsonl")
 MAX_CV_FALSE_FLAGS = 0.01  # half the 2% bound, so the shipped threshold has room on new crises
 
 
