@@ -59,9 +59,11 @@ SIM_MARGIN = 0.05  # and at most this much further than the first
 # "When does the Saint-Priest agency reopen?": "we do not know yet when it will reopen" is the answer, not
 # the date of the fire in the same agency, when it is this much closer to the question.
 UNKNOWN_CLOSER = 1.5
+# A question about what is to come: "when will it reopen?", "quand va-t-on savoir ?".
+FUTURE = re.compile(r"\b(will|going to|gonna|va|vont|allez|allons|sera|seront|aura|auront|\w+ront|\w+ra)\b")
 # A date that is expected, not one that has passed: "results are expected by", "will reopen on", "d'ici".
-EXPECTED = re.compile(r"\b(expect\w*|will|should|by|until|next|d'ici|prevu\w*|prevoi\w*|attendu\w*|sera|seront|"
-                      r"devrai(t|ent)|prochain\w*|jusqu'au|avant le)\b")
+EXPECTED = re.compile(r"\b(expect\w*|will (be|re\w+)|by (the )?\d|until|next|d'ici|prevu\w*|prevoi\w*|attendu\w*|"
+                      r"sera|seront|devrai(t|ent)|prochain\w*|jusqu'au|avant le)\b")
 
 
 @dataclass
@@ -328,8 +330,24 @@ class _Answering:
         # contact answers journalists only.
         exclude = frozenset() if q.kind != "contact" or PRESS_ASKED.search(q.folded) else frozenset(
             c.text for c in picker.cands if PRESS_ASKED.search(c.folded))
-        c = self.best(want=want, strict=True, minimum=0.0 if q.kind == "contact" else MIN_RELEVANCE,
-                      exclude=exclude) if want is not None else None
+        # "Who runs the investigation?": a sentence naming a firm or an authority needs to share less with it.
+        minimum = 0.0 if q.kind == "contact" else MIN_RELEVANCE / 2 if q.kind == "who" else MIN_RELEVANCE
+        if want is ANSWER_TYPES["when"] and FUTURE.search(q.folded):
+            # "When will we know?" is answered by a date to come ("expected by 18 December"), not by the day
+            # something happened, when the knowledge has one.
+            future = exclude | frozenset(c.text for c in picker.cands if not EXPECTED.search(c.folded))
+            c = self.best(want=want, strict=True, minimum=minimum, exclude=future)
+            # "Who runs the investigation, and when will we know the results?": the date expected right
+            # after what this reply already says ("An investigation by the firm Altessa is under way.").
+            after = None if c is not None else next(
+                (a for u in picker.cands if u.text in self.used
+                 if (a := picker.following(u, want, self.used)) is not None and EXPECTED.search(a.folded)), None)
+            if after is not None:
+                self.take(after)
+                return self.ans
+        else:
+            c = None
+        c = c or (self.best(want=want, strict=True, minimum=minimum, exclude=exclude) if want is not None else None)
         if want is not None and want in (ANSWER_TYPES["when"], ANSWER_TYPES["how_much"], MONEY):
             # "When will the investigation end?" - "An investigation is led by X." "We expect its conclusions
             # by 11 December.": the closest sentence lacks the date, the one right after it holds it.
@@ -429,7 +447,10 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
             return a.ans
         return a.unknown()
     if q.kind == "when" and KNOW_WHEN.search(q.folded):
-        return a.unknown()
+        # "When will we know the results?": what is not known yet and when; else the date results are expected.
+        ans = a.unknown()
+        if ans.found:
+            return ans
     return a.typed()
 
 

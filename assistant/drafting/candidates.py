@@ -36,6 +36,10 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "how": re.compile(r"(^(take|fill|call|claim|send|go|use|visit|bring|keep|check|contact|prenez|remplissez|"
                       r"appelez|envoyez|rendez|utilisez|gardez|verifiez|contactez|conservez)\b|\b(form|formulaire|"
                       r"photo|by (calling|filling|sending)|en (appelant|remplissant|envoyant))\b|https?://)"),
+    # Who does it: an organisation, an authority, someone named by their role.
+    "who": re.compile(r"\b((firm|company|cabinet|societe|contractor|prestataire|agency|agence) (de |d')?[a-z]+|police|"
+                      r"gendarmerie|prefecture|authorit\w*|autorite\w*|inspector\w*|regulator|regulateur|"
+                      r"(led|run|conducted|carried out) by|(menee?s?|dirigee?s?|conduite?s?|confiee?s?) (par|au|a))\b"),
     "where": re.compile(r"(https?://\S+|\b(printed|side|top|bottom|desk|terminal|counter|page|website|shop|store|"
                         r"imprime|cote|haut|bas|comptoir|guichet|facture|bill|app|info point|point info|entrance|"
                         r"entree|accueil|"

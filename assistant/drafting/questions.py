@@ -16,7 +16,7 @@ from typing import Literal
 
 from assistant.text import analyze, fold
 
-QuestionKind = Literal["item", "why", "when", "how_much", "contact", "where", "can", "how", "what", "yes_no"]
+QuestionKind = Literal["item", "why", "when", "how_much", "contact", "where", "can", "how", "who", "what", "yes_no"]
 
 # An identifier someone copies from a package, a ticket or a booking: letters then digits (L4835, NV110).
 IDENTIFIER = re.compile(r"\b[A-Z]{1,4}-?\d{2,6}\b")
@@ -109,6 +109,7 @@ KIND_WORDS: dict[str, str] = {
     "where": "printed side located page link address imprime cote situe lien adresse",
     "why": "cause investigation reason cause enquete raison",
     "how": "form photo call fill formulaire photo appeler remplir",
+    "who": "firm company led by independent cabinet societe mene par independant",
 }
 
 
@@ -162,6 +163,8 @@ _LEAD_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("where", r".*\b(ou|where)\s*\?*$"),
     ("why", r"(why|pourquoi)\b"),
     ("how_much", r"(how much|how many|combien)\b"),
+    # "Who is running the investigation?" asks for a name, not a yes or a no.
+    ("who", r"(who|whom|whose|qui)\b"),
 )
 _LEADS = tuple((k, re.compile(_FILLER + p)) for k, p in _LEAD_PATTERNS)
 

@@ -9,6 +9,7 @@ from assistant.drafting.candidates import candidates
 from assistant.drafting.items import known_items, verdict_sentence
 from assistant.drafting.questions import find_questions
 from assistant.models import SearchHit
+from assistant.text import analyze
 
 
 def hit(n: int, heading: str, text: str, kind: str = "fact_sheet", language: str = "en") -> SearchHit:
@@ -208,3 +209,24 @@ def test_a_contact_question_gets_the_line_it_asks_for(text: str, expected: str) 
     (q,) = find_questions(text, known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.sentences[0][0].startswith(expected)
+
+
+INQUIRY = [
+    hit(0, "What we have done", "He was removed from all our stores on 3 December 2026 and will not work in them while "
+                                "the investigation runs.\nAn independent investigation by the firm Altessa is under "
+                                "way.\nIts conclusions are expected by 18 December 2026."),
+    hit(1, "Witnesses", "Please send videos to witnesses@shop.example. They will be passed on to the independent "
+                        "investigation."),
+]
+
+
+def test_who_gets_the_firm_and_when_will_we_know_the_date_to_come() -> None:
+    cands = candidates(INQUIRY, "en")
+    picker, used = Picker(cands, "en"), set[str]()
+    who, when = find_questions("Who is running the investigation and when will we know the results?")
+    assert (who.kind, when.kind) == ("who", "when")
+    first = answer_question(who, picker, used, language="en")
+    assert first.sentences[0][0] == "An independent investigation by the firm Altessa is under way."
+    # not the day he was removed: the date expected after what the reply already says
+    second = answer_question(when, picker, used, language="en", hint=set(analyze("investigation")))
+    assert second.sentences[0][0] == "Its conclusions are expected by 18 December 2026."
