@@ -33,6 +33,7 @@ from assistant.drafting.candidates import (
     candidates,
     has_type,
     keyset,
+    says_opposite,
     text_keys,
 )
 from assistant.drafting.items import ALREADY_SAID, IMPERATIVE, MASKED, item_verdict, known_items, verdict_sentence
@@ -209,7 +210,9 @@ LEGIT_ASKED = re.compile(r"\b(legit\w*|genuine|real|really (you|from you)|from y
 NOT_FROM_US = re.compile(r"\b(not (come )?from us|never (ask|call|send|request|contact)\w*|ne (vient|viennent) pas de "
                          r"nous|(ne|n') ?(vous )?(demandera|demanderons|appellera|enverra|contactera)s? jamais|"
                          r"jamais (de|vos|votre))\b")
-SAFETY_ASKED = re.compile(r"\b(safe|safety|danger\w*|risk\w*|risque\w*|securit\w*|sans danger|healthy|harmful)\b")
+# "Is it safe?" (not "security guards", "security breach": a job and an incident, not a question of safety).
+SAFETY_ASKED = re.compile(r"\b(safe|safety|danger\w*|risk\w*|risque\w*|secure|en securite|sans danger|healthy|"
+                          r"harmful)\b")
 _CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
 
 
@@ -390,12 +393,13 @@ class _Answering:
             negative = NEGATION.search(part) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
-        elif q.kind == "yes_no" and not c.unknown and NEGATION.search(c.folded) and not IMPERATIVE.match(c.folded) \
-                and not MASKED.search(q.text) \
+        elif q.kind == "yes_no" and not c.unknown and (NEGATION.search(c.folded) or says_opposite(q, c)) \
+                and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
                 and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
                 and picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non")):
             # "Were my bank details stolen?" - "Bank details are not affected.": a sentence about what was
-            # asked that says it is not so is a no (never a yes: a sentence that does not deny is no yes).
+            # asked that says it is not so is a no (never a yes: a sentence that does not deny is no yes);
+            # so is one that says the opposite ("is the store closing?" - "the store stays open").
             self.ans.verdict = "no"
             self.take(c, verdict_sentence(self.language, "no", c))
         else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.drafting.phrases import NEXT_STEP, UNKNOWN_HEADINGS
-from assistant.drafting.questions import SCOPE_WORDS
+from assistant.drafting.questions import SCOPE_WORDS, Question
 from assistant.models import SearchHit
 from assistant.text import analyze, fold, sentences, term_set
 
@@ -155,14 +155,36 @@ def has_type(want: re.Pattern[str], folded: str) -> bool:
     return bool(want.search(folded))
 
 
-_PARTS = re.compile(r"\s*(?:[:;,]|\bbut\b|\bmais\b)\s*")
+# Not at commas: "must never touch, hold or search a customer" is one negation over a list.
+_PARTS = re.compile(r"\s*(?:[:;]|\bbut\b|\bmais\b)\s*")
 
 
 def asked_part(c: Candidate, terms: Iterable[str]) -> str:
-    """The part of a sentence (between colons, commas, "but") that shares most words with the question,
+    """The part of a sentence (between colons, semicolons, "but") that shares most words with the question,
     folded: its polarity is the answer's, not the polarity of the rest ("the others are not affected")."""
     parts = [p for p in _PARTS.split(c.folded) if p.strip()]
     if len(parts) < 2:
         return c.folded
     keys = keyset(terms)
     return max(parts, key=lambda p: len(text_keys(p) & keys))
+
+
+# States that exclude each other: asked whether it closes, "it stays open" is a no.
+OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(rf"\b({a})\b"), re.compile(rf"\b({b})\b")) for a, b in (
+        (r"clos\w*|ferm\w*|shut\w*", r"open\w*|ouvert\w*|rouvr\w*|reopen\w*"),
+        (r"cancel\w*|annul\w*|called off", r"maintain\w*|maintenu\w*|go(es)? ahead|as planned|comme prevu|"
+                                          r"take(s)? place|aura lieu|a lieu"),
+        (r"stop\w*|suspend\w*|arret\w*|down", r"continu\w*|resum\w*|repris\w*|normal(ly)?|normalement"),
+        (r"delay\w*|late|retard\w*", r"on time|a l'heure"),
+    ))
+
+
+def says_opposite(q: Question, c: Candidate) -> bool:
+    """Whether the part of `c` about what `q` asks states the opposite of it, without a negation."""
+    part = asked_part(c, q.terms)
+    if NEGATION.search(part):
+        return False
+    return any((a.search(q.folded) and not b.search(q.folded) and b.search(part) and not a.search(part))
+               or (b.search(q.folded) and not a.search(q.folded) and a.search(part) and not b.search(part))
+               for a, b in OPPOSITES)

@@ -13,7 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.drafting.candidates import DATES, KIND_PRIOR, NEGATION, Candidate, asked_part, keyset, text_keys
+from assistant.drafting.candidates import (
+    DATES,
+    KIND_PRIOR,
+    NEGATION,
+    Candidate,
+    asked_part,
+    keyset,
+    says_opposite,
+    text_keys,
+)
 from assistant.drafting.phrases import phrase
 from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers
 from assistant.text import analyze, fold
@@ -75,7 +84,8 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     predicate = keyset((q.terms | q.related) - set(analyze(item)) - _SCOPE_TERMS) - common
     for c in ranked:
         if pattern.search(c.folded) and c.terms & predicate and not c.unknown and not IMPERATIVE.match(c.folded):
-            return ("no" if NEGATION.search(asked_part(c, predicate)) else "yes"), c, "named"
+            negative = NEGATION.search(asked_part(c, predicate)) or says_opposite(q, c)
+            return ("no" if negative else "yes"), c, "named"
     status = item_status(item, ranked)
     by_rule = status is None or status[0] == "absent"
     status = (rule_status(item, ranked) or status) if by_rule else status

@@ -230,3 +230,22 @@ def test_who_gets_the_firm_and_when_will_we_know_the_date_to_come() -> None:
     # not the day he was removed: the date expected after what the reply already says
     second = answer_question(when, picker, used, language="en", hint=set(analyze("investigation")))
     assert second.sentences[0][0] == "Its conclusions are expected by 18 December 2026."
+
+
+STORE = [
+    hit(0, "The store", "The Gratte-Ciel store stays open at its usual hours, 8:30 to 21:00.\n"
+                        "A security guard must never touch, hold or search a customer, or search a customer's bag."),
+]
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    # the opposite state is a no
+    ("Is the Gratte-Ciel store closing on Saturday because of the protest?", "No: the Gratte-Ciel store stays open"),
+    # "security guards" is a job, not a question of safety; a negation over a list covers all of it
+    ("Are your security guards even allowed to search bags?", "No: a security guard must never touch"),
+])
+def test_a_yes_no_question_gets_no_from_a_sentence_that_says_otherwise(text: str, first: str) -> None:
+    cands = candidates(STORE, "en")
+    (q,) = find_questions(text, known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no" and ans.sentences[0][0].startswith(first)
