@@ -16,7 +16,7 @@ from assistant.drafting.answers import Picker, answer_question, next_update
 from assistant.drafting.candidates import KIND_PRIOR, NEGATED, Candidate, candidates, keyset, text_keys
 from assistant.drafting.items import ALREADY_SAID, known_items
 from assistant.drafting.meaning import similarities
-from assistant.drafting.phrases import GUIDELINE_APOLOGY, TOPICS, Topic, phrase
+from assistant.drafting.phrases import CALL_SHORT, GUIDELINE_APOLOGY, TOPICS, Topic, phrase
 from assistant.drafting.questions import KIND_WORDS, Question, concept_words, find_questions
 from assistant.drafting.ranker import SHIPPED, AnswerRanker, resolve
 from assistant.drafting.ranker import features as ranker_features
@@ -27,6 +27,7 @@ from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence,
 from assistant.text import analyze, fold
 
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
+CALLABLE = re.compile(rf"{PHONE.pattern}|{CALL_SHORT}", re.IGNORECASE)  # a line, or an emergency number
 ANSWER_SHARE = 0.6  # of the platform's length, at most, for one answer sentence
 FIRST_ANSWER_ROOM = 50  # what the greeting and the sign-off leave the first answer
 LONG_ANSWERS = frozenset({"where", "contact"})
@@ -272,7 +273,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
             [t.query for t in topics] + [q.text for q in questions])
         want = set(analyze(need + " hotline form formulaire"))
         # Someone worried about their health needs a number to call; others a page to act on.
-        must = PHONE if "safety" in escalations else LINK
+        must = CALLABLE if "safety" in escalations else LINK
         step = None
         for pattern in (must, None):
             step = step or _best(cands, want, comment_terms, lang, used, next_step=True, unknown=False,

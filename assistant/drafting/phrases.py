@@ -155,7 +155,10 @@ UNKNOWN_HEADINGS = ("don't know", "dont know", "do not know", "not yet known", "
                     "ne savons pas", "pas encore", "inconnu", "under investigation", "still under", "a l'etude",
                     "en cours d'enquete", "not know yet")
 # Sentences that carry the next step: a phone number or a link someone can act on.
-NEXT_STEP = re.compile(r"(\+?\d[\d ]{7,}\d|https?://\S+)", re.IGNORECASE)
+# A phone number, a link, or a short number to call ("call 15", "appelez le 15", "call Info-Santé at 811").
+CALL_SHORT = (r"\b(call|calling|dial|appelez|appeler|composez|faites le)\b[^.;:]{0,25}?\b\d{2,4}\b"
+              r"(?![\d ,.]*\d{3})(?!\s*(h|hours?|heures?|days?|jours?|min\w*|weeks?|semaines?|%|€))")
+NEXT_STEP = re.compile(rf"(\+?\d[\d ]{{7,}}\d|https?://\S+|{CALL_SHORT})", re.IGNORECASE)
 # Sections written for staff, not customers ("what staff must not promise"): never quoted in a reply.
 INTERNAL_HEADINGS = ("must not", "never promise", "staff", "internal", "ne faut jamais", "jamais promettre",
                      "interdit", "a ne pas", "escalat", "escalad")

@@ -1,0 +1,59 @@
+"""The offline composer's reply shape: what a safety reply must carry, how much room an answer gets on a
+short platform, and what follows "not known yet"."""
+
+from __future__ import annotations
+
+from assistant.drafting.composer import compose, render
+from assistant.drafting.retrieval import Context
+from assistant.models import Comment, Triage
+from tests.unit.drafting.test_answers import hit
+
+
+def tri(intent: str = "question", escalate: list[str] | None = None) -> Triage:
+    return Triage(language="en", sentiment="negative", intent=intent, severity="medium", priority=2,  # type: ignore[arg-type]
+                  should_respond=True, escalate_to=escalate or [])  # type: ignore[arg-type]
+
+
+def draft(text: str, hits: list, platform: str = "facebook", **kw: object) -> str:
+    t = tri(**kw)  # type: ignore[arg-type]
+    return render(compose(Comment(text=text, author="Ana", platform=platform), text, t,
+                          Context(language="en", sources=hits), platform=platform, ranker="off"))
+
+
+CANTEEN = [
+    hit(0, "Health", "See a doctor if your child has a fever above 39 °C.\nIn an emergency, call 15."),
+    hit(1, "Situation", "About 212 children ate the meal on 1 December 2026."),
+]
+
+
+def test_a_safety_reply_carries_the_emergency_number() -> None:
+    text = draft("My son ate at the canteen, he has been vomiting since lunch and is very pale.", CANTEEN,
+                 intent="safety", escalate=["safety"])
+    assert "call 15" in text
+
+
+WATER = [
+    hit(0, "Free bottled water", "Bottled water is handed out free of charge at the Jacques-Plante arena, 150 rue du "
+                                 "Parc, and at the Saint-Alban community centre, 22 rue des Érables, every day from "
+                                 "9 a.m. to 7 p.m., up to 6 litres per person per day."),
+    hit(1, "Showers", "You can take a shower without boiling the water, but avoid swallowing it."),
+]
+
+
+def test_an_address_answer_may_take_most_of_a_short_platform() -> None:
+    text = draft("where do I pick up the free water?", WATER, platform="x")
+    assert "Jacques-Plante arena" in text and "6 litres" in text and len(text) <= 280
+
+
+AGENCY = [
+    hit(0, "Not known yet", "We do not know yet when the Saint-Priest agency will reopen."),
+    hit(1, "Situation", "On 29 November 2026 a fire broke out in the hall of our Saint-Priest agency.\n"
+                        "About 14,200 parcels were destroyed in the Saint-Priest agency hall."),
+    hit(2, "Updates", "The next update will be published on 4 December 2026 at 17:00 on https://p.example/fire."),
+]
+
+
+def test_not_known_yet_comes_with_the_next_update_on_x() -> None:
+    text = draft("And the Saint-Priest agency, when does it reopen?", AGENCY, platform="x")
+    assert "We do not know yet when the Saint-Priest agency will reopen." in text
+    assert "4 December 2026" in text and len(text) <= 280
