@@ -204,6 +204,7 @@ WHICH = re.compile(r"\b(which|quels?|quelles?|what (products?|batches|lots?|item
                    r"services|areas|regions|models))\b")
 # Whether a message, call or link claiming to be the company's is genuine (a scam check).
 LEGIT_ASKED = re.compile(r"\b(legit\w*|genuine|real|really (you|from you)|from you|c'?est (vous|bien vous)|"
+                         r"(is|was) (that|this|it) (really )?(you|yours)|"
                          r"de votre part|vien(t|nent) (bien )?de vous|je clique|on clique|"
                          r"should i (click|reply|answer|call|pay|send)|do i (click|reply|answer|pay)|"
                          r"dois-je (cliquer|repondre|appeler|payer|envoyer)|je reponds)\b")
@@ -311,7 +312,7 @@ class _Answering:
 
     def typed(self) -> Answer:
         q, picker = self.q, self.picker
-        if q.kind in ("yes_no", "where", "can", "what") and LEGIT_ASKED.search(q.folded) and not MASKED.search(q.text):
+        if q.kind not in ("item", "when", "how_much") and LEGIT_ASKED.search(q.folded) and not MASKED.search(q.text):
             # "I got a text asking for my codes, is it you? should I click?": the knowledge's "these messages
             # do not come from us" / "we will never ask" is a no.
             c = self.best(want=NOT_FROM_US, strict=True, minimum=0.0)

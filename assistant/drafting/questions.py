@@ -33,7 +33,7 @@ _FILLER = r"^(?:(?:and|also|so|ok|okay|but|et|alors|sinon|bon|au fait|et sinon|m
 _OPENER = re.compile(_FILLER + _OPENERS)
 _REQUEST = re.compile(r"\b(pls|please|plz|svp|stp|s'il (vous|te) pla[iî]t|tell me|dites[- ]moi|dis[- ]moi|"
                       r"i need to know|je veux savoir|j'aimerais savoir|let me know|yes or no|oui ou non|"
-                      r"or not|ou pas|ou non)\b")
+                      r"or not|or what|ou pas|ou non|ou quoi)\b")
 # Kinds in the order they win: "how long" is a "when", not a "how"; "how many days" too.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("why", r"\b(why|pourquoi|what caused|cause[ds]?|origine|how (did|could) (this|it|that) happen|"
@@ -169,9 +169,9 @@ _LEAD_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
 _LEADS = tuple((k, re.compile(_FILLER + p)) for k, p in _LEAD_PATTERNS)
 
 
-# "ou" is "où" once accents are folded, but not in "ou pas" / "ou non" (or not).
-_WH = re.compile(r"\b(what|which|when|where|who|why|how|quel\w*|quand|ou(?! (?:pas|non)\b)|qui|pourquoi|comment|"
-                 r"combien|quoi)\b")
+# "ou" is "où" once accents are folded, but not in "ou pas" / "ou non" / "ou quoi" (or not, or what).
+_WH = re.compile(r"\b((?<!or )what|which|when|where|who|why|how|quel\w*|quand|ou(?! (?:pas|non|quoi)\b)|qui|"
+                 r"pourquoi|comment|combien|(?<!ou )quoi)\b")
 
 
 def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
@@ -191,7 +191,7 @@ def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
 def _yes_no_form(folded: str) -> bool:
     return bool(re.match(r"^(?:(?:and|also|so|et|alors)[, ]+)?(is|are|was|were|does|do|did|has|have|est-ce|"
                          r"y a-t-il|suis-je)\b", folded)) or folded.rstrip().endswith(("?", "??")) \
-        or bool(re.search(r"\b(or not|ou pas|ou non)\W*$", folded))
+        or bool(re.search(r"\b(or not|or what|ou pas|ou non|ou quoi)\W*$", folded))
 
 
 # Numbers that are not item numbers: dates, times, amounts, durations, phone numbers.

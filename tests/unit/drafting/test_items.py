@@ -127,3 +127,13 @@ def test_an_explicit_you_can_answers_a_question_about_danger() -> None:
     (q,) = find_questions("can i still shower or is that dangerous too", known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict == "yes" and ans.sentences[0][0].startswith("Yes: you can take a shower")
+
+
+def test_or_what_asks_a_yes_no_question_and_a_scam_check_in_any_form() -> None:
+    (q,) = find_questions("suivi CX4830001, il a cramé ou quoi", ["CX4830001"])
+    assert q.kind == "item"
+    cands = candidates([hit(0, "Scams", "We will never ask for your bank details by text message.")], "en")
+    (q,) = find_questions("I got a text quoting my contract number asking for my bank details, is that you?",
+                          known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no" and ans.sentences[0][0].startswith("No: we will never ask")
