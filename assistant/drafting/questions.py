@@ -233,9 +233,21 @@ _ASKING = frozenset(analyze(
     "combien quoi comme quel quelle quels quelles est-ce c'est faut dois doit peux peut pouvez"))
 
 
+# Shorthand of the things a knowledge base names ("mon mdp a fuité ?"), written out before matching.
+SHORTHAND = {"mdp": "mot de passe", "pw": "password", "pwd": "password", "rib": "coordonnees bancaires",
+             "cb": "carte bancaire", "rdv": "rendez-vous", "appt": "appointment", "tel": "telephone",
+             "num": "numero", "resa": "reservation", "dispo": "disponible", "acct": "account", "infos": "informations"}
+_SHORTHAND = re.compile(rf"\b({'|'.join(SHORTHAND)})\b", re.IGNORECASE)
+
+
+def expand_shorthand(text: str) -> str:
+    return _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+
 def _focus(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     """(terms of the part that asks, terms of the rest): in "no internet since this morning, when is it
     fixed?" the question is about "fixed", and "since this morning" is context."""
+    clause = expand_shorthand(clause)
     every = frozenset(analyze(clause)) - _ASKING
     parts = [p for p in re.split(r"[,:(]|\s[-–]\s", clause) if p.strip()]
     if len(parts) > 1:

@@ -94,3 +94,8 @@ def test_questions_typed_on_a_phone_without_apostrophe_or_question_mark() -> Non
     assert [(q.kind, q.text) for q in qs] == [("contact", "whats the phone number?"), ("when", "are you open sunday")]
     assert [q.kind for q in find_questions("cest quoi le numero")] == ["contact"]
     assert [q.text for q in find_questions("Fish and chips and more?")] == ["Fish and chips and more?"]
+
+
+def test_shorthand_is_written_out_before_matching() -> None:
+    (q,) = find_questions("mon mdp a fuité ??")
+    assert {"mot", "pass", "fuit"} <= q.terms
