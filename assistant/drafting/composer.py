@@ -137,7 +137,8 @@ def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[
     questions = find_questions(masked_text, known_items(cands, masked_text))[:MAX_QUESTIONS]
     if triage.intent == "rumour":
         # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
-        questions = [q for q in questions if q.kind not in ("yes_no", "what")]
+        # A claim checked ("3 workers died, is that true?") is answered: a denial in the knowledge is a no.
+        questions = [q for q in questions if q.kind not in ("yes_no", "what") or q.claim]
     return cands, picker, questions
 
 

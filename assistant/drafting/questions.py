@@ -138,6 +138,7 @@ class Question:
     asks_ok: bool = False  # "is it still running / safe?" rather than "is it affected?"
     terms: frozenset[str] = frozenset()  # what is asked about: the words of the clause's asking part
     context: frozenset[str] = frozenset()  # the clause's other words ("no internet since this morning, ...")
+    claim: bool = False  # "Heard 3 workers died. Is that true?": asks whether what was said before is so
 
     @property
     def related(self) -> frozenset[str]:
@@ -146,6 +147,11 @@ class Question:
     @property
     def folded(self) -> str:
         return fold(self.text)
+
+
+# "Is that true?", "c'est vrai ?": a check of what the comment said just before.
+TRUTH_CHECK = re.compile(r"\b((is|was) (that|this|it) (true|right|correct|real|accurate)|true or false|any truth|"
+                         r"c'?est (vrai|exact|juste)|vrai ou faux|info ou intox|est-ce vrai|c vrai)\b")
 
 
 def _is_question(clause: str, folded: str) -> bool:
@@ -275,6 +281,9 @@ def split_compound(clause: str) -> list[str]:
     return [clause]
 
 
+_TRUTH_TERMS = frozenset(analyze("true right correct real accurate false truth vrai exact juste faux intox info"))
+
+
 def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]:
     """The questions of a comment in the order asked (at most one per clause).
 
@@ -285,12 +294,26 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
     known = tuple(known_items)
     out: list[Question] = []
     all_items = items_in(text, known)
+    before = ""
     for clause in (part for c in _CLAUSE.split(text) for part in split_compound(c.strip())):
         if not clause or not any(ch.isalpha() for ch in clause):
             continue
         folded = fold(clause)
+        said, before = before, clause
         if not _is_question(clause, folded):
             continue
+        if TRUTH_CHECK.search(folded):
+            # "Heard on the radio that 3 workers died in that fire. Is that true?", "il paraît que la session
+            # est annulée, c vrai ?": the claim is the question.
+            asked, rest = _focus(clause)
+            claim = (asked | rest) - _TRUTH_TERMS
+            if len(claim) <= 1 and said:
+                claim, text_ = _focus(said)[0] | _focus(said)[1], f"{said} {clause}"
+            else:
+                text_ = clause
+            if len(claim) > 1:
+                out.append(Question(text=text_, kind="yes_no", terms=claim, claim=True))
+                continue
         items = items_in(clause, known)
         # "rue des Érables, code J7V 4A9, on est dedans ?": a reference is what is asked about, the street
         # around it is the author's context.

@@ -249,3 +249,14 @@ def test_a_yes_no_question_gets_no_from_a_sentence_that_says_otherwise(text: str
     (q,) = find_questions(text, known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict == "no" and ans.sentences[0][0].startswith(first)
+
+
+def test_a_claim_checked_is_the_question_and_a_denial_answers_it() -> None:
+    (q,) = find_questions("Heard on local radio that the sailings were cancelled. Is that true?")
+    assert q.claim and q.kind == "yes_no" and {"sail", "cancel"} & set(q.terms)
+    (q,) = find_questions("il parait que toute la session est annulée, c vrai ?")
+    assert q.claim and "session" in q.terms
+    cands = candidates([hit(0, "Sessions", "The 14 November session is not cancelled.")], "en")
+    (q,) = find_questions("Someone says the 14 November session is cancelled. Is that right?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no" and ans.sentences[0][0] == "No: the 14 November session is not cancelled."
