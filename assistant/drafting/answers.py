@@ -212,7 +212,7 @@ NOT_FROM_US = re.compile(r"\b(not (come )?from us|never (ask|call|send|request|c
                          r"nous|(ne|n') ?(vous )?(demandera|demanderons|appellera|enverra|contactera)s? jamais|"
                          r"jamais (de|vos|votre))\b")
 # "Is it safe?" (not "security guards", "security breach": a job and an incident, not a question of safety).
-SAFETY_ASKED = re.compile(r"\b(safe|safety|danger\w*|risk\w*|risque\w*|secure|en securite|sans danger|healthy|"
+SAFETY_ASKED = re.compile(r"\b(safe\w*|danger\w*|risk\w*|risque\w*|secure|en securite|sans danger|healthy|"
                           r"harmful)\b")
 _CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
 

@@ -137,8 +137,10 @@ def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[
     questions = find_questions(masked_text, known_items(cands, masked_text))[:MAX_QUESTIONS]
     if triage.intent == "rumour":
         # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
-        # A claim checked ("3 workers died, is that true?") is answered: a denial in the knowledge is a no.
-        questions = [q for q in questions if q.kind not in ("yes_no", "what") or q.claim]
+        # ... unless the knowledge denies the claim checked ("3 workers died, is that true?" - "No: nobody was
+        # injured"): then that no is the answer.
+        questions = [q for q in questions if q.kind not in ("yes_no", "what")
+                     or (q.claim and answer_question(q, picker, set(), language=lang).verdict == "no")]
     return cands, picker, questions
 
 
@@ -169,12 +171,14 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         journalist = JOURNALIST.search(fold(masked_text)) is not None
         return _holding(parts, escalations, [] if journalist else questions, masked_text, picker, lang, limit,
                         signature, unknowns, style, journalist=journalist, press_intent=triage.intent == "press")
+    own_health = False
     if "safety" in escalations:
         # A short, warm holding reply: what to do now, who to call; the rest goes to the safety team.
         # Someone's own health comes alone; escalated for another reason ("why was there metal in it?"),
         # the question is still answered from approved knowledge before the safety facts. Whether their
         # school, lot or postcode is on the list is answered either way: it decides what they do next.
-        if any(t.name == "ate" for t in topics):
+        own_health = any(t.name == "ate" for t in topics)
+        if own_health:
             questions = [q for q in questions if q.kind == "item"]
         topics = [TOPIC["ate"]]
 
@@ -261,7 +265,10 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
                 used.add(extra.text)
                 parts.append(_fact(extra, 5))
 
-    _top_up(parts, resolve(ranker), cands, picker, questions, masked_text, used, lang, triage.intent, fact_max)
+    # Thanks get nothing pushed; someone's own health gets the safety facts alone (the rest waits for the
+    # safety team): the ranker adds answers only where something is asked or said to answer.
+    if not thanked(parts) and not own_health:
+        _top_up(parts, resolve(ranker), cands, picker, questions, masked_text, used, lang, triage.intent, fact_max)
 
     if "support" in escalations:
         parts.append(_say(lang, "dm_account", 2))

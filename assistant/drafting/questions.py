@@ -88,7 +88,14 @@ CONCEPTS: tuple[str, ...] = (
     "safe safety risk danger dangerous securite risque",
     "update news next point statement nouvelles prochain publie published",
     "happen happening take place go ahead goes ahead planned maintained held lieu maintenu maintenue prevu",
-    "hurt injured injury injuries wounded harmed victims blesse blesses blessure blessures victime victimes",
+    "hurt injured injury injuries wounded harmed victims died dead death deaths killed casualties blesse blesses "
+    "blessure blessures victime victimes mort morts deces tue tues",
+    "children child kids kid pupils pupil students enfants enfant eleves eleve gamins gamin",
+    "sick ill illness symptoms vomiting diarrhoea diarrhea fever malade malades maladie symptomes vomissements "
+    "diarrhee fievre",
+    "destroyed burned burnt burn damaged lost detruit detruits detruite brule brules brulee endommage",
+    "open opened reopen reopens closed close closing shut ouvert ouverte ouverts rouvre rouvrira ferme fermee "
+    "fermeture",
     "travel train trains plane flight bus trip journey accommodation hotel transport trajet voyage hebergement "
     "billet avion",
     "pay back payback paid pays repay rembourser",

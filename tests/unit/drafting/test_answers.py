@@ -260,3 +260,10 @@ def test_a_claim_checked_is_the_question_and_a_denial_answers_it() -> None:
     (q,) = find_questions("Someone says the 14 November session is cancelled. Is that right?", known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict == "no" and ans.sentences[0][0] == "No: the 14 November session is not cancelled."
+
+
+def test_never_a_yes_to_whether_something_can_be_eaten_safely() -> None:
+    cands = candidates([hit(0, "Scope", "Only batches L4821 and L4822 are affected.")], "en")
+    (q,) = find_questions("Can my kids eat the L4823 granola safely?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict is None
