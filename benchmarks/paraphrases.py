@@ -141,12 +141,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         answers = None if args.vectors_only else Answers(Path(tmp))
         if args.grid:
-            overlaps = (None,) if answers is None else (1.0, 0.67, 0.5, 0.34)
-            for w, q, o in itertools.product((0.55, 0.6, 0.65, 0.7, 0.75, 0.8), (0.55, 0.6, 0.65, 0.7, 0.75, 0.85),
-                                             overlaps):
+            overlaps = (None,) if answers is None else (0.5, 0.34)
+            for w, q, o, words in itertools.product((0.0, 0.5, 0.65), (0.5, 0.55, 0.6, 0.65, 0.7, 0.75), overlaps,
+                                                    (-1.0, 0.3, 0.4, 0.5)):
                 extra = {} if o is None else {"min_overlap": o}
-                show(args.set, score(rows, answers, whole_threshold=w, question_threshold=q, **extra),
-                     f" whole>={w} question>={q}" + ("" if o is None else f" overlap>={o}"))
+                show(args.set, score(rows, answers, whole_threshold=w, question_threshold=q, words_threshold=words,
+                                     **extra),
+                     f" whole>={w} question>={q} words>={words}" + ("" if o is None else f" overlap>={o}"))
             return
         # Vectors only: the round-2 thresholds, the method that failed on held-out crises.
         result = score(rows, answers) if answers is not None else score(rows, whole_threshold=0.75,

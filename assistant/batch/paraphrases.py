@@ -38,7 +38,7 @@ import numpy as np
 from assistant.batch.answer_keys import MIN_OVERLAP, AnswerKey, AnswerOf, same_answer
 from assistant.drafting.questions import find_questions
 from assistant.models import Comment, Triage
-from assistant.text import fold
+from assistant.text import STOPWORDS, fold, stem
 from assistant.text.encoder import encode
 from assistant.triage.classify import triage as run_triage
 from assistant.triage.duplicates import near_duplicate_groups
@@ -46,8 +46,11 @@ from assistant.triage.duplicates import near_duplicate_groups
 # Tuned with the answer-level check on the tuning sets (question_groups_tuning, _holdout, _holdout2 and
 # their knowledge), never on _holdout3 (benchmarks/paraphrases.py --grid). Vectors alone (round 2: 0.75 /
 # 0.85, no answer check) merged wrongly on new crises.
-WHOLE_THRESHOLD = 0.65
-QUESTION_THRESHOLD = 0.75
+WHOLE_THRESHOLD = 0.5
+QUESTION_THRESHOLD = 0.5
+# Round 4: the words one comment asks with and the other does not must mean the same ("camping pass" /
+# "parking pass", "drink" / "shower" do not: USE cosine of the two leftovers).
+WORDS_THRESHOLD = 0.3
 
 _CHUNK = 128  # well under the encoder's cache of recent texts (text/encoder.py CACHE_SIZE)
 
@@ -83,6 +86,28 @@ class Reading:
     whole: str
     questions: str
     triage: Triage
+    words: tuple[str, ...] = ()  # the content words of its questions (folded, in order)
+
+
+def asked_words(text: str) -> tuple[str, ...]:
+    """The content words a question is asked with: folded, no stopwords, no word under three letters."""
+    return tuple(w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 2)
+
+
+def leftovers(a: Sequence[str], b: Sequence[str]) -> tuple[str, str]:
+    """The words of each that the other does not have (compared by stem): what tells them apart."""
+    sa, sb = {stem(w) for w in a}, {stem(w) for w in b}
+    return " ".join(w for w in a if stem(w) not in sb), " ".join(w for w in b if stem(w) not in sa)
+
+
+def words_close(a: Sequence[str], b: Sequence[str], threshold: float = WORDS_THRESHOLD) -> bool:
+    """Whether what one asks with and the other does not means the same (both leftovers encoded; with
+    nothing left on either side the two ask with the same words)."""
+    left, right = leftovers(a, b)
+    if not left or not right:
+        return True
+    va, vb = encode([left, right])
+    return float(va @ vb) >= threshold
 
 
 def numbered(text: str) -> frozenset[str]:
@@ -124,13 +149,16 @@ def read(comment: Comment, tri: Triage | None = None) -> Reading | None:
     kinds = frozenset(q.kind for q in asked) & SPECIFIC_KINDS
     language = "fr" if tri.language == "fr" else "en"
     signature = (language, kinds, numbered(comment.text), names(comment.text), who(comment.text, language))
-    return Reading(signature=signature, whole=comment.text, questions=" ".join(q.text for q in asked), triage=tri)
+    questions = " ".join(q.text for q in asked)
+    return Reading(signature=signature, whole=comment.text, questions=questions, triage=tri,
+                   words=asked_words(questions))
 
 
 def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage | None] | None = None, *,
                          whole_threshold: float = WHOLE_THRESHOLD,
                          question_threshold: float = QUESTION_THRESHOLD, answer_of: AnswerOf | None = None,
-                         min_overlap: float = MIN_OVERLAP) -> list[list[int]]:
+                         min_overlap: float = MIN_OVERLAP, words_threshold: float = WORDS_THRESHOLD
+                         ) -> list[list[int]]:
     """Indices of comments that ask the same thing (see the module docstring), each group led by its
     first comment (the one the core answer is drafted for). Singletons are left out. With `answer_of`
     (batch/answer_keys.py), a comment joins a group only if it would be answered from the same
@@ -171,7 +199,10 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
         members: dict[int, list[int]] = {}
         for pos in positions:
             best = _leader(pos, leaders, whole, question, whole_threshold, question_threshold,
-                           None if answer_of is None else lambda p: key_of(eligible[p]), min_overlap)
+                           None if answer_of is None else lambda p: key_of(eligible[p]), min_overlap,
+                           lambda p, q: words_close(readings[eligible[p]].words,  # type: ignore[union-attr]
+                                                    readings[eligible[q]].words,  # type: ignore[union-attr]
+                                                    words_threshold))
             if best is not None:
                 members[best].append(pos)
                 continue
@@ -182,15 +213,18 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
 
 
 def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarray, whole_threshold: float,
-            question_threshold: float, key: Callable[[int], AnswerKey | None] | None, min_overlap: float
-            ) -> int | None:
-    """The closest leader `pos` may join: close on both vectors and, with `key`, answered the same way."""
+            question_threshold: float, key: Callable[[int], AnswerKey | None] | None, min_overlap: float,
+            close_words: Callable[[int, int], bool]) -> int | None:
+    """The closest leader `pos` may join: close on both vectors, asked with words that mean the same and,
+    with `key`, answered the same way."""
     if not leaders:
         return None
     lw = whole[leaders] @ whole[pos]
     lq = question[leaders] @ question[pos]
     close = np.flatnonzero((lw >= whole_threshold) & (lq >= question_threshold))
     for j in close[np.argsort(-(lw + lq)[close], kind="stable")]:
+        if not close_words(pos, leaders[j]):
+            continue
         if key is None:
             return leaders[j]
         mine, theirs = key(pos), key(leaders[j])
