@@ -103,11 +103,16 @@ def leftovers(a: Sequence[str], b: Sequence[str]) -> tuple[str, str]:
 def words_close(a: Sequence[str], b: Sequence[str], threshold: float = WORDS_THRESHOLD) -> bool:
     """Whether what one asks with and the other does not means the same (both leftovers encoded; with
     nothing left on either side the two ask with the same words)."""
-    left, right = leftovers(a, b)
-    if not left or not right:
-        return True
-    va, vb = encode([left, right])
-    return float(va @ vb) >= threshold
+    return words_close_to(a, [b], threshold)[0]
+
+
+def words_close_to(a: Sequence[str], others: Sequence[Sequence[str]], threshold: float = WORDS_THRESHOLD
+                   ) -> list[bool]:
+    """words_close of `a` and each of `others`, every leftover encoded in one call."""
+    pairs = [leftovers(a, b) for b in others]
+    texts = list(dict.fromkeys(t for pair in pairs if all(pair) for t in pair))
+    vectors = dict(zip(texts, encode(texts), strict=True)) if texts else {}
+    return [not (left and right) or float(vectors[left] @ vectors[right]) >= threshold for left, right in pairs]
 
 
 def numbered(text: str) -> frozenset[str]:
@@ -200,9 +205,9 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
         for pos in positions:
             best = _leader(pos, leaders, whole, question, whole_threshold, question_threshold,
                            None if answer_of is None else lambda p: key_of(eligible[p]), min_overlap,
-                           lambda p, q: words_close(readings[eligible[p]].words,  # type: ignore[union-attr]
-                                                    readings[eligible[q]].words,  # type: ignore[union-attr]
-                                                    words_threshold))
+                           lambda p, qs: words_close_to(readings[eligible[p]].words,  # type: ignore[union-attr]
+                                                        [readings[eligible[q]].words  # type: ignore[union-attr]
+                                                         for q in qs], words_threshold))
             if best is not None:
                 members[best].append(pos)
                 continue
@@ -214,7 +219,7 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
 
 def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarray, whole_threshold: float,
             question_threshold: float, key: Callable[[int], AnswerKey | None] | None, min_overlap: float,
-            close_words: Callable[[int, int], bool]) -> int | None:
+            close_words: Callable[[int, list[int]], list[bool]]) -> int | None:
     """The closest leader `pos` may join: close on both vectors, asked with words that mean the same and,
     with `key`, answered the same way."""
     if not leaders:
@@ -222,8 +227,12 @@ def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarra
     lw = whole[leaders] @ whole[pos]
     lq = question[leaders] @ question[pos]
     close = np.flatnonzero((lw >= whole_threshold) & (lq >= question_threshold))
-    for j in close[np.argsort(-(lw + lq)[close], kind="stable")]:
-        if not close_words(pos, leaders[j]):
+    order = close[np.argsort(-(lw + lq)[close], kind="stable")]
+    if not len(order):
+        return None
+    same_words = close_words(pos, [leaders[j] for j in order])
+    for j, ok in zip(order, same_words, strict=True):
+        if not ok:
             continue
         if key is None:
             return leaders[j]
