@@ -143,8 +143,8 @@ def main() -> None:
         answers = None if args.vectors_only else Answers(Path(tmp))
         if args.grid:
             overlaps = (None,) if answers is None else (0.5, 0.34)
-            for w, q, o, words in itertools.product((0.5,), (0.5, 0.6, 0.7), overlaps,
-                                                    (-1.0, 0.3, 0.4)):
+            for w, q, o, words in itertools.product((0.5, 0.65), (0.5, 0.6, 0.7, 0.75), overlaps,
+                                                    (-1.0, 0.3, 0.4, 0.5)):
                 extra = {} if o is None else {"min_overlap": o}
                 show(args.set, score(rows, answers, whole_threshold=w, question_threshold=q, words_threshold=words,
                                      **extra),

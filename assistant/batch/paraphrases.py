@@ -18,11 +18,18 @@ difference changes the answer:
 - who is affected (a child, a baby, a pet, a pregnant woman, an elderly person);
 - and it must need a reply and not be high or critical (a person hurt deserves their own reply).
 Vectors put different questions about one situation ("drink the tap water?" / "shower with it?") as
-close as true rewordings, so a batch also asks the knowledge (batch/answer_keys.py): a comment joins
-only if the composer would answer it from the same sentences, with the same yes/no, as the group's
-first comment. Precision comes first: a wrong merge sends a wrong answer to every member; a missed
-merge only costs one more provider call. Off by default (settings.batch_group_by_meaning): see
-docs/DESIGN.md and benchmarks/paraphrases.py for the held-out figures.
+close as true rewordings, so two more checks follow:
+- the words one comment asks with and the other does not must mean the same ("refund" / "money
+  back" do; "granola" / "vet bill" do not): the two leftovers are encoded and compared;
+- the batch asks the knowledge (batch/answer_keys.py): a comment joins only if the composer would
+  answer it from the same sentences, with the same yes/no, for the same kinds of question (so a
+  comment asking two things joins only one asking the same two), as the group's first comment.
+Only comments of one reply language are compared: a core is one provider reply in one language, so a
+cross-language group would need one core per language, one call each -- what grouping within each
+language already costs -- for the added risk of matching across a translation.
+Precision comes first: a wrong merge sends a wrong answer to every member; a missed merge only costs
+one more provider call. Off by default (settings.batch_group_by_meaning): see docs/DESIGN.md and
+benchmarks/paraphrases.py for the held-out figures (precision not shown to reach 0.95).
 
 Imports: core, text, triage, drafting (questions), batch.answer_keys.
 """
@@ -44,12 +51,13 @@ from assistant.triage.classify import triage as run_triage
 from assistant.triage.duplicates import near_duplicate_groups
 
 # Tuned with the answer-level check on the tuning sets (question_groups_tuning, _holdout, _holdout2 and
-# their knowledge), never on _holdout3 (benchmarks/paraphrases.py --grid). Vectors alone (round 2: 0.75 /
-# 0.85, no answer check) merged wrongly on new crises.
-WHOLE_THRESHOLD = 0.5
-QUESTION_THRESHOLD = 0.5
-# Round 4: the words one comment asks with and the other does not must mean the same ("camping pass" /
-# "parking pass", "drink" / "shower" do not: USE cosine of the two leftovers).
+# their knowledge; benchmarks/paraphrases.py --grid). Vectors alone (round 2: 0.75 / 0.85, no answer
+# check) merged wrongly on new crises. Round 4 tuned 0.5 / 0.5 with the words check (tuning 0.952 /
+# 0.139) and scored 0.667 on held-out3: back to round 3's 0.65 / 0.75 (see docs/DESIGN.md).
+WHOLE_THRESHOLD = 0.65
+QUESTION_THRESHOLD = 0.75
+# The words one comment asks with and the other does not must mean the same: USE cosine of the two
+# leftovers (tuning sets only).
 WORDS_THRESHOLD = 0.3
 
 _CHUNK = 128  # well under the encoder's cache of recent texts (text/encoder.py CACHE_SIZE)

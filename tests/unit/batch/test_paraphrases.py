@@ -103,9 +103,10 @@ def test_the_words_only_one_comment_asks_with_must_mean_the_same() -> None:
 
 def test_a_same_answer_does_not_group_questions_asked_about_other_things() -> None:
     # Close in meaning, the same (faked) answer: the words that differ decide.
-    texts = ("Can I get a refund for the granola?", "Can I get a refund for the vet bill?")
-    assert same_question_groups(comments(*texts), answer_of=answers({})) == []
-    assert same_question_groups(comments(*texts), answer_of=answers({}), words_threshold=-1.0) == [[0, 1]]
+    texts = comments("Can I get a refund for the granola?", "Can I get a refund for the vet bill?")
+    loose = {"whole_threshold": 0.5, "question_threshold": 0.5}  # vectors 0.60 apart: let them through
+    assert same_question_groups(texts, answer_of=answers({}), **loose) == []
+    assert same_question_groups(texts, answer_of=answers({}), words_threshold=-1.0, **loose) == [[0, 1]]
 
 
 def test_the_kinds_of_question_must_match() -> None:
