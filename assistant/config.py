@@ -110,8 +110,9 @@ class Settings(BaseSettings):
     batch_item_timeout_s: float = Field(default=120.0, gt=0)
     batch_max_rows: int = Field(default=100_000, ge=1)
     # Group rewordings of the same question too, not only copies, when the knowledge would answer them alike
-    # (sentence vectors + the composer's answer plan; batch/paraphrases.py, batch/answer_keys.py). Off by
-    # default: low recall and precision not shown to reach 0.95 on held-out crises (docs/DESIGN.md).
+    # (sentence vectors, the words that differ, the composer's answer plan; batch/paraphrases.py,
+    # batch/answer_keys.py). Off by default: precision not shown to reach 0.95 on held-out crises
+    # (round 4: 0.667 at recall 0.125; docs/DESIGN.md). CRISIS_BATCH_GROUP_BY_MEANING=true turns it on.
     batch_group_by_meaning: bool = False
     # POST /v1/batches reads its body as a stream up to this size (the other routes: max_body_bytes).
     batch_max_body_bytes: int = Field(default=50_000_000, ge=1)

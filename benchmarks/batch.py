@@ -262,6 +262,28 @@ def grouping(kb: Path, work: Path, n: int) -> None:
         saved = calls["one by one"] - calls[mode]
         print(f"provider calls saved, {mode}: {saved} of {calls['one by one']} "
               f"({saved / max(1, calls['one by one']):.0%}); ratio {calls['one by one'] / max(1, calls[mode]):.1f}x")
+    grouping_cost(kb, work, rows)
+
+
+def grouping_cost(kb: Path, work: Path, rows: list[dict[str, Any]]) -> None:
+    """What planning the groups costs per comment, copies only vs by meaning: models loaded (as the runner
+    does before planning), these comments never encoded nor planned before."""
+    from assistant.batch.answer_keys import answers_from
+    from assistant.batch.paraphrases import comment_groups
+    from assistant.models import Comment
+
+    rt = runtime_for(kb, work / "group-cost.sqlite")
+    comments = [Comment(text=r["text"], platform=r["platform"]) for r in rows]
+    warm = [Comment(text=r["text"], platform=r["platform"]) for r in distinct(40)]
+    comment_groups(warm, answer_of=answers_from(rt.kb, INCIDENT))  # loads triage, the encoder, the knowledge
+    timed = {}
+    for mode, answer_of in (("copies only", None), ("by meaning", answers_from(rt.kb, INCIDENT))):
+        started = time.perf_counter()
+        comment_groups(comments, answer_of=answer_of)
+        timed[mode] = (time.perf_counter() - started) * 1000 / len(comments)
+    print(f"grouping cost per comment: copies only {timed['copies only']:.2f} ms, by meaning "
+          f"{timed['by meaning']:.2f} ms ({timed['by meaning'] / max(timed['copies only'], 1e-9):.1f}x)")
+    rt.close()
 
 
 def fault(kb: Path, work: Path, n: int) -> None:

@@ -33,3 +33,14 @@ def test_a_batch_groups_rewordings_through_the_knowledge(sample_runtime: Runtime
     found = comment_groups([Comment(text=t, platform="facebook") for t in texts],
                            answer_of=answers_from(sample_runtime.kb, INCIDENT))
     assert found == [[0, 2]]
+
+
+def test_a_comment_asking_two_things_joins_only_one_asking_the_same_two(sample_runtime: Runtime) -> None:
+    texts = ["Why was the granola recalled?", "Why was the granola recalled? Is there a number I can call?",
+             "why did you recall the granola?", "Why did you recall the granola? What number can I call?"]
+    both = key_of(sample_runtime, texts[1])
+    assert both is not None and both.kinds == ("why", "contact")
+    found = comment_groups([Comment(text=t, platform="facebook") for t in texts],
+                           answer_of=answers_from(sample_runtime.kb, INCIDENT))
+    assert [0, 2] in found
+    assert all(1 not in g or set(g) <= {1, 3} for g in found)

@@ -7,7 +7,17 @@ from collections.abc import Callable
 import pytest
 
 from assistant.batch.answer_keys import AnswerKey, same_answer
-from assistant.batch.paraphrases import comment_groups, names, numbered, read, same_question_groups, who
+from assistant.batch.paraphrases import (
+    asked_words,
+    comment_groups,
+    leftovers,
+    names,
+    numbered,
+    read,
+    same_question_groups,
+    who,
+    words_close,
+)
 from assistant.models import Comment, Triage
 
 
@@ -78,6 +88,33 @@ def test_answers_are_planned_only_for_comments_close_in_meaning() -> None:
     texts = [*REWORDED, "Where do I return the boxes?", "Le lot L4822 est-il concerné par le rappel ?"]
     assert same_question_groups(comments(*texts), answer_of=answers({}, asked)) == [[0, 1]]
     assert sorted(asked) == sorted(REWORDED)
+
+
+def test_the_words_only_one_comment_asks_with_must_mean_the_same() -> None:
+    assert asked_words("Is the hotline open on Sunday?") == ("hotline", "open", "sunday")
+    assert leftovers(asked_words("Is the camping pass refunded?"), asked_words("Is the parking pass refunded too?")) \
+        == ("camping", "parking")
+    assert words_close(asked_words("How do I get a refund?"), asked_words("How do I get my money back?"))
+    assert words_close(asked_words("Is it refunded?"), asked_words("Is it refunded too?"))  # nothing left over
+    assert not words_close(asked_words("Is the hotline open on Sunday?"), asked_words("Is the hotline free of charge?"))
+    assert not words_close(asked_words("Can I get a refund for the granola?"),
+                           asked_words("Can I get a refund for the vet bill?"))
+
+
+def test_a_same_answer_does_not_group_questions_asked_about_other_things() -> None:
+    # Close in meaning, the same (faked) answer: the words that differ decide.
+    texts = comments("Can I get a refund for the granola?", "Can I get a refund for the vet bill?")
+    loose = {"whole_threshold": 0.5, "question_threshold": 0.5}  # vectors 0.60 apart: let them through
+    assert same_question_groups(texts, answer_of=answers({}), **loose) == []
+    assert same_question_groups(texts, answer_of=answers({}), words_threshold=-1.0, **loose) == [[0, 1]]
+
+
+def test_the_kinds_of_question_must_match() -> None:
+    when = AnswerKey(sentences=frozenset({"Bring it to a boil for one minute."}), verdicts=(None,), kinds=("when",))
+    how_much = AnswerKey(sentences=when.sentences, verdicts=(None,), kinds=("how_much",))
+    assert same_answer(when, when)
+    assert not same_answer(when, how_much)
+    assert not same_answer(when, AnswerKey(sentences=when.sentences, verdicts=(None, None), kinds=("when", "when")))
 
 
 def test_same_answer() -> None:
