@@ -190,7 +190,8 @@ STRONG_SYMPTOM = (r"(vomi|diarrh|fever|fievre|hives|allerg|bleed|saign|chok|etou
                   r"poisoning|intoxi)")
 # A profession named as who someone is ("my sister's a lawyer", "je suis infirmière de nuit", "vous répondez
 # aux journalistes") is not a case: nobody is suing, hurt, or asking for a statement.
-THIRD_PARTY_ROLE = r"(\b(is|was|'s|est|etait) (a |an |une? )?|\b(to|the|aux|les|des) )$"
+THIRD_PARTY_ROLE = (r"(\b(is|was|'s|est|etait) (a |an |une? )?|\b(to|the|aux|les|des) |\b(works|working) (at|for|in) "
+                    r"(a |an )?|\b(?<!je )(?<!j')(travaille|bosse|bossait|travaillait) (chez|dans|pour) (un |une )?)$")
 FIRST_PERSON_ROLE = r"\b(i'm|i am|im|je suis|j'suis|i work as|i worked as) (a |an |une? )?$"
 CARE_ROLES = r"^(nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)"
 ROLE_WORDS = (r"^(lawyers?|attorneys?|solicitors?|avocate?s?|notary|notaire|journalist\w*|journaliste\w*|"
@@ -356,12 +357,24 @@ NO_CONTENT = _words(
     "des vous etes sales sale c'est this what such tous toutes"
 )
 
+# A customer's own case, which a person with the account open must handle. A reference number is one person's;
+# the account words alone ("my account") are weaker: `triage` does not read them as a case in a how-to
+# question anyone could ask ("How do I find out whether my account is affected?": answered publicly).
+SUPPORT_REFERENCE = (r"\b((order|commande|reference|ref|dossier|case|ticket|num|numero|n°|no)\.?:? ?#? ?[a-z]{0,3}-?"
+                     r"\d{4,}|[a-z]{2,3}-\d{4,})\b")
 SUPPORT: tuple[tuple[str, str], ...] = (
-    (r"\b(my order|(order|commande|reference|ref|dossier|case|ticket|num|numero|n°|no)\.?:? ?#? ?[a-z]{0,3}-?"
-     r"\d{4,}|ma commande|my account|mon compte|compte client|my (refund )?(request|claim)|ma demande|"
+    (SUPPORT_REFERENCE, "an account or order-specific case: '{m}'"),
+    (r"\b(my order|ma commande|my account|mon compte|compte client|my (refund )?(request|claim)|ma demande|"
      r"my refund|mon remboursement|refund (still|is still)|toujours pas rembourse|still no refund|"
-     r"j'ai (passe )?commande|mon dossier|[a-z]{2,3}-\d{4,})\b", "an account or order-specific case: '{m}'"),
+     r"j'ai (passe )?commande|mon dossier)\b", "an account or order-specific case: '{m}'"),
 )
+# A how-to question: the answer is the same for every customer, so it is given in public.
+HOW_TO = (r"\b(how (do|can|could|would|should) (i|we|you)|how to|where (do|can) (i|we)|is there a way to|"
+          r"comment (savoir|faire|puis-je|je peux|je fais pour|on fait pour|on peut|peut-on|verifier)|"
+          r"ou (puis-je|peut-on|je peux))\b")
+# Asking for a person to get in touch is a private case whatever else the comment says.
+CONTACT_ME = (r"\b(call me|ring me|contact me|get in touch|dm me|message me|rappele[rz]?[- ]moi|me rappeler|"
+              r"recontacte[rz]?[- ]moi|me recontacter|contactez[- ]moi|me contacter)\b")
 
 # Small, obvious prompt-injection phrasings. The full detector lives with the guards.
 INJECTION = (
