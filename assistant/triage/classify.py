@@ -523,7 +523,7 @@ def triage(
         escalate.append("support")
         reasons.append(f"escalate_to=support: {support[0]}")
     if verdict is not None:
-        _model_escalations(intent, verdict, escalate, reasons, vetoes)
+        _model_escalations(intent, verdict, escalate, reasons, vetoes, rules_intent)
     _one_owner(escalate, reasons)
 
     severity = _severity(intent, found, norm, influencer, score, support, reasons)
@@ -692,9 +692,16 @@ def _model_vetoes(norm: str, found: _Matches, verdict: Verdict) -> dict[Escalati
 
 
 def _model_escalations(intent: Intent, verdict: Verdict, escalate: list[EscalationTarget],
-                       reasons: list[str], vetoes: dict[EscalationTarget, str]) -> None:
+                       reasons: list[str], vetoes: dict[EscalationTarget, str], rules_intent: Intent) -> None:
     """Targets the model adds where no rule fired (recall first for safety, legal and press), except a team
-    the rules veto (`_model_vetoes`): that becomes a note."""
+    the rules veto (`_model_vetoes`): that becomes a note. Nor when the rules read thanks or spam and the
+    model, hesitant (< UNSURE_INTENT), reads something else: two readings that disagree, the unsure one
+    does not call a team ("Merci à la secrétaire qui a rappelé tous les patients" read as safety at 0.37)."""
+    if rules_intent in _NOTHING_TO_ESCALATE[:2] and verdict.confidence < UNSURE_INTENT and intent != rules_intent:
+        if verdict.escalations():
+            reasons.append(f"note: the model reads {', '.join(verdict.escalations())} but only {intent} at "
+                           f"{verdict.confidence:.2f}, and the rules read {rules_intent}; no team added")
+        return
     wanted: dict[str, str] = {}
     for target in verdict.escalations():
         wanted[target] = f"the model reads a {target} case ({verdict.targets[target]:.2f} >= " \

@@ -98,6 +98,23 @@ def test_a_carer_named_as_someones_job_adds_no_safety_but_the_doctor_said_does()
     assert "safety" in triage(said, model=_fixed("complaint", 0.5, safety=0.6)).escalate_to
 
 
+def test_an_unsure_model_adds_no_team_to_what_the_rules_read_as_thanks() -> None:
+    thanks = Comment(text="Merci à la secrétaire qui a rappelé tous les patients un par un pour refixer les rdv.")
+    assert triage(thanks, model=None).intent == "praise"
+    unsure = triage(thanks, model=_fixed("safety", 0.37, safety=0.45))
+    assert "safety" not in unsure.escalate_to
+    assert any(r.startswith("note: the model reads safety but only safety at 0.37") for r in unsure.reasons)
+    assert "safety" in triage(thanks, model=_fixed("safety", 0.6, safety=0.45)).escalate_to  # a sure model adds it
+
+
+def test_a_copy_with_a_word_changed_is_still_in_the_campaign() -> None:
+    texts = [_TEMPLATE, _TEMPLATE.lower(), _TEMPLATE.replace(".", " !"), "@nord " + _TEMPLATE,
+             _TEMPLATE.replace("Patiente de", "Patient chez").replace("30 jours", "trente jours")]
+    comments = [Comment(text=t, author=f"user{i}") for i, t in enumerate(texts)]
+    marked = mark_campaigns(comments, [triage(c, model=None) for c in comments])
+    assert all(r.campaign_size == 5 for r in marked)
+
+
 # ---------------------------------------------------------------- orders to the assistant, legal wording
 
 
