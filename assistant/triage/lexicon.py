@@ -151,6 +151,12 @@ SAFETY: tuple[tuple[str, str], ...] = (
     (r"\b(is it|was it|c'est|est-ce|ist (das|es)) (dangerous|safe|grave|dangereux|gefahrlich)\b[^.!?]{0,30}"
      r"\b(ate|eaten|mange|gegessen)", "asks about danger after eating: '{m}'"),
     (r"\b(ist das|is it|c'est) (gefahrlich|dangereux|dangerous)\b", "asks whether it is dangerous: '{m}'"),
+    # Someone who speaks of ending their life is a safety case in any crisis, whatever it is about.
+    (r"\b(kill(ing)? myself|end (it all|my life)|take my (own )?life|suicid\w*|(want|wanna|going) to die|"
+     r"don't want to (live|be here) any ?more|no reason to live|self[- ]harm\w*|hurt(ing)? myself|"
+     r"can't go on (any ?more|like this)|me suicider|en finir avec (la vie|tout)|mettre fin a mes jours|"
+     r"envie de mourir|veux mourir|plus envie de vivre|me foutre en l'air|me faire du mal)\b",
+     "speaks of ending their life or self-harm: '{m}'"),
     (r"\b(je risque quoi|risque quoi|what do i do|on fait quoi|que faire|should i (take|go)|"
      r"do i need to see|je (m'inquiete|panique)|i'm panicking|panicking)\b", "asks what to do: '{m}'"),
 )

@@ -80,6 +80,15 @@ def test_a_care_word_alone_needs_the_model_to_read_a_situation() -> None:
         assert "safety" in triage(Comment(text=text), model=_fixed("question", 0.6, safety=0.06)).escalate_to, text
 
 
+def test_someone_speaking_of_ending_their_life_is_a_safety_case_in_any_crisis() -> None:
+    for text in ("I failed everything, I just want to die, I can't go on like this",
+                 "je vais en finir avec la vie, personne ne répond chez vous",
+                 "honestly thinking about suicide since the results came out"):
+        result = triage(Comment(text=text), model=_fixed("complaint", 0.9, safety=0.01))
+        assert "safety" in result.escalate_to and result.intent == "safety", text
+    assert "safety" not in triage(Comment(text="this outage is killing me lol"), model=None).escalate_to
+
+
 def test_the_model_adds_no_safety_to_a_claim_both_read_as_relayed() -> None:
     rumour = Comment(text="someone on the boat said a kid fell off near the pier and they're hiding it. true??")
     relayed = triage(rumour, model=_fixed("rumour", 0.9, safety=0.5))
