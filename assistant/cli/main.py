@@ -356,8 +356,9 @@ TRIAGE_TRAINING = ("sample", "extra", "train", "tuning", "tuning2", "fresh3")
 def eval_triage(
     paths: Annotated[list[Path] | None, typer.Argument(help="labelled JSONL sets (your own past crises too), "
                                                             "read as one")] = None,
-    set_names: Annotated[list[str] | None, typer.Option("--set", help=f"a shipped set: {', '.join(TRIAGE_SETS)}, "
-                                                        "or 'training' (all it trains on); repeat to join sets")] = None,
+    set_names: Annotated[list[str] | None, typer.Option(
+        "--set", help=f"a shipped set: {', '.join(TRIAGE_SETS)}, or 'training' (all it trains on); repeat to join "
+                      "sets")] = None,
     rules_only: Annotated[bool, typer.Option("--rules-only", help="without the learned layer")] = False,
     classifier_only: Annotated[bool, typer.Option("--classifier-only", help="the learned layer without the "
                                                                            "rules' intents and teams")] = False,
@@ -372,9 +373,8 @@ def eval_triage(
 
     from assistant.triage import triage
     from assistant.triage.evaluate import classifier_alone, evaluate_cases, format_report, load_cases, report_json
-    from assistant.triage.training import held_out_classifier
-
     from assistant.triage.learned import load_model
+    from assistant.triage.training import held_out_classifier
 
     if paths and set_names:
         err.print("[red]error[/red]: give paths or --set, not both")
