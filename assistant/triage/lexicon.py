@@ -163,7 +163,7 @@ SAFETY: tuple[tuple[str, str], ...] = (
 
 # Word families combined by `triage._safety_signals`: phrasing varies too much for whole phrases,
 # so a report is recognised from its ingredients ("my kids" + "have been eating", "swollen" + "lip").
-ATE_WORDS = (r"\b(ate|eaten|eating|eats|had (it|some|them|a bowl|two|three|a few|spoonfuls?|bites?)|"
+ATE_WORDS = (r"\b(ate|eaten|eating(?! disorder)|eats|had (it|some|them|a bowl|two|three|a few|spoonfuls?|bites?)|"
              r"for (breakfast|lunch|dinner|a snack)|tasted|swallow\w*|spat out|chew\w*|bit (on|into)|"
              r"gave (it|some|them)|fed|snack\w*|grignot\w*|j'en ai pris|en a pris|mange\w*|avale\w*|croque\w*|goute\w*|mach\w+|consomme\w*|donne\w* a|"
              r"petit-dej\w*|petit dejeuner|comi(mos|do|o|eron|endo)|gegessen|isst|gegeten|mangiato)\b")

@@ -80,6 +80,13 @@ def test_a_care_word_alone_needs_the_model_to_read_a_situation() -> None:
         assert "safety" in triage(Comment(text=text), model=_fixed("question", 0.6, safety=0.06)).escalate_to, text
 
 
+def test_an_eating_disorder_is_not_someone_who_ate_it() -> None:
+    ward = Comment(text="My wife is a nurse on an eating disorders ward and sees what ads like yours do. Shame on you.")
+    assert "safety" not in triage(ward, model=None).escalate_to
+    assert "safety" in triage(Comment(text="My kids have been eating it all week, now they are sick."),
+                              model=None).escalate_to
+
+
 def test_someone_speaking_of_ending_their_life_is_a_safety_case_in_any_crisis() -> None:
     for text in ("I failed everything, I just want to die, I can't go on like this",
                  "je vais en finir avec la vie, personne ne répond chez vous",
