@@ -150,6 +150,20 @@ def test_thresholds_are_chosen_per_team_by_the_cost_of_a_miss() -> None:
         choose_thresholds([c.model_copy(update={"crisis": "one"}) for c in cases], classify=_scored)
 
 
+def test_thresholds_are_chosen_on_the_set_read_as_a_stream() -> None:
+    """Copies of a campaign's template go to the comms lead, not to support: not a false alarm to count."""
+    template = "As a customer I demand you delete my account and every record you hold on me now"
+
+    def always_support(comment: Comment, *, model: TriageModel, **options: object) -> object:
+        return triage(comment, model=None).model_copy(update={"escalate_to": ["support"]})
+
+    cases = [TriageCase(text=template + "!" * n, author=f"user{n}", language="en", intent="complaint",
+                        sentiment="negative", escalate_to=["comms_lead"], crisis="one" if n % 2 else "two")
+             for n in range(4)]
+    chosen = {c.team: c for c in choose_thresholds(cases, candidates=(0.5,), classify=always_support)}
+    assert chosen["support"].false == 0
+
+
 def test_the_shipped_model_loads() -> None:
     model = load_model()
     assert model is not None and model.meta["examples"] >= 500
