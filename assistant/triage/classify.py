@@ -100,6 +100,7 @@ _SUPPORT = _cues(lex.SUPPORT)
 _REFERENCE = re.compile(lex.SUPPORT_REFERENCE)
 _HOW_TO = re.compile(lex.HOW_TO)
 _CONTACT_ME = re.compile(lex.CONTACT_ME)
+_ACCOUNT_PROBLEM = re.compile(lex.ACCOUNT_PROBLEM)
 _INJECTION = re.compile(lex.INJECTION)
 _PROMO = re.compile(lex.PROMO)
 _CRYPTO = re.compile(lex.CRYPTO)
@@ -569,14 +570,16 @@ def _support_case(norm: str, intent: Intent, rules_intent: Intent, reasons: list
     """The support cues of a customer's own case, or [] (with a note in `reasons` when a cue is set aside).
 
     Not a case: thanks or spam (in the final reading or the rules': "got my refund in 5 days, thanks" is
-    closed), nor a how-to question naming the account without a reference or a request to be contacted
-    ("How do I find out whether my account is affected?" has one public answer for everyone).
+    closed), nor a how-to question naming the account without a reference, a request to be contacted or
+    a problem of its own (a charge, a block, a missing parcel): "How do I find out whether my account is
+    affected?" has one public answer for everyone; "charged twice on my account, how do I get it back?"
+    does not.
     """
     cues = _first(_SUPPORT, norm)
     if not cues or intent in _NO_SUPPORT or rules_intent in _NO_SUPPORT:
         return []
     how_to = _HOW_TO.search(norm)
-    if how_to and not _search(_REFERENCE, norm) and not _CONTACT_ME.search(norm):
+    if how_to and not _search(_REFERENCE, norm) and not _CONTACT_ME.search(norm) and not _ACCOUNT_PROBLEM.search(norm):
         reasons.append(f"note: {cues[0]} in a how-to question ('{how_to.group(0)}'), which has one public "
                        "answer; not sent to support")
         return []

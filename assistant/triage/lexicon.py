@@ -378,6 +378,11 @@ SUPPORT: tuple[tuple[str, str], ...] = (
 HOW_TO = (r"\b(how (do|can|could|would|should) (i|we|you)|how to|where (do|can) (i|we)|is there a way to|"
           r"comment (savoir|faire|puis-je|je peux|je fais pour|on fait pour|on peut|peut-on|verifier)|"
           r"ou (puis-je|peut-on|je peux))\b")
+# Something wrong with this customer's own account or order: a how-to question around it is still a case.
+ACCOUNT_PROBLEM = (r"\b(charged|debited|billed|twice|double|deux fois|preleve\w*|debite\w*|facture\w*|blocked|"
+                   r"locked|frozen|hacked|bloque\w*|pirate\w*|gele|can't (log|sign|get) in|cannot (log|sign) in|"
+                   r"(impossible|pas pu|peux pas) (de )?me connecter|never (arrived|came)|not received|pas recu|"
+                   r"jamais recu|missing|still (pending|waiting|no)|toujours (pas|rien|en attente))\b")
 # Asking for a person to get in touch is a private case whatever else the comment says.
 CONTACT_ME = (r"\b(call me|ring me|contact me|get in touch|dm me|message me|rappele[rz]?[- ]moi|me rappeler|"
               r"recontacte[rz]?[- ]moi|me recontacter|contactez[- ]moi|me contacter)\b")

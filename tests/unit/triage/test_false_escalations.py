@@ -18,10 +18,12 @@ def test_a_how_to_question_about_ones_account_is_answered_in_public() -> None:
     generic = triage(Comment(text="How do I find out whether my account is one of the affected ones?"), model=None)
     assert "support" not in generic.escalate_to
     assert any(r.startswith("note: ") and "how-to question" in r for r in generic.reasons)
-    # a reference number or a request to be contacted makes it one person's case again
+    # a reference number, a request to be contacted or a problem of its own makes it one person's case again
     for text in ("How do I find out whether my account (ref 5520931) is affected?",
                  "Comment savoir si mon compte est touché ? Rappelez-moi svp.",
-                 "Mon compte client est bloqué depuis que j'ai demandé le remboursement."):
+                 "Mon compte client est bloqué depuis que j'ai demandé le remboursement.",
+                 "I was charged twice on my account this month, how do I get the money back?",
+                 "Comment faire ? Mon compte est bloqué depuis lundi."):
         assert "support" in triage(Comment(text=text), model=None).escalate_to, text
 
 
