@@ -151,13 +151,19 @@ SAFETY: tuple[tuple[str, str], ...] = (
     (r"\b(is it|was it|c'est|est-ce|ist (das|es)) (dangerous|safe|grave|dangereux|gefahrlich)\b[^.!?]{0,30}"
      r"\b(ate|eaten|mange|gegessen)", "asks about danger after eating: '{m}'"),
     (r"\b(ist das|is it|c'est) (gefahrlich|dangereux|dangerous)\b", "asks whether it is dangerous: '{m}'"),
+    # Someone who speaks of ending their life is a safety case in any crisis, whatever it is about.
+    (r"\b(kill(ing)? myself|end (it all|my life)|take my (own )?life|suicid\w*|(want|wanna|going) to die|"
+     r"don't want to (live|be here) any ?more|no reason to live|self[- ]harm\w*|hurt(ing)? myself|"
+     r"can't go on (any ?more|like this)|me suicider|en finir avec (la vie|tout)|mettre fin a mes jours|"
+     r"envie de mourir|veux mourir|plus envie de vivre|me foutre en l'air|me faire du mal)\b",
+     "speaks of ending their life or self-harm: '{m}'"),
     (r"\b(je risque quoi|risque quoi|what do i do|on fait quoi|que faire|should i (take|go)|"
      r"do i need to see|je (m'inquiete|panique)|i'm panicking|panicking)\b", "asks what to do: '{m}'"),
 )
 
 # Word families combined by `triage._safety_signals`: phrasing varies too much for whole phrases,
 # so a report is recognised from its ingredients ("my kids" + "have been eating", "swollen" + "lip").
-ATE_WORDS = (r"\b(ate|eaten|eating|eats|had (it|some|them|a bowl|two|three|a few|spoonfuls?|bites?)|"
+ATE_WORDS = (r"\b(ate|eaten|eating(?! disorder)|eats|had (it|some|them|a bowl|two|three|a few|spoonfuls?|bites?)|"
              r"for (breakfast|lunch|dinner|a snack)|tasted|swallow\w*|spat out|chew\w*|bit (on|into)|"
              r"gave (it|some|them)|fed|snack\w*|grignot\w*|j'en ai pris|en a pris|mange\w*|avale\w*|croque\w*|goute\w*|mach\w+|consomme\w*|donne\w* a|"
              r"petit-dej\w*|petit dejeuner|comi(mos|do|o|eron|endo)|gegessen|isst|gegeten|mangiato)\b")
@@ -190,7 +196,8 @@ STRONG_SYMPTOM = (r"(vomi|diarrh|fever|fievre|hives|allerg|bleed|saign|chok|etou
                   r"poisoning|intoxi)")
 # A profession named as who someone is ("my sister's a lawyer", "je suis infirmière de nuit", "vous répondez
 # aux journalistes") is not a case: nobody is suing, hurt, or asking for a statement.
-THIRD_PARTY_ROLE = r"(\b(is|was|'s|est|etait) (a |an |une? )?|\b(to|the|aux|les|des) )$"
+THIRD_PARTY_ROLE = (r"(\b(is|was|'s|est|etait) (a |an |une? )?|\b(to|the|aux|les|des) |\b(works|working) (at|for|in) "
+                    r"(a |an )?|\b(?<!je )(?<!j')(travaille|bosse|bossait|travaillait) (chez|dans|pour) (un |une )?)$")
 FIRST_PERSON_ROLE = r"\b(i'm|i am|im|je suis|j'suis|i work as|i worked as) (a |an |une? )?$"
 CARE_ROLES = r"^(nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)"
 ROLE_WORDS = (r"^(lawyers?|attorneys?|solicitors?|avocate?s?|notary|notaire|journalist\w*|journaliste\w*|"
@@ -356,12 +363,29 @@ NO_CONTENT = _words(
     "des vous etes sales sale c'est this what such tous toutes"
 )
 
+# A customer's own case, which a person with the account open must handle. A reference number is one person's;
+# the account words alone ("my account") are weaker: `triage` does not read them as a case in a how-to
+# question anyone could ask ("How do I find out whether my account is affected?": answered publicly).
+SUPPORT_REFERENCE = (r"\b((order|commande|reference|ref|dossier|case|ticket|num|numero|n°|no)\.?:? ?#? ?[a-z]{0,3}-?"
+                     r"\d{4,}|[a-z]{2,3}-\d{4,})\b")
 SUPPORT: tuple[tuple[str, str], ...] = (
-    (r"\b(my order|(order|commande|reference|ref|dossier|case|ticket|num|numero|n°|no)\.?:? ?#? ?[a-z]{0,3}-?"
-     r"\d{4,}|ma commande|my account|mon compte|compte client|my (refund )?(request|claim)|ma demande|"
+    (SUPPORT_REFERENCE, "an account or order-specific case: '{m}'"),
+    (r"\b(my order|ma commande|my account|mon compte|compte client|my (refund )?(request|claim)|ma demande|"
      r"my refund|mon remboursement|refund (still|is still)|toujours pas rembourse|still no refund|"
-     r"j'ai (passe )?commande|mon dossier|[a-z]{2,3}-\d{4,})\b", "an account or order-specific case: '{m}'"),
+     r"j'ai (passe )?commande|mon dossier)\b", "an account or order-specific case: '{m}'"),
 )
+# A how-to question: the answer is the same for every customer, so it is given in public.
+HOW_TO = (r"\b(how (do|can|could|would|should) (i|we|you)|how to|where (do|can) (i|we)|is there a way to|"
+          r"comment (savoir|faire|puis-je|je peux|je fais pour|on fait pour|on peut|peut-on|verifier)|"
+          r"ou (puis-je|peut-on|je peux))\b")
+# Something wrong with this customer's own account or order: a how-to question around it is still a case.
+ACCOUNT_PROBLEM = (r"\b(charged|debited|billed|twice|double|deux fois|preleve\w*|debite\w*|facture\w*|blocked|"
+                   r"locked|frozen|hacked|bloque\w*|pirate\w*|gele|can't (log|sign|get) in|cannot (log|sign) in|"
+                   r"(impossible|pas pu|peux pas) (de )?me connecter|never (arrived|came)|not received|pas recu|"
+                   r"jamais recu|missing|still (pending|waiting|no)|toujours (pas|rien|en attente))\b")
+# Asking for a person to get in touch is a private case whatever else the comment says.
+CONTACT_ME = (r"\b(call me|ring me|contact me|get in touch|dm me|message me|rappele[rz]?[- ]moi|me rappeler|"
+              r"recontacte[rz]?[- ]moi|me recontacter|contactez[- ]moi|me contacter)\b")
 
 # Small, obvious prompt-injection phrasings. The full detector lives with the guards.
 INJECTION = (

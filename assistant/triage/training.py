@@ -17,6 +17,7 @@ from pathlib import Path
 from assistant.models import Comment, Triage
 from assistant.text.encoder import encode
 from assistant.triage.classify import triage
+from assistant.triage.duplicates import mark_campaigns
 from assistant.triage.evaluate import TriageCase, load_cases
 from assistant.triage.learned import TARGETS, Example, TriageModel, Verdict, features, train
 
@@ -80,10 +81,14 @@ def _models_without_each_crisis(cases: Sequence[TriageCase],
 
 
 def held_out_classifier(cases: Sequence[TriageCase], classify: Callable[..., Triage] = triage,
-                        default_crisis: str = "sample") -> Callable[..., Triage]:
+                        default_crisis: str = "sample",
+                        thresholds: dict[str, float] | None = None) -> Callable[..., Triage]:
     """A `classify` for `evaluate_cases(cases)` that reads each comment with a model trained without its
-    crisis: how the rules and the model combine is chosen on this, never on the held-out file."""
+    crisis: how the rules and the model combine is chosen on this, never on the held-out file.
+    `thresholds`: the teams' thresholds to read at (e.g. the shipped model's; default: the defaults)."""
     models, crisis = _models_without_each_crisis(cases, default_crisis)
+    for model in models.values():
+        model.thresholds = dict(thresholds or model.thresholds)
     crisis_of = {c.text: name for c, name in zip(cases, crisis, strict=True)}
 
     def run(comment: Comment, **options: object) -> Triage:
@@ -109,7 +114,8 @@ def choose_thresholds(cases: Sequence[TriageCase], *, default_crisis: str = "sam
     """Each team's threshold by leave-one-crisis-out: the candidate with the lowest
     misses x MISS_COST + false escalations, the highest one on a tie (fewest glances for the same cost).
 
-    Every comment is triaged (rules + model) by a model that never saw its crisis, once per candidate;
+    Every comment is triaged (rules + model) by a model that never saw its crisis, once per candidate, and
+    the set is read as one stream (campaign copies are the comms lead's, `duplicates.mark_campaigns`);
     a team's escalation depends on its own threshold only, so the teams are chosen independently.
     """
     if not candidates:
@@ -122,7 +128,8 @@ def choose_thresholds(cases: Sequence[TriageCase], *, default_crisis: str = "sam
     for threshold in sorted(candidates):
         for model in models.values():
             model.thresholds = dict.fromkeys(TARGETS, threshold)
-        got = [set(classify(c, model=models[name]).escalate_to) for c, name in zip(comments, crisis, strict=True)]
+        read = [classify(c, model=models[name]) for c, name in zip(comments, crisis, strict=True)]
+        got = [set(r.escalate_to) for r in mark_campaigns(comments, read)]  # as a stream, as evaluated
         for team in TARGETS:
             scored[team].append(ThresholdChoice(
                 team=team, threshold=threshold, cases=sum(team in g for g in gold),

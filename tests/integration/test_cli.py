@@ -116,6 +116,8 @@ def test_eval_triage_on_the_held_out_crises_and_bad_options(tmp_path: Path) -> N
     code, out = run("eval", "triage", "--set", "tuning", "--misses", "0")
     assert code == 0, out
     assert "rules+model" in out and "intent confusion" in out and "comms lead: 17/17" in out
+    code, out = run("eval", "triage", "--set", "tuning", "--set", "tuning2", "--rules-only", "--json")
+    assert code == 0 and json.loads(out)["n"] == 128 + 134  # sets joined, read as one
     code, out = run("eval", "triage", "--set", "nope")
     assert code == 2 and "unknown set" in out
     code, out = run("eval", "triage", str(tmp_path / "x.jsonl"), "--set", "holdout")

@@ -24,7 +24,7 @@ from tests.utils.builders import make_keys
 pytestmark = pytest.mark.server
 
 UNSURE = "j'étais là-bas ce soir 😶 appelez-moi au 06 12 34 56 78"  # the shipped model hesitates on safety
-# escalated to safety, the model's intent below 0.4: unsure
+# escalated to safety by the model (its intent about 0.4)
 STRANDED = Comment(text="My nan has been sat in the cold hall since 6, nobody answers, who do I complain to?",
                    platform="facebook")
 
@@ -59,7 +59,10 @@ def test_an_unsure_comment_is_read_again_and_the_model_adds_a_team(tmp_path: Pat
 
 def test_the_model_never_removes_a_team_the_fast_layer_raised(tmp_path: Path) -> None:
     fast = triage(STRANDED)
-    assert fast.unsure and "safety" in fast.escalate_to
+    assert "safety" in fast.escalate_to and fast.intent == "safety"
+    # the shipped model reads this one at the edge of unsure (0.40 since round 24): what is tested is the
+    # pass on an unsure reading, so the reading is made unsure here rather than by the model's numbers
+    fast = fast.model_copy(update={"unsure": fast.unsure or ["the model's intent safety is only 0.40"]})
     calm = {"intent": "praise", "escalate_to": [], "reason": "nothing to see"}
     with start_fake_openai([reply_json(calm)]) as fake:
         out = _read(tmp_path, fake.base_url, STRANDED, fast)

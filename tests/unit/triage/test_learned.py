@@ -150,11 +150,25 @@ def test_thresholds_are_chosen_per_team_by_the_cost_of_a_miss() -> None:
         choose_thresholds([c.model_copy(update={"crisis": "one"}) for c in cases], classify=_scored)
 
 
+def test_thresholds_are_chosen_on_the_set_read_as_a_stream() -> None:
+    """Copies of a campaign's template go to the comms lead, not to support: not a false alarm to count."""
+    template = "As a customer I demand you delete my account and every record you hold on me now"
+
+    def always_support(comment: Comment, *, model: TriageModel, **options: object) -> object:
+        return triage(comment, model=None).model_copy(update={"escalate_to": ["support"]})
+
+    cases = [TriageCase(text=template + "!" * n, author=f"user{n}", language="en", intent="complaint",
+                        sentiment="negative", escalate_to=["comms_lead"], crisis="one" if n % 2 else "two")
+             for n in range(4)]
+    chosen = {c.team: c for c in choose_thresholds(cases, candidates=(0.5,), classify=always_support)}
+    assert chosen["support"].false == 0
+
+
 def test_the_shipped_model_loads() -> None:
     model = load_model()
     assert model is not None and model.meta["examples"] >= 500
-    assert "triage_fresh3_crises.jsonl" not in model.meta["sources"]  # never trained on the held-out crises
-    assert "triage_tuning2_crises.jsonl" in model.meta["sources"]
+    assert "triage_fresh4_crises.jsonl" not in model.meta["sources"]  # never trained on the held-out crises
+    assert {"triage_tuning2_crises.jsonl", "triage_fresh3_crises.jsonl"} <= set(model.meta["sources"])
     assert model.meta["thresholds_chosen_by"] == "leave-one-crisis-out"
     assert {c["team"] for c in model.meta["threshold_choice"]} == set(TARGETS)
 

@@ -1,17 +1,14 @@
-"""Triage on whole crises: the fresh held-out set (score only) and the tuning crises (regression floors).
+"""Triage on whole crises: the labelled crises the model trains on (regression floors), and the held-out one.
 
-`triage_fresh3_crises.jsonl`: a clinic booking platform's data leak, a chairlift stopped with people
-stuck and an exam board's wrong results, fr + en on eight platforms, written and committed before any
-change to the combination, scored once before and once after, never used for training or for
-choosing a threshold. `triage_tuning_crises.jsonl` (telecom outage, rail strike, bank data exposure)
-and `triage_tuning2_crises.jsonl` (tour operator collapse, heating failure, offensive advert): the
-two earlier held-out sets, each scored twice, so now training data: their floors only catch a
-regression. Floors, not targets (docs/DESIGN.md has the figures): a change that loses a safety,
-legal or press case fails.
+`triage_tuning_crises.jsonl` (telecom outage, rail strike, bank data exposure), `triage_tuning2_crises.jsonl`
+(tour operator collapse, heating failure, offensive advert) and `triage_fresh3_crises.jsonl` (a clinic
+booking platform's data leak, a chairlift stopped with people stuck, an exam board's wrong results): the
+three earlier held-out sets, each scored, then read, so now training data: their floors only catch a
+regression (a change that loses a safety, legal or press case fails).
 
 `triage_fresh4_crises.jsonl` (a smart lock's firmware update, bedbugs in a hotel chain, a streaming
 price hike): the next held-out set, written before the next round's changes; only its shape is checked
-here, so that nothing is tuned on its scores.
+here, so that nothing is tuned on its scores (the lead scores it: `crisis-desk eval triage --set holdout`).
 """
 
 import json
@@ -27,7 +24,7 @@ from assistant.triage import triage
 from assistant.triage.evaluate import TriageReport, evaluate_triage, load_cases
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-FRESH = DATA / "triage_fresh3_crises.jsonl"
+FRESH3 = DATA / "triage_fresh3_crises.jsonl"
 FRESH4 = DATA / "triage_fresh4_crises.jsonl"
 TUNING = DATA / "triage_tuning_crises.jsonl"
 TUNING2 = DATA / "triage_tuning2_crises.jsonl"
@@ -39,7 +36,7 @@ def _caught(report: TriageReport, target: str) -> int:
     return round(score.recall * score.support)
 
 
-@pytest.mark.parametrize(("path", "crises"), [(FRESH, {"clinic", "skilift", "exams"}),
+@pytest.mark.parametrize(("path", "crises"), [(FRESH3, {"clinic", "skilift", "exams"}),
                                               (TUNING, {"telecom", "rail", "bank"}),
                                               (TUNING2, {"tour", "housing", "advert"})])
 def test_each_set_is_three_whole_crises(path: Path, crises: set[str]) -> None:
@@ -48,7 +45,7 @@ def test_each_set_is_three_whole_crises(path: Path, crises: set[str]) -> None:
     assert {c.language for c in cases} == {"en", "fr"} and len({c.platform for c in cases}) >= 6
 
 
-@pytest.mark.parametrize("held_out", [FRESH, FRESH4])
+@pytest.mark.parametrize("held_out", [FRESH3, FRESH4])
 def test_no_fresh_comment_is_in_a_training_set(held_out: Path) -> None:
     fresh = {c.text for c in load_cases(held_out)}
     for other in DATA.glob("triage_*.jsonl"):
@@ -88,7 +85,7 @@ def test_the_fourth_held_out_set_is_well_formed() -> None:
     assert len(campaigns) == 3 and all(len(set(authors)) >= 4 for authors in campaigns.values())
 
 
-@pytest.mark.parametrize("path", [TUNING, TUNING2])
+@pytest.mark.parametrize("path", [TUNING, TUNING2, FRESH3])
 def test_the_tuning_crises_keep_every_escalation(path: Path) -> None:
     report = evaluate_triage(path)
     rules = evaluate_triage(path, classify=partial(triage, model=None))
@@ -98,14 +95,3 @@ def test_the_tuning_crises_keep_every_escalation(path: Path) -> None:
     assert report.intent.accuracy >= 0.95 > rules.intent.accuracy
     assert report.campaign_to_comms_lead >= 16 and report.wrongly_escalated <= 4
     assert report.language.accuracy == 1.0
-
-
-def test_the_fresh_crises_floors() -> None:
-    """Measured once the combination was settled on the training crises (docs/DESIGN.md): floors, not goals."""
-    combined = evaluate_triage(FRESH)
-    for target, floor in (("safety", 14), ("legal", 8), ("press", 9), ("support", 9)):
-        assert _caught(combined, target) >= floor, target
-    # should_respond 0.97 -> 0.948 since an unsure model no longer silences what the rules would answer
-    # (a direct question read as chatter at 0.3 went unanswered; the issue's floor is 0.9)
-    assert combined.intent.macro_f1 >= 0.86 and combined.should_respond.accuracy >= 0.94
-    assert combined.wrongly_escalated <= 18 and combined.language.accuracy == 1.0  # the goal is 4: not met
