@@ -314,6 +314,8 @@ QUESTION: tuple[tuple[str, str], ...] = (
      r"on attend (un|une|des|vos)|we (expect|need) (an?|some|clear)|please (tell|explain|confirm|update)|"
      r"on compte sur vous|tenez-nous|merci de (nous )?(tenir|informer)|je voudrais savoir|i'd like to know|"
      r"i want to know|ou en est)\b", "asks: '{m}'"),
+    # As typed on a phone, with no question mark: "il a cramé ou quoi", "can I drink it or not".
+    (r"\b(ou pas|ou quoi|ou non|or not|or what)\W*$", "asks yes or no: '{m}'"),
 )
 
 PRAISE: tuple[tuple[str, str], ...] = (

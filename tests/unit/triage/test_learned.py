@@ -347,3 +347,10 @@ def test_an_unsure_model_does_not_leave_a_question_unanswered() -> None:
     # a sure reading does silence it, and so does chatter the rules themselves read
     assert not triage(question, model=_fixed("other", 0.8)).should_respond
     assert not triage(Comment(text="lol same"), model=_fixed("other", 0.3)).should_respond
+
+
+def test_or_what_asks_so_an_unsure_spam_reading_does_not_silence_it() -> None:
+    # no question mark, six words: a yes/no question typed on a phone, not chatter
+    for text in ("c un incendie criminel ou quoi", "can I drink the tap water or not"):
+        assert triage(Comment(text=text), model=_fixed("spam_troll", 0.34)).should_respond
+    assert not triage(Comment(text="c un incendie criminel ou quoi"), model=_fixed("spam_troll", 0.8)).should_respond
