@@ -535,8 +535,10 @@ def triage(
     chatter = intent == "other" and (bool(_COMMUNITY.search(norm)) or len(_WORDISH.findall(norm)) <= 6)
     # "Has anyone been hurt?" read as chatter at 0.39: an unsure model does not leave unanswered what the
     # rules would answer (its intent stands, the reply too).
+    silence_min = SILENCE_MIN_WH if rules_intent == "question" and _WH_QUESTION.search(norm) \
+        and len(_WORDISH.findall(norm)) >= 4 else SILENCE_MIN
     unsure_silence = (intent != rules_intent and intent in _SILENT and rules_intent not in _SILENT
-                      and verdict is not None and verdict.intents.get(intent, 0.0) < SILENCE_MIN)
+                      and verdict is not None and verdict.intents.get(intent, 0.0) < silence_min)
     if intent != rules_intent:  # the model decided: its intent alone says whether there is something to answer
         insult, chatter = None, intent == "other" and not unsure_silence
     should_respond = (intent != "spam_troll" or unsure_silence) and not insult and not chatter
@@ -649,6 +651,10 @@ def _unsure(verdict: Verdict, escalate: list[EscalationTarget], overruled: dict[
 # would answer (answers_tuning: direct questions read as chatter at 0.22-0.46 went unanswered).
 _SILENT: frozenset[str] = frozenset({"other", "spam_troll"})
 SILENCE_MIN = 0.5
+# A question with a question word ("mais pourquoi ça a planté au juste ?") is silenced only by a sure reading.
+SILENCE_MIN_WH = 0.8
+_WH_QUESTION = re.compile(r"\b(why|when|how|what|where|which|who|pourquoi|quand|comment|combien|quel\w*|qui|ou)\b"
+                          r"[^?]{3,}\?")
 
 
 def _model_intent(intent: Intent, verdict: Verdict, norm: str, lowered: dict[Intent, str], reasons: list[str],

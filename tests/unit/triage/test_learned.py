@@ -354,3 +354,10 @@ def test_or_what_asks_so_an_unsure_spam_reading_does_not_silence_it() -> None:
     for text in ("c un incendie criminel ou quoi", "can I drink the tap water or not"):
         assert triage(Comment(text=text), model=_fixed("spam_troll", 0.34)).should_respond
     assert not triage(Comment(text="c un incendie criminel ou quoi"), model=_fixed("spam_troll", 0.8)).should_respond
+
+
+def test_a_question_with_a_question_word_is_silenced_only_by_a_sure_reading() -> None:
+    why = Comment(text="Mais pourquoi ça a planté au juste ?")
+    assert triage(why, model=_fixed("other", 0.57)).should_respond
+    assert not triage(why, model=_fixed("other", 0.85)).should_respond
+    assert not triage(Comment(text="who cares?"), model=_fixed("other", 0.57)).should_respond  # too short to ask
