@@ -592,9 +592,10 @@ _NO_SUPPORT: tuple[Intent, ...] = ("spam_troll", "praise")
 
 
 def _one_owner(escalate: list[EscalationTarget], reasons: list[str]) -> None:
-    """A safety or legal case has one owner: that team takes the account details with it (support is the
-    owner of routine account cases; every labelled crisis sends a case to one of them, never both)."""
-    owner = next((t for t in ("safety", "legal") if t in escalate), None)
+    """A safety, legal or press case has one owner: that team takes the account details and the request to
+    be called back with it (support is the owner of routine account cases; every labelled crisis sends a
+    case to one of them, never both; "could your press office call me back?" is the press team's)."""
+    owner = next((t for t in ("safety", "legal", "press") if t in escalate), None)
     if owner and "support" in escalate:
         escalate.remove("support")
         at = next(i for i, r in enumerate(reasons) if r.startswith("escalate_to=support"))

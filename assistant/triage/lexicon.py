@@ -127,6 +127,11 @@ _ATE = (r"(ate|eaten|eat it|had (some|a bowl|two|three|a few|spoonfuls|a spoonfu
         r"(a|ai|as|avons|avez|ont|avait|avoir|en a|on a|j'ai) (\w+ )?(mange|avale|consomme|fini|goute|croque)|"
         r"mange|avale|croque|goute|gegessen|gegeten|comio|comido|mangiato)")
 
+_FLED_PERSON = (r"my ex|mon ex|ex-husband|ex-boyfriend|ex-partner|ex-mari|ex-copain|ex-conjoint|stalker|harceleur|"
+                r"abusive (ex|partner)|conjoint violent")
+_FOUND_WORDS = (r"(new |nouvelle )?(address|adresse)|street|rue|location|localisation|where i live|ou j'habite|"
+                r"found me|m'a retrouvee?|waiting outside|attendait devant|get away from|flee|fled|fuir|fui|"
+                r"new (flat|home|place)|nouvel (appart\w*|logement)|devant chez moi")
 SAFETY: tuple[tuple[str, str], ...] = (
     (rf"\b{_POSS} (\w+ ){{0,2}}{_KIN}\b[^.!?]{{0,80}}?\b{_ATE}",
      "reports a child or relative who ate it: '{m}'"),
@@ -157,6 +162,18 @@ SAFETY: tuple[tuple[str, str], ...] = (
      r"can't go on (any ?more|like this)|me suicider|en finir avec (la vie|tout)|mettre fin a mes jours|"
      r"envie de mourir|veux mourir|plus envie de vivre|me foutre en l'air|me faire du mal)\b",
      "speaks of ending their life or self-harm: '{m}'"),
+    # Said without those words: "je crois que je vais tout arrêter. et pas que Lumio", "I want to disappear".
+    (r"\b((je vais|je veux|j'ai envie de|i'm going to|i want to|gonna) (tout (arreter|lacher|abandonner)|"
+     r"end everything|give up on everything)\b[^!?]{0,40}\b(pas que|pas seulement|not just|not only)|"
+     r"(je veux|j'ai envie de)( juste)? disparaitre|i (just )?want to disappear|"
+     r"(i'm|je suis) done with (everything|life)|plus la force de (vivre|continuer))\b",
+     "speaks of giving up on everything: '{m}'"),
+    # People left without food or safe at home because of the incident.
+    (r"\b((comment|how) (je vais|on va|am i going to|are we going to|will i|can i) (les |la |le |my kids |"
+     r"the kids |them )?(nourrir|feed)|can't (afford to )?feed|nothing (left )?to eat|plus rien (a|pour) manger|"
+     r"(pas|rien) de quoi manger|rien a manger)\b", "cannot feed themselves or their family: '{m}'"),
+    (rf"\b({_FLED_PERSON})\b[^.!?]{{0,120}}\b({_FOUND_WORDS})|\b({_FOUND_WORDS})[^.!?]{{0,120}}\b({_FLED_PERSON})\b",
+     "someone they fled can find them: '{m}'"),
     (r"\b(je risque quoi|risque quoi|what do i do|on fait quoi|que faire|should i (take|go)|"
      r"do i need to see|je (m'inquiete|panique)|i'm panicking|panicking)\b", "asks what to do: '{m}'"),
 )
@@ -211,14 +228,16 @@ LEGAL: tuple[tuple[str, str], ...] = (
      "speaks as a lawyer: '{m}'"),
     (r"\b(sue|suing|sued|lawsuit|litigation|class action|legal|reserve (all|our) rights|no-win-no-fee|"
      r"take (you )?to court|in court|courts|counsel|damages|negligence|liable|liability|trading standards|"
-     r"food standards agency)\b", "mentions '{m}'"),
+     r"food standards agency|small claims?( court)?|county court|claim form|ombudsman|letter before action|"
+     r"see you in court)\b", "mentions '{m}'"),
     (r"\b(porter plainte|porte plainte|portons plainte|deposer plainte|depose plainte|"
      r"(une|ma|notre|leur|sa|votre) plainte|plaintes? (penale|contre|aupres)|"
      r"proces|mise en demeure|tribunal|action collective|action de groupe|poursuites?|"
      r"poursuivre en justice|justice|tribunaux|juridique\w*|poursuivi\w*|litige|contentieux|huissier|"
      r"dommages(-| et )interets|saisi\w* (l'ufc|la dgccrf|un avocat)|dgccrf|afsca|verklagen|klage|anwalt|"
      r"demanda|abogado|engager des poursuites|rendre des comptes|saisir (le|la) (juge|justice|tribunal)|"
-     r"juge des referes)\b", "mentions '{m}'"),
+     r"juge des referes|injonction de payer|petites creances|conciliateur de justice|mediateur de la "
+     r"consommation)\b", "mentions '{m}'"),
 )
 
 # Outlets are only a cue in context ("I'm with Reuters", "BFM TV cherche..."): "tout le monde" is not one.
@@ -368,13 +387,18 @@ NO_CONTENT = _words(
 # A customer's own case, which a person with the account open must handle. A reference number is one person's;
 # the account words alone ("my account") are weaker: `triage` does not read them as a case in a how-to
 # question anyone could ask ("How do I find out whether my account is affected?": answered publicly).
+# Asking for a person to get in touch is a private case whatever else the comment says.
+CONTACT_ME = (r"\b(call me|ring me|contact me|get in touch|dm me|message me|rappele[rz]?[- ]moi|me rappeler|"
+              r"recontacte[rz]?[- ]moi|me recontacter|contactez[- ]moi|me contacter)\b")
 SUPPORT_REFERENCE = (r"\b((order|commande|reference|ref|dossier|case|ticket|num|numero|n°|no)\.?:? ?#? ?[a-z]{0,3}-?"
-                     r"\d{4,}|[a-z]{2,3}-\d{4,})\b")
+                     r"(\d{4,}|\d{2,3}( \d{3}){1,3})|[a-z]{2,3}-\d{4,})\b")
 SUPPORT: tuple[tuple[str, str], ...] = (
     (SUPPORT_REFERENCE, "an account or order-specific case: '{m}'"),
     (r"\b(my order|ma commande|my account|mon compte|compte client|my (refund )?(request|claim)|ma demande|"
      r"my refund|mon remboursement|refund (still|is still)|toujours pas rembourse|still no refund|"
      r"j'ai (passe )?commande|mon dossier)\b", "an account or order-specific case: '{m}'"),
+    # A person asked to call or write back is a private case, whatever else the comment says.
+    (CONTACT_ME, "asks to be contacted: '{m}'"),
 )
 # A how-to question: the answer is the same for every customer, so it is given in public.
 HOW_TO = (r"\b(how (do|can|could|would|should) (i|we|you)|how to|where (do|can) (i|we)|is there a way to|"
@@ -385,10 +409,6 @@ ACCOUNT_PROBLEM = (r"\b(charged|debited|billed|twice|double|deux fois|preleve\w*
                    r"locked|frozen|hacked|bloque\w*|pirate\w*|gele|can't (log|sign|get) in|cannot (log|sign) in|"
                    r"(impossible|pas pu|peux pas) (de )?me connecter|never (arrived|came)|not received|pas recu|"
                    r"jamais recu|missing|still (pending|waiting|no)|toujours (pas|rien|en attente))\b")
-# Asking for a person to get in touch is a private case whatever else the comment says.
-CONTACT_ME = (r"\b(call me|ring me|contact me|get in touch|dm me|message me|rappele[rz]?[- ]moi|me rappeler|"
-              r"recontacte[rz]?[- ]moi|me recontacter|contactez[- ]moi|me contacter)\b")
-
 # Small, obvious prompt-injection phrasings. The full detector lives with the guards.
 INJECTION = (
     r"(ignore (all |the )?(previous|prior|above) (instructions|prompts?)|disregard (your|the) instructions|"
