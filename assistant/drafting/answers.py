@@ -24,6 +24,7 @@ from typing import Any
 
 from assistant.drafting.candidates import (
     ANSWER_TYPES,
+    COUNT_AFFECTED,
     KIND_PRIOR,
     MONEY,
     NEGATION,
@@ -221,6 +222,11 @@ _CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
 PERMISSION = re.compile(r"\b((you|we) (can|may)|can (still )?be|vous pouvez|tu peux|on peut|peu(t|vent) etre|"
                         r"(est|sont) autorise\w*|(is|are) allowed)\b")
 PHONE = re.compile(r"\+?\d[\d .]{7,}\d")
+COUNT_ASKED = re.compile(r"\b(how many|combien (de|d')|nombre de|number of)\b")
+PEOPLE_COUNTED = re.compile(r"\b(how many|combien (de|d')|nombre de|number of) (\w+ )?(people|persons|personnes|gens|"
+                            r"customers|clients|users|usagers|passengers|passagers|candidates|candidats|patients|"
+                            r"residents|households|foyers|members|membres|subscribers|abonnes|accounts|comptes|"
+                            r"victims|victimes)\b")
 PHONE_ASKED = re.compile(r"\b(phone|number|call|hotline|numero|telephone|appeler|tel)\b")
 PRESS_ASKED = re.compile(r"\b(press|presse|media|medias|journalist\w*)\b")
 
@@ -327,6 +333,13 @@ class _Answering:
             want = ANSWER_TYPES["when"]  # "what's the best before date?"
         elif q.kind in ("what", "yes_no") and SCOPE_WORDS.search(q.folded) and WHICH.search(q.folded):
             want = SCOPE_LIST
+        elif q.kind == "how_much" and COUNT_ASKED.search(q.folded) and not MONEY_WORDS.search(q.folded):
+            # "How many people got the wrong score?": the count of those affected ("About 2,350 candidates are
+            # affected"), worded however the knowledge words it.
+            c = self.best(want=COUNT_AFFECTED, strict=True, minimum=0.0) if PEOPLE_COUNTED.search(q.folded) else None
+            if c is not None:
+                self.take(c)
+                return self.ans
         elif q.kind == "contact" and PHONE_ASKED.search(q.folded):
             want = PHONE  # "un numéro pour vous joindre ?" is a phone number, not an e-mail address
         # The kind of answer asked for first (a date for "when"); then the closest sentence of any kind.

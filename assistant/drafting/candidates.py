@@ -146,10 +146,17 @@ DATES = re.compile(rf"(\b\d{{1,2}}(er)? ({_MONTHS})( \d{{4}})?\b|\b\d{{4}}-\d{{2
 SCOPE_LIST = re.compile(r"\b[a-z]{1,4}-?\d{2,6}\b.*\b[a-z]{1,4}-?\d{2,6}\b")
 
 
+# "About 2,350 candidates are affected", "Environ 31 000 sessions de recharge sont concernées".
+COUNT_AFFECTED = re.compile(r"\b\d[\d ,.]*\d?\b[^.;:]{0,60}\b(affected|concerned|impacted|concerne\w*|touche\w*|"
+                            r"impacte\w*|exposed|expose\w*)\b")
+
+
 def has_type(want: re.Pattern[str], folded: str) -> bool:
     """Whether a sentence holds the kind of answer wanted; an amount is not a date or a time."""
     if want is ANSWER_TYPES["how_much"]:
         folded = _NOT_COUNT.sub(" ", DATES.sub(" ", folded))
+    if want is COUNT_AFFECTED:  # a count, not a date, of those affected, not of those who are not
+        return bool(COUNT_AFFECTED.search(_NOT_COUNT.sub(" ", DATES.sub(" ", folded)))) and not NEGATION.search(folded)
     if want is SCOPE_LIST:
         return bool(SCOPE_LIST.search(folded) and SCOPE_WORDS.search(folded)) and not DATES.search(folded)
     return bool(want.search(folded))

@@ -83,7 +83,8 @@ CONCEPTS: tuple[str, ...] = (
     "claim apply applied request form automatically demarche demande demander reclamer formulaire automatiquement",
     # not "number" nor "line": a batch number and a production line are no phone numbers
     "phone call hotline support assistance appeler joindre telephone",
-    "customers people passengers users boxes accounts clients passagers personnes usagers comptes",
+    "customers people passengers users boxes accounts clients passagers personnes usagers comptes candidates "
+    "candidats patients members membres subscribers abonnes residents households foyers gens",
     "data details information personal donnees informations coordonnees personnelles",
     "safe safety risk danger dangerous securite risque",
     "update news next point statement nouvelles prochain publie published",
@@ -91,6 +92,8 @@ CONCEPTS: tuple[str, ...] = (
     "hurt injured injury injuries wounded harmed victims died dead death deaths killed casualties blesse blesses "
     "blessure blessures victime victimes mort morts deces tue tues",
     "children child kids kid pupils pupil students enfants enfant eleves eleve gamins gamin",
+    "hospital hospitalised hospitalized hospitalisation admitted examined hopital hospitalise hospitalises "
+    "hospitalisation urgences examines",
     "sick ill illness symptoms vomiting diarrhoea diarrhea fever malade malades maladie symptomes vomissements "
     "diarrhee fievre",
     "destroyed burned burnt burn damaged lost detruit detruits detruite brule brules brulee endommage",

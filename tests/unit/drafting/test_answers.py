@@ -267,3 +267,12 @@ def test_never_a_yes_to_whether_something_can_be_eaten_safely() -> None:
     (q,) = find_questions("Can my kids eat the L4823 granola safely?", known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict is None
+
+
+def test_how_many_people_gets_the_count_of_those_affected() -> None:
+    cands = candidates([hit(0, "Scope", "Candidates of the 21 November 2026 session are not affected.\n"
+                                        "About 2,350 candidates are affected, in five test centres.\n"
+                                        "Scores were too low by 15 to 90 points.")], "en")
+    (q,) = find_questions("how many people got the wrong score?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.sentences[0][0] == "About 2,350 candidates are affected, in five test centres."
