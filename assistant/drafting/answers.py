@@ -309,6 +309,11 @@ class _Answering:
         # expects elsewhere ("results expected by 11 December"), else when the next update comes (the
         # date of the fire is no answer to "when will it reopen?").
         when = ANSWER_TYPES["when"]
+        two = expected_after(self.picker, c, self.used)
+        if two:
+            for x in two:
+                self.take(x)
+            return
         nxt = self.picker.following(c, when, self.used) or self.best(terms | c.terms, want=when, minimum=0.5,
                                                                      strict=True)
         if nxt is not None and not EXPECTED.search(nxt.folded):
@@ -447,6 +452,23 @@ class _Answering:
             best, best_sim = c, s
         if best is not None:
             self.take(best)
+
+
+def expected_after(picker: Picker, c: Candidate, used: set[str]) -> list[Candidate]:
+    """The date expected for what `c` says is not known yet, when the knowledge gives it within the next
+    two sentences ("We do not know yet whether the data were copied. An investigation is carried out by
+    X. We expect its conclusions by 11 December."): [the date] or [the sentence between, the date]."""
+    when = ANSWER_TYPES["when"]
+    nxt = picker.following(c, _ANY, used)
+    if nxt is None:
+        return []
+    if has_type(when, nxt.folded):
+        return [nxt] if EXPECTED.search(nxt.folded) else []
+    later = picker.following(nxt, when, used)
+    return [nxt, later] if later is not None and EXPECTED.search(later.folded) else []
+
+
+_ANY = re.compile("")
 
 
 def answer_question(q: Question, picker: Picker, used: set[str], *, language: str, hint: Iterable[str] = (),

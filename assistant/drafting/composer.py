@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from assistant.drafting.answers import Picker, answer_question, next_update
+from assistant.drafting.answers import Picker, answer_question, expected_after, next_update
 from assistant.drafting.candidates import KIND_PRIOR, NEGATED, Candidate, candidates, keyset, text_keys
 from assistant.drafting.items import ALREADY_SAID, known_items
 from assistant.drafting.meaning import similarities
@@ -270,6 +270,12 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     if not thanked(parts) and not own_health:
         _top_up(parts, resolve(ranker), cands, picker, questions, masked_text, used, lang, triage.intent, fact_max)
 
+    # Whatever says something is not known yet (an answer, a concern, the ranker) comes with the date
+    # expected for it when the knowledge gives one.
+    for c in [c for c in cands if c.unknown and c.text in used]:
+        for x in expected_after(picker, c, used):
+            used.add(x.text)
+            parts.append(_fact(x, 6))
     if "support" in escalations:
         parts.append(_say(lang, "dm_account", 2))
     if "safety" in escalations:

@@ -276,3 +276,18 @@ def test_how_many_people_gets_the_count_of_those_affected() -> None:
     (q,) = find_questions("how many people got the wrong score?", known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.sentences[0][0] == "About 2,350 candidates are affected, in five test centres."
+
+
+def test_the_date_expected_for_what_is_not_known_yet_two_sentences_on() -> None:
+    from assistant.drafting.answers import expected_after
+
+    cands = candidates([hit(0, "What we do not know yet", "We do not know yet whether the data were copied.\n"
+                                                         "A technical investigation is carried out by Trellis.\n"
+                                                         "We expect its conclusions by 11 December 2026."),
+                        hit(1, "Timeline", "We do not know yet the cause.\nThe fire started on 29 November 2026.")],
+                       "en")
+    picker = Picker(cands, "en")
+    unknown, cause = cands[0], cands[3]
+    assert [c.text for c in expected_after(picker, unknown, set())] == [
+        "A technical investigation is carried out by Trellis.", "We expect its conclusions by 11 December 2026."]
+    assert expected_after(picker, cause, set()) == []  # a date that has passed is no date expected
