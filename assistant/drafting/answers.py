@@ -46,7 +46,10 @@ from assistant.text import analyze, fold
 
 MONEY_WORDS = re.compile(r"\b(droit|entitled|compensat\w*|voucher|bon|refund\w*|rembours\w*|pay\w*|pai\w*|cost\w*|"
                          r"price|prix|"
-                         r"montant|amount|dedommag\w*|indemn\w*|geste|money|argent|€)\b")
+                         r"montant|amount|dedommag\w*|indemn\w*|geste|money|argent|€|"
+                         # "what do we get for this mess?", "on aura quoi ?": what they are given
+                         r"what do (i|we|you) get|what (will|would) (i|we) get|on (aura|a) quoi|"
+                         r"qu'est-ce qu'on (a|aura)|on a droit)\b")
 NEXT_UPDATE = re.compile(r"\b(next update|prochain point|prochaine mise a jour|next statement|will be published|"
                          r"sera publie)\b")
 MIN_RELEVANCE = 1.2
