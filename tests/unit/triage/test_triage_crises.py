@@ -9,6 +9,10 @@ regression (a change that loses a safety, legal or press case fails).
 `triage_fresh4_crises.jsonl` (a smart lock's firmware update, bedbugs in a hotel chain, a streaming
 price hike): the next held-out set, written before the next round's changes; only its shape is checked
 here, so that nothing is tuned on its scores (the lead scores it: `crisis-desk eval triage --set holdout`).
+
+`triage_fresh5_crises.jsonl` (an infant formula shortage, a concert ticketing site's crash and its e-tickets
+failing at the gates, an assault allegation against a ride-hailing driver): a fifth held-out set, written by
+hand outside the product (never run through triage); likewise only its shape is checked here.
 """
 
 import json
@@ -26,6 +30,7 @@ from assistant.triage.evaluate import TriageReport, evaluate_triage, load_cases
 DATA = Path(__file__).resolve().parents[2] / "data"
 FRESH3 = DATA / "triage_fresh3_crises.jsonl"
 FRESH4 = DATA / "triage_fresh4_crises.jsonl"
+FRESH5 = DATA / "triage_fresh5_crises.jsonl"
 TUNING = DATA / "triage_tuning_crises.jsonl"
 TUNING2 = DATA / "triage_tuning2_crises.jsonl"
 
@@ -45,7 +50,7 @@ def test_each_set_is_three_whole_crises(path: Path, crises: set[str]) -> None:
     assert {c.language for c in cases} == {"en", "fr"} and len({c.platform for c in cases}) >= 6
 
 
-@pytest.mark.parametrize("held_out", [FRESH3, FRESH4])
+@pytest.mark.parametrize("held_out", [FRESH3, FRESH4, FRESH5])
 def test_no_fresh_comment_is_in_a_training_set(held_out: Path) -> None:
     fresh = {c.text for c in load_cases(held_out)}
     for other in DATA.glob("triage_*.jsonl"):
@@ -57,8 +62,10 @@ FIELDS = {"text", "author", "platform", "followers", "verified", "language", "in
           "escalate_to", "should_respond", "crisis"}
 
 
-def test_the_fourth_held_out_set_is_well_formed() -> None:
-    lines = [line for line in FRESH4.read_text(encoding="utf-8").splitlines() if line.strip()]
+@pytest.mark.parametrize(("path", "crises"), [(FRESH4, ("smartlock", "hotel", "streaming")),
+                                              (FRESH5, ("formula", "tickets", "ridehail"))])
+def test_the_held_out_sets_are_well_formed(path: Path, crises: tuple[str, str, str]) -> None:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [json.loads(line) for line in lines]
     assert len(lines) == len(set(lines)) and len(rows) == len({r["text"] for r in rows})  # no duplicate
     for number, row in enumerate(rows, 1):
@@ -68,15 +75,14 @@ def test_the_fourth_held_out_set_is_well_formed() -> None:
         assert row["language"] in {"en", "fr"} and isinstance(row["followers"], int), number
         # the guidelines: spam, trolls, injections and chatter get no reply; everything else does
         assert row["should_respond"] == (row["intent"] not in {"spam_troll", "other"}), number
-    cases = load_cases(FRESH4)
-    assert Counter(c.crisis for c in cases) == {"smartlock": 45, "hotel": 45, "streaming": 45}
+    cases = load_cases(path)
+    assert Counter(c.crisis for c in cases) == dict.fromkeys(crises, 45)
     assert len({c.platform for c in cases}) >= 6
     for label in {c.intent for c in cases} | {t for c in cases for t in c.escalate_to}:
         langs = {c.language for c in cases if c.intent == label or label in c.escalate_to}
         assert langs == {"en", "fr"}, label  # every label in both languages
     for team in ("safety", "legal", "press", "support"):
-        assert all(any(team in c.escalate_to for c in cases if c.crisis == crisis) for crisis in
-                   ("smartlock", "hotel", "streaming")), team
+        assert all(any(team in c.escalate_to for c in cases if c.crisis == crisis) for crisis in crises), team
     campaigns: dict[str, list[str | None]] = {}
     for c in cases:
         if c.campaign:
