@@ -347,7 +347,9 @@ TRIAGE_SETS: dict[str, Path] = {
     "tuning": ROOT / "tests/data/triage_tuning_crises.jsonl",
     "tuning2": ROOT / "tests/data/triage_tuning2_crises.jsonl",
     "fresh3": ROOT / "tests/data/triage_fresh3_crises.jsonl",
-    "holdout": ROOT / "tests/data/triage_fresh4_crises.jsonl",  # crises nobody tuned on: score only
+    # smart locks, hotel bedbugs, streaming price rise: scored before and after, then read (not trained on yet)
+    "fresh4": ROOT / "tests/data/triage_fresh4_crises.jsonl",
+    "holdout": ROOT / "tests/data/triage_fresh5_crises.jsonl",  # crises nobody tuned on: score only
 }
 TRIAGE_TRAINING = ("sample", "extra", "train", "tuning", "tuning2", "fresh3")
 

@@ -7,8 +7,8 @@ three earlier held-out sets, each scored, then read, so now training data: their
 regression (a change that loses a safety, legal or press case fails).
 
 `triage_fresh4_crises.jsonl` (a smart lock's firmware update, bedbugs in a hotel chain, a streaming
-price hike): the next held-out set, written before the next round's changes; only its shape is checked
-here, so that nothing is tuned on its scores (the lead scores it: `crisis-desk eval triage --set holdout`).
+price hike): the fourth held-out set, scored before and after round 24, then read (`--set fresh4`); only its
+shape is checked here.
 
 `triage_fresh5_crises.jsonl` (an infant formula shortage, a concert ticketing site's crash and its e-tickets
 failing at the gates, an assault allegation against a ride-hailing driver): a fifth held-out set, written by
