@@ -179,7 +179,9 @@ _LEAD_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("where", r".*\b(ou|where)\s*\?*$"),
     ("why", r"(why|pourquoi)\b"),
     ("how_much", r"(how much|how many|combien)\b"),
-    # "Who is running the investigation?" asks for a name, not a yes or a no.
+    # "Who pays for that?" asks what is paid back; "who is running the investigation?" asks for a name.
+    ("what", r"(who|qui)( (will|is going to|'s going to))? (pays?|paying|refunds?|covers?|reimburses?|"
+             r"rembourse\w*|paie|paye|va payer|prend en charge)\b"),
     ("who", r"(who|whom|whose|qui)\b"),
 )
 _LEADS = tuple((k, re.compile(_FILLER + p)) for k, p in _LEAD_PATTERNS)

@@ -99,3 +99,8 @@ def test_questions_typed_on_a_phone_without_apostrophe_or_question_mark() -> Non
 def test_shorthand_is_written_out_before_matching() -> None:
     (q,) = find_questions("mon mdp a fuité ??")
     assert {"mot", "pass", "fuit"} <= q.terms
+
+
+def test_who_pays_asks_what_is_paid_back_and_who_runs_asks_for_a_name() -> None:
+    assert [q.kind for q in find_questions("my landlord charged me a late fee. who pays that")] == ["what"]
+    assert [q.kind for q in find_questions("Who is running the investigation?")] == ["who"]
