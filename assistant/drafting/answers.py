@@ -40,7 +40,7 @@ from assistant.drafting.candidates import (
 from assistant.drafting.items import ALREADY_SAID, IMPERATIVE, MASKED, item_verdict, known_items, verdict_sentence
 from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import phrase
-from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions
+from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions, question_terms
 from assistant.models import SearchHit
 from assistant.text import analyze, fold
 
@@ -64,6 +64,9 @@ SIM_MARGIN = 0.05  # and at most this much further than the first
 # "When does the Saint-Priest agency reopen?": "we do not know yet when it will reopen" is the answer, not
 # the date of the fire in the same agency, when it is this much closer to the question.
 UNKNOWN_CLOSER = 1.5
+# An FAQ entry answers a question whose specific words cover this share of its own question's.
+FAQ_COVER = 0.5
+FAQ_VERDICT = re.compile(r"\s*(yes|no|oui|non)\b\s*[.,!:;]")
 # A question about what is to come: "when will it reopen?", "quand va-t-on savoir ?".
 FUTURE = re.compile(r"\b(will|going to|gonna|va|vont|allez|allons|sera|seront|aura|auront|\w+ront|\w+ra)\b")
 # A date that is expected, not one that has passed: "results are expected by", "will reopen on", "d'ici".
@@ -100,11 +103,19 @@ class Picker:
         n = max(1, len(cands))
         # Rarity counts more than linearly: "receipt" must outweigh "refund", which half the sentences share.
         self.weight = {t: math.log(1 + n / d) ** 1.5 for t, d in df.items()}
+        # A word no sentence uses: as rare as a word can be here, and never below the relevance bar.
+        self.max_weight = max(math.log(1 + n) ** 1.5, MIN_RELEVANCE)
         # Words a quarter of the knowledge shares (the product, "recall") say nothing specific; over a
         # handful of sentences (one language's, a short fact sheet) a word in 4 of 15 is no such word.
         self.common = {t for t, d in df.items() if d > 0.25 * max(n, COMMON_MIN_SENTENCES)}
         # So do the words of the documents' titles: the product, the service, the incident itself.
         self.common |= {t for c in cands for t in text_keys(c.hit.title)}
+
+    def rarity(self, term: str) -> float:
+        """A term's weight; a word no sentence uses (an FAQ question's "repasser") is as rare as can be."""
+        if term in self.weight:
+            return self.weight[term]
+        return self.max_weight if len(term) >= 5 else 0.0
 
     def specific(self, c: Candidate, terms: Iterable[str]) -> float:
         return sum(self.weight.get(t, 0.0) for t in c.terms & keyset(terms) if t not in self.common)
@@ -298,6 +309,40 @@ class _Answering:
                 self.take(step)
         return self.ans
 
+    def faq(self) -> Answer | None:
+        """The answer of the FAQ entry asking what `q` asks ("Est-ce que je dois repasser l'examen ?" -
+        "Dois-je repasser le test ? Non. Les résultats sont corrigés automatiquement."): its question shares
+        most of its specific words with the comment's; its opening yes or no is the verdict."""
+        q, picker = self.q, self.picker
+        keys = keyset(q.terms)
+        best, best_weight = None, 0.0
+        seen: set[str] = set()
+        for c in picker.cands:
+            if c.hit.kind != "faq" or c.chunk_id in seen:
+                continue
+            seen.add(c.chunk_id)  # the entry's first sentence is its answer
+            if c.text in self.used or c.unknown or len(c.text) > self.max_chars:
+                continue
+            asked = keyset(question_terms(c.hit.heading.rsplit(" > ", 1)[-1])) - picker.common
+            shared = sum(picker.rarity(t) for t in asked & keys)
+            if shared >= MIN_RELEVANCE and shared >= FAQ_COVER * sum(picker.rarity(t) for t in asked) \
+                    and shared > best_weight:
+                best, best_weight = c, shared
+        if best is None:
+            return None
+        said = FAQ_VERDICT.match(fold(best.hit.text))
+        if said and q.kind in ("can", "yes_no") and not SAFETY_ASKED.search(q.folded) and not MASKED.search(q.text):
+            self.ans.verdict = "no" if said.group(1) in ("no", "non") else "yes"
+            self.take(best, verdict_sentence(self.language, self.ans.verdict, best))
+        else:
+            self.take(best)
+        # The entry's next sentence belongs to its answer ("Affected customers get 12 months of monitoring.
+        # No other compensation is planned.").
+        nxt = picker.following(best, _ANY, self.used)
+        if nxt is not None and len(nxt.text) <= self.max_chars and not near_duplicate(nxt, self.used):
+            self.take(nxt)
+        return self.ans
+
     def unknown(self) -> Answer:
         """What we don't know yet about it, then when we expect to know."""
         terms = self.terms | (_CAUSE if self.q.kind == "why" else set())  # "why did it break?" is the cause
@@ -489,6 +534,8 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
             a.take(r)
             return a.ans
         return a.unknown()
+    if q.kind in ("can", "yes_no", "what", "how") and a.faq() is not None:
+        return a.ans
     if q.kind == "when" and KNOW_WHEN.search(q.folded):
         # "When will we know the results?": what is not known yet and when; else the date results are expected.
         ans = a.unknown()

@@ -275,6 +275,13 @@ def _focus(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     return every, frozenset()
 
 
+@lru_cache(maxsize=4096)
+def question_terms(text: str) -> frozenset[str]:
+    """The words a question asks about, without the words that make it a question ("dois-je", "how")."""
+    asked, rest = _focus(text)
+    return asked | rest
+
+
 _AND = re.compile(r",?\s+(?:and|et)\s+", re.IGNORECASE)
 
 

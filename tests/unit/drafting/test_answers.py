@@ -291,3 +291,14 @@ def test_the_date_expected_for_what_is_not_known_yet_two_sentences_on() -> None:
     assert [c.text for c in expected_after(picker, unknown, set())] == [
         "A technical investigation is carried out by Trellis.", "We expect its conclusions by 11 December 2026."]
     assert expected_after(picker, cause, set()) == []  # a date that has passed is no date expected
+
+
+def test_the_faq_entry_asking_the_same_thing_answers_with_its_yes_or_no() -> None:
+    faq = [hit(0, "FAQ > Dois-je repasser le test ?", "Non. Les résultats sont corrigés automatiquement, vous "
+                                                      "n'avez rien à faire.", kind="faq", language="fr"),
+           hit(1, "Situation", "Environ 2 350 candidats sont concernés, dans cinq centres d'examen.", language="fr")]
+    cands = candidates(faq, "fr")
+    (q,) = find_questions("Est-ce que je dois repasser l'examen ??", known_items(cands))
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert ans.verdict == "no"
+    assert ans.sentences[0][0] == "Non : les résultats sont corrigés automatiquement, vous n'avez rien à faire."
