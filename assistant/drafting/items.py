@@ -107,6 +107,9 @@ def item_body(item: str) -> str:
     return r"[-\s]".join(re.escape(w) for w in re.split(r"[\s-]+", f))
 
 
+ONLY = re.compile(r"\b(only|seul(e|s|es)?|uniquement|exclusivement)\b")
+
+
 def item_status(item: str, ranked: list[Candidate]) -> tuple[str, Candidate] | None:
     """("in" | "out" | "absent", the sentence that says so) for an item, read from the knowledge's lists."""
     pattern = re.compile(rf"(?<![\w-]){item_body(item)}(?![\w-])")
@@ -132,6 +135,12 @@ def item_status(item: str, ranked: list[Candidate]) -> tuple[str, Candidate] | N
         def lists_shape(c: Candidate) -> bool:
             return bool(same.search(c.text) or shape.search(c.text))
     else:
+        # A name ("City", "Hélio Pro") that an "only ..." scope sentence leaves out: "Only Ultra fast chargers
+        # are affected" says City chargers are not.
+        for c in ranked:
+            if ONLY.search(c.folded) and SCOPE_WORDS.search(c.folded) and not NEGATION.search(c.folded) \
+                    and not c.unknown and not pattern.search(c.folded):
+                return "absent", c
         return None
     # An identifier no list names: not on the list, if a list names identifiers of the same shape.
     for c in ranked:

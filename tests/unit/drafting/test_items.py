@@ -137,3 +137,13 @@ def test_or_what_asks_a_yes_no_question_and_a_scam_check_in_any_form() -> None:
                           known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict == "no" and ans.sentences[0][0].startswith("No: we will never ask")
+
+
+def test_a_name_an_only_scope_sentence_leaves_out_is_not_on_the_list() -> None:
+    hits = [hit(0, "Scope", "Only Ultra fast chargers in France and Belgium are affected.\n"
+                            "The City chargers were billed at the right price.")]
+    cands = candidates(hits, "en")
+    (q,) = find_questions("I charged on a City charger in Nantes, am I affected?", known_items(cands))
+    assert q.kind == "item" and q.items == ("City",)
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no" and ans.sentences[0][0] == "No, City is not on the list."
