@@ -185,6 +185,8 @@ _SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne
 # J7V 4, J7V 5 or J7V 6". A reference of the rule's shape is in the list when the rule covers it, and
 # not on it otherwise ("CX4835120", "J7V 8B1"): a yes or a no, like a list that names every item.
 _REF = r"[A-Z]{0,4}[-\s]?\d{3,}"
+# A range of bare numbers is a list of references only from 6 digits: 4 are years, 5 are postcodes.
+BARE_RANGE_DIGITS = 6
 _RANGE = re.compile(rf"(?:\b(?:from|between|de|du|entre)\s+(?P<a>{_REF})\s+(?:to|and|à|a|au|et)\s+(?P<b>{_REF})\b"
                     rf"|\b(?P<c>[A-Z]{{1,4}}-?\d{{3,}})\s*[–—-]\s*(?P<d>[A-Z]{{1,4}}-?\d{{3,}})\b)")
 _STARTS = re.compile(r"\b(?:start(?:s|ing)?\s+with|begin(?:s|ning)?\s+with|commen(?:ce|cent|çant|cant)\s+par|"
@@ -250,7 +252,7 @@ def sentence_rules(text: str) -> tuple[ListRule, ...]:
         a, b = (re.fullmatch(r"([a-z]*)(\d+)", _compact(x)) for x in (m.group("a") or m.group("c"),
                                                                      m.group("b") or m.group("d")))
         if a is None or b is None or a.group(1) != b.group(1) or len(a.group(2)) != len(b.group(2)) \
-                or int(a.group(2)) > int(b.group(2)) or (not a.group(1) and len(a.group(2)) < 5):
+                or int(a.group(2)) > int(b.group(2)) or (not a.group(1) and len(a.group(2)) < BARE_RANGE_DIGITS):
             continue  # "from 2026 to 2027", "de 8 h à 20 h" are no list of references
         rules.append(ListRule(sentence=text, letters=a.group(1), digits=len(a.group(2)), low=int(a.group(2)),
                               high=int(b.group(2))))

@@ -147,3 +147,9 @@ def test_a_name_an_only_scope_sentence_leaves_out_is_not_on_the_list() -> None:
     assert q.kind == "item" and q.items == ("City",)
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict == "no" and ans.sentences[0][0] == "No, City is not on the list."
+
+
+def test_a_range_of_bare_numbers_needs_six_digits() -> None:
+    assert sentence_rules("Orders from 10000 to 19999 are delayed.") == ()  # postcodes have 5 digits
+    (rule,) = sentence_rules("Orders from 100000 to 199999 are delayed.")
+    assert rule.covers("123456") and rule.references("my postcode is 75011, order 123456") == ["123456"]
