@@ -127,7 +127,7 @@ _ATE = (r"(ate|eaten|eat it|had (some|a bowl|two|three|a few|spoonfuls|a spoonfu
         r"(a|ai|as|avons|avez|ont|avait|avoir|en a|on a|j'ai) (\w+ )?(mange|avale|consomme|fini|goute|croque)|"
         r"mange|avale|croque|goute|gegessen|gegeten|comio|comido|mangiato)")
 
-_FLED_PERSON = (r"my ex|mon ex|ex-husband|ex-boyfriend|ex-partner|ex-mari|ex-copain|ex-conjoint|stalker|harceleur|"
+_FLED_PERSON = (r"my ex(?![\w-])|mon ex(?![\w-])|ex-husband|ex-boyfriend|ex-partner|ex-mari|ex-copain|ex-conjoint|stalker|harceleur|"
                 r"abusive (ex|partner)|conjoint violent")
 _FOUND_WORDS = (r"(new |nouvelle )?(address|adresse)|street|rue|location|localisation|where i live|ou j'habite|"
                 r"found me|m'a retrouvee?|waiting outside|attendait devant|get away from|flee|fled|fuir|fui|"

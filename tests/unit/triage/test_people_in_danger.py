@@ -48,3 +48,8 @@ def test_a_callback_request_is_a_private_case_and_the_press_keeps_its_own() -> N
 ])
 def test_frustration_and_passing_mentions_are_not_safety_cases(text: str) -> None:
     assert "safety" not in triage(Comment(text=text), model=None).escalate_to
+
+
+def test_a_former_colleague_is_no_one_fled() -> None:
+    text = "mon ex-collègue habite la même rue, il a eu le même souci de prélèvement"
+    assert "safety" not in triage(Comment(text=text), model=None).escalate_to
