@@ -66,6 +66,7 @@ SIM_MARGIN = 0.05  # and at most this much further than the first
 UNKNOWN_CLOSER = 1.5
 # An FAQ entry answers a question whose specific words cover this share of its own question's.
 FAQ_COVER = 0.5
+_ANY = re.compile("")  # any sentence: `Picker.following(c, _ANY, used)` is simply the next one
 FAQ_VERDICT = re.compile(r"\s*(yes|no|oui|non)\b\s*[.,!:;]")
 # A question about what is to come: "when will it reopen?", "quand va-t-on savoir ?".
 FUTURE = re.compile(r"\b(will|going to|gonna|va|vont|allez|allons|sera|seront|aura|auront|\w+ront|\w+ra)\b")
@@ -514,9 +515,6 @@ def expected_after(picker: Picker, c: Candidate, used: set[str]) -> list[Candida
         return [nxt] if EXPECTED.search(nxt.folded) else []
     later = picker.following(nxt, when, used)
     return [nxt, later] if later is not None and EXPECTED.search(later.folded) else []
-
-
-_ANY = re.compile("")
 
 
 def answer_question(q: Question, picker: Picker, used: set[str], *, language: str, hint: Iterable[str] = (),

@@ -327,16 +327,16 @@ def _answer_all(parts: list[Part], questions: list[Question], masked_text: str, 
     of up to `first_max` characters: on x, the whole of a long answer rather than none."""
     n_facts, unanswered = 0, False
     sims = similarities([q.text for q in questions], masked_text, [c.text for c in picker.cands])
+    hint = set(analyze(masked_text))
     for qi, q in enumerate(questions):
         # Addresses and phone lines with their hours run long; a long sentence answering "how" or "why"
-        # is more often a policy paragraph, taken only when nothing shorter answers.
+        # is more often a policy paragraph, taken only when nothing shorter answers (an answer that finds
+        # nothing has taken nothing: `used` is unchanged for the second try).
         long_max = first_max if qi == 0 and first_max is not None else fact_max
-        hint = set(analyze(masked_text))
-        ans = answer_question(q, picker, set(used), language=lang, hint=hint, sim=sims[qi],
+        ans = answer_question(q, picker, used, language=lang, hint=hint, sim=sims[qi],
                               max_chars=long_max if q.kind in LONG_ANSWERS else fact_max)
         if not ans.found and long_max > fact_max:
-            ans = answer_question(q, picker, set(used), language=lang, hint=hint, max_chars=long_max, sim=sims[qi])
-        used.update(c.text for c in ans.used)
+            ans = answer_question(q, picker, used, language=lang, hint=hint, max_chars=long_max, sim=sims[qi])
         if not ans.found:
             unanswered = True
             unknowns.append(f"{q.kind}: {q.text[:160]}")

@@ -41,8 +41,9 @@ def comment_context(kb: KnowledgeBase, comment: Comment, tri: Triage, *, inciden
         masked = mask_pii(text, allow=public)
     ctx = retrieve(kb, with_thread(retrieval_query(masked.text, tri.intent), comment),
                    language=reply_language(tri.language), incident=incident, at=at, vector_text=masked.text)
-    ruled = [e.value for e in masked.entities if e.kind == "ORDER_ID" and e.value
-             and rule_references(e.value, candidates(ctx.sources, ctx.language))]
+    orders = [e.value for e in masked.entities if e.kind == "ORDER_ID" and e.value]
+    cands = candidates(ctx.sources, ctx.language) if orders else []
+    ruled = [value for value in orders if rule_references(value, cands)]
     if ruled:
         # A reference of the shape of a list the knowledge writes as a rule ("tracking numbers from
         # CX4810000 to CX4829999") is answered about too: the rule says whether it is in.

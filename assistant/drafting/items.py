@@ -24,7 +24,7 @@ from assistant.drafting.candidates import (
     text_keys,
 )
 from assistant.drafting.phrases import phrase
-from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers
+from assistant.drafting.questions import IDENTIFIER, OK_WORDS, SCOPE_WORDS, Question, bare_numbers, compact
 from assistant.text import analyze, fold
 
 _STARTERS = frozenset(fold(w) for w in (
@@ -102,7 +102,7 @@ def item_body(item: str) -> str:
     f = fold(item)
     if any(ch.isdigit() for ch in f):
         parts = re.findall(r"[^\W\d_]+|\d+", f)
-        if "".join(parts) == re.sub(r"[\s-]+", "", f):
+        if "".join(parts) == compact(f):
             return r"[-\s]?".join(re.escape(p) for p in parts)
     return r"[-\s]".join(re.escape(w) for w in re.split(r"[\s-]+", f))
 
@@ -195,20 +195,15 @@ _PREFIX = re.compile(r"[A-Z0-9]{1,6}(?:[ -][A-Z0-9]{1,4})?(?![\w])")
 _LIST_GLUE = re.compile(r"\s*(?:,|\bor\b|\bou\b|\band\b|\bet\b)\s*(?:(?:or|ou|and|et)\s+)?")
 
 
-def _compact(ref: str) -> str:
-    return re.sub(r"[\s-]+", "", ref).lower()
-
-
-def _flexible(compact: str) -> str:
+def _flexible(ref: str) -> str:
     """A regex for a compact reference as people write it: "j7v5" is "J7V 5", "J7V5" and "J7V-5"."""
-    return r"[\s-]?".join(re.escape(ch) for ch in compact)
+    return r"[\s-]?".join(re.escape(ch) for ch in ref)
 
 
 @dataclass(frozen=True)
 class ListRule:
     """A list the knowledge writes as a range of references or as the prefixes they start with."""
 
-    sentence: str
     letters: str = ""  # a range: the references' letters, digit count and bounds
     digits: int = 0
     low: int = 0
@@ -222,16 +217,16 @@ class ListRule:
             if len(stem) < 2:
                 return []
             shape = re.compile(rf"(?<![\w-]){_flexible(stem)}(?:[\s-]?[a-z0-9]{{1,6}})?(?![\w-])", re.IGNORECASE)
-            return [m.group(0) for m in shape.finditer(text) if len(_compact(m.group(0))) > len(stem)]
+            return [m.group(0) for m in shape.finditer(text) if len(compact(m.group(0))) > len(stem)]
         letters = rf"[A-Za-z]{{{len(self.letters)}}}" if self.letters else ""
         shape = re.compile(rf"(?<![\w-]){letters}[-\s]?\d{{{self.digits}}}(?![\w-])")
         return [m.group(0) for m in shape.finditer(text)]
 
     def covers(self, ref: str) -> bool:
-        compact = _compact(ref)
+        ref = compact(ref)
         if self.prefixes:
-            return any(compact.startswith(p) and len(compact) > len(p) for p in self.prefixes)
-        letters, digits = re.match(r"([a-z]*)(\d*)", compact).groups()  # type: ignore[union-attr]
+            return any(ref.startswith(p) and len(ref) > len(p) for p in self.prefixes)
+        letters, digits = re.match(r"([a-z]*)(\d*)", ref).groups()  # type: ignore[union-attr]
         return letters == self.letters and len(digits) == self.digits and self.low <= int(digits) <= self.high
 
 
@@ -249,23 +244,22 @@ def sentence_rules(text: str) -> tuple[ListRule, ...]:
     """The list rules a knowledge sentence states."""
     rules = []
     for m in _RANGE.finditer(text):
-        a, b = (re.fullmatch(r"([a-z]*)(\d+)", _compact(x)) for x in (m.group("a") or m.group("c"),
+        a, b = (re.fullmatch(r"([a-z]*)(\d+)", compact(x)) for x in (m.group("a") or m.group("c"),
                                                                      m.group("b") or m.group("d")))
         if a is None or b is None or a.group(1) != b.group(1) or len(a.group(2)) != len(b.group(2)) \
                 or int(a.group(2)) > int(b.group(2)) or (not a.group(1) and len(a.group(2)) < BARE_RANGE_DIGITS):
             continue  # "from 2026 to 2027", "de 8 h à 20 h" are no list of references
-        rules.append(ListRule(sentence=text, letters=a.group(1), digits=len(a.group(2)), low=int(a.group(2)),
-                              high=int(b.group(2))))
+        rules.append(ListRule(letters=a.group(1), digits=len(a.group(2)), low=int(a.group(2)), high=int(b.group(2))))
     for m in _STARTS.finditer(text):
         prefixes, at = [], m.end()
         while (p := _PREFIX.match(text, at)) is not None and any(ch.isdigit() for ch in p.group(0)):
-            prefixes.append(_compact(p.group(0)))
+            prefixes.append(compact(p.group(0)))
             glue = _LIST_GLUE.match(text, p.end())
             if glue is None or glue.end() == p.end():
                 break
             at = glue.end()
         if prefixes:
-            rules.append(ListRule(sentence=text, prefixes=tuple(dict.fromkeys(prefixes))))
+            rules.append(ListRule(prefixes=tuple(dict.fromkeys(prefixes))))
     return tuple(rules)
 
 

@@ -31,9 +31,11 @@ _OPENERS = (
 )
 _FILLER = r"^(?:(?:and|also|so|ok|okay|but|et|alors|sinon|bon|au fait|et sinon|mais|then|du coup)[, ]+)*"
 _OPENER = re.compile(_FILLER + _OPENERS)
+# "il a cramé ou quoi", "can I drink it or not": a yes/no question typed without its question mark.
+_OR_NOT = r"or not|or what|ou pas|ou non|ou quoi"
 _REQUEST = re.compile(r"\b(pls|please|plz|svp|stp|s'il (vous|te) pla[iî]t|tell me|dites[- ]moi|dis[- ]moi|"
                       r"i need to know|je veux savoir|j'aimerais savoir|let me know|yes or no|oui ou non|"
-                      r"or not|or what|ou pas|ou non|ou quoi)\b")
+                      rf"{_OR_NOT})\b")
 # Kinds in the order they win: "how long" is a "when", not a "how"; "how many days" too.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("why", r"\b(why|pourquoi|what caused|cause[ds]?|origine|how (did|could) (this|it|that) happen|"
@@ -209,7 +211,7 @@ def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
 def _yes_no_form(folded: str) -> bool:
     return bool(re.match(r"^(?:(?:and|also|so|et|alors)[, ]+)?(is|are|was|were|does|do|did|has|have|est-ce|"
                          r"y a-t-il|suis-je)\b", folded)) or folded.rstrip().endswith(("?", "??")) \
-        or bool(re.search(r"\b(or not|or what|ou pas|ou non|ou quoi)\W*$", folded))
+        or bool(re.search(rf"\b({_OR_NOT})\W*$", folded))
 
 
 # Numbers that are not item numbers: dates, times, amounts, durations, phone numbers.
@@ -226,6 +228,11 @@ def bare_numbers(text: str) -> list[str]:
     return BARE_NUMBER.findall(_NOT_ITEM.sub(" ", text))
 
 
+def compact(ref: str) -> str:
+    """A reference without its separators, in lower case: "BRU-02", "bru 02" and "BRU02" are "bru02"."""
+    return re.sub(r"[\s-]+", "", ref).lower()
+
+
 def items_in(text: str, known_items: Iterable[str] = ()) -> tuple[str, ...]:
     """Identifiers written in the text, known item names (from the knowledge) it mentions, and numbers
     shaped like the numbered items the knowledge lists (departments, routes)."""
@@ -238,7 +245,7 @@ def items_in(text: str, known_items: Iterable[str] = ()) -> tuple[str, ...]:
         f = fold(name)
         # "BRU-02" is the identifier "BRU02" already found: one item, however it is written.
         if f and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", folded) \
-                and not any(re.sub(r"[\s-]", "", f) in re.sub(r"[\s-]", "", fold(x)) for x in found):
+                and not any(compact(f) in compact(fold(x)) for x in found):
             found.append(name)
     return tuple(dict.fromkeys(found))
 
@@ -324,12 +331,9 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
         if TRUTH_CHECK.search(folded):
             # "Heard on the radio that 3 workers died in that fire. Is that true?", "il paraît que la session
             # est annulée, c vrai ?": the claim is the question.
-            asked, rest = _focus(clause)
-            claim = (asked | rest) - _TRUTH_TERMS
+            claim, text_ = question_terms(clause) - _TRUTH_TERMS, clause
             if len(claim) <= 1 and said:
-                claim, text_ = _focus(said)[0] | _focus(said)[1], f"{said} {clause}"
-            else:
-                text_ = clause
+                claim, text_ = question_terms(said), f"{said} {clause}"
             if len(claim) > 1:
                 out.append(Question(text=text_, kind="yes_no", terms=claim, claim=True))
                 continue
