@@ -116,6 +116,9 @@ def sign_in(page: Any, server: Server, role: str, incident: str | None = None) -
     if incident is not None:
         expect(page.locator(f'#incident option[value="{incident}"]')).to_have_count(1)
         page.select_option("#incident", incident)
+        # The incident's figures appear above the tabs once it is loaded: wait for them, so that a click
+        # that follows does not land while the layout still moves.
+        expect(page.locator("#metrics")).to_be_visible()
 
 
 def open_draft(page: Any, draft: Draft | dict[str, Any]) -> None:
@@ -307,6 +310,7 @@ def test_an_alert_from_a_burst_appears_without_reload(page: Any, server: Server)
     register(server, incident, "Alert drill")
     sign_in(page, server, "agent", incident)
     page.click("#tab-alerts")
+    expect(page.locator("#panel-alerts")).to_be_visible()
     expect(page.locator("#alerts-status")).to_have_text("No active alert.")
     page.evaluate("window.__sameDocument = true")
 
