@@ -21,7 +21,7 @@ STOPWORDS_EN = wordset(
     us you your yours i me my he she they them their his her what which who whom when where why how
     all any each every some such no not nor only own same than too very can could will would shall
     should may might must just also about into over under again further once more most other out up
-    down off please thanks thank hi hello hey dear sorry im we're we'll you're you'll i'm it'll
+    off please thanks thank hi hello hey dear sorry im we're we'll you're you'll i'm it'll
     that's there's let know get got still yet now today really much many well one yes would'nt don't
     can't won't ll re ve don isn aren won didn doesn couldn wouldn shouldn
     """

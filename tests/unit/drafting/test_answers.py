@@ -302,3 +302,13 @@ def test_the_faq_entry_asking_the_same_thing_answers_with_its_yes_or_no() -> Non
     ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
     assert ans.verdict == "no"
     assert ans.sentences[0][0] == "Non : les résultats sont corrigés automatiquement, vous n'avez rien à faire."
+
+
+def test_down_is_a_word_of_the_question_so_the_part_about_it_gives_the_verdict() -> None:
+    # "down" was a stop word: "can my score go down?" then matched the part about the score going up,
+    # and got a "Yes".
+    cands = candidates([hit(0, "Correction", "No score will go down: the correction can only increase the "
+                                             "listening score.")], "en")
+    (q,) = find_questions("Can my score go DOWN after you correct it?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no"
