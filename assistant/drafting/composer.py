@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.drafting.answers import Picker, answer_question, expected_after, next_update
-from assistant.drafting.candidates import KIND_PRIOR, NEGATED, Candidate, candidates, keyset, text_keys
+from assistant.drafting.candidates import KIND_PRIOR, MONEY, NEGATED, Candidate, candidates, keyset, text_keys
 from assistant.drafting.items import ALREADY_SAID, known_items
 from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import CALL_SHORT, GUIDELINE_APOLOGY, TOPICS, Topic, phrase
@@ -280,6 +280,15 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         parts.append(_say(lang, "dm_account", 2))
     if "safety" in escalations:
         parts.append(_say(lang, "safety_handoff", 4))
+    # An amount said calls for the way to claim it, written next to it ("up to €300 on receipts. Claims are
+    # made at https://.../costs"), whatever other page is given.
+    money = {c.hit.chunk_id for c in cands if c.text in used and MONEY.search(c.text)}
+    claim = next((c for c in cands if c.hit.chunk_id in money and c.text not in used and not c.unknown
+                  and c.hit.language == lang and LINK.search(c.text) and len(c.text) <= max(80, limit // 3)
+                  and not ALREADY_SAID.match(c.folded) and not NEGATED.match(c.folded)), None)
+    if claim is not None and not thanked(parts):
+        used.add(claim.text)
+        parts.append(_fact(claim, 4))
     # The next step: hotline, form or link, relevant to what was asked (unless an answer already gave one).
     has_step = any(c.next_step for c in cands if c.text in used)
     if (triage.intent != "praise" or topics or questions) and not has_step and not thanked(parts):

@@ -85,6 +85,10 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     for c in ranked:
         if pattern.search(c.folded) and c.terms & predicate and not c.unknown and not IMPERATIVE.match(c.folded):
             negative = NEGATION.search(asked_part(c, predicate)) or says_opposite(q, c)
+            if not negative and not q.asks_ok and SCOPE_WORDS.search(c.folded):
+                out = exclusion(q, c, ranked, common)
+                if out is not None:
+                    return "no", out, "excluded"
             return ("no" if negative else "yes"), c, "named"
     status = item_status(item, ranked)
     by_rule = status is None or status[0] == "absent"
@@ -93,7 +97,34 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
         return None
     where, c = status
     how = "absent" if where == "absent" else "rule" if by_rule else "list"
+    if where == "in" and not q.asks_ok:
+        out = exclusion(q, c, ranked, common)
+        if out is not None:
+            return "no", out, "excluded"
     return ("yes" if (where == "in") != q.asks_ok else "no"), c, how
+
+
+EXCLUSION_SHARED = 2  # specific words a "not affected" sentence must share with the comment (a day and a month)
+
+
+def exclusion(q: Question, inside: Candidate, ranked: list[Candidate], common: frozenset[str]) -> Candidate | None:
+    """A sentence saying what is NOT in scope that names what the author says of their case and the list
+    does not: "PAR-11, but on 21 November, not the 14th: am I affected?" - "Candidates of the 21 November
+    2026 session are not affected." A stated exclusion beats the item's place on the list."""
+    said = keyset(q.terms | q.context) - keyset(_SCOPE_TERMS)
+    for c in ranked:
+        if c is inside or c.unknown or IMPERATIVE.match(c.folded):
+            continue
+        # What the sentence says is out of scope: the subject of its "not affected" ("the other sectors,
+        # including Val-Nord, are not affected: water can be drunk there without boiling it" puts out
+        # Val-Nord, not boiling).
+        part = next((p for p in re.split(r"[:;]", c.folded) if SCOPE_WORDS.search(p) and NEGATION.search(p)), None)
+        if part is None:
+            continue
+        shared = (text_keys(part[:NEGATION.search(part).start()]) & said) - inside.terms  # type: ignore[union-attr]
+        if len(shared) >= EXCLUSION_SHARED and shared - common:  # "21 November": a month is common, the day is not
+            return c
+    return None
 
 
 def item_body(item: str) -> str:

@@ -218,7 +218,8 @@ def _yes_no_form(folded: str) -> bool:
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|f[eé]v|avr|mai|juin|juil|ao[uû]t|d[eé]c)\w*\.?"
 _NOT_ITEM = re.compile(r"(\d{1,2}[:h/.]\d{1,4}|"
                        rf"\b\d{{1,2}}(st|nd|rd|th|er)? {_MONTH}|\b{_MONTH} \d{{1,2}}\b|"
-                       r"\d+ ?(€|%|(eur|euros?|h|hours?|heures?|days?|jours?|min\w*|gb|go|mb|km)\b)|"
+                       r"\d+( ?(-|–|à|a|to) ?\d+)? ?(€|%|(eur|euros?|h|hours?|heures?|days?|jours?|min\w*|gb|go|mb|km|"
+                       r"points?|pts|kwh?|kg|mg|ml|litres?|liters?|ans|years?|months?|mois|weeks?|semaines?)\b)|"
                        r"€ ?\d+|\+?\d[\d ]{7,}\d|\b(19|20)\d{2}\b)", re.IGNORECASE)
 BARE_NUMBER = re.compile(r"(?<![\w.,/:+-])\d{2,5}(?![\w.,/:-]\d)(?!\w)")
 

@@ -312,3 +312,20 @@ def test_down_is_a_word_of_the_question_so_the_part_about_it_gives_the_verdict()
     (q,) = find_questions("Can my score go DOWN after you correct it?", known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict == "no"
+
+
+SCORES = [hit(0, "Situation", "About 2,350 candidates are affected, in five test centres: PAR-11, LYO-04 and DKR-01.\n"
+                              "Candidates of the other centres and of the 21 November 2026 session are not affected."),
+          hit(1, "Boiling", "Other sectors, including Val-Nord, are not affected: tap water can be drunk there "
+                            "without boiling it.\nPostcodes starting with J7V 4 or J7V 5 must boil their water.")]
+
+
+def test_a_stated_exclusion_that_names_the_authors_case_beats_the_list() -> None:
+    cands = candidates(SCORES, "en")
+    (q,) = find_questions("took it in Paris PAR-11 but on 21 November, not the 14th, am I affected?",
+                          known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no" and "21 November 2026 session are not affected" in ans.sentences[0][0]
+    # What is said of the exclusion's other part ("without boiling it") is not the author's case.
+    (q,) = find_questions("I'm in LYO-04, do I need to boil the water, are we affected?", known_items(cands))
+    assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict == "yes"

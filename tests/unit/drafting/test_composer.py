@@ -57,3 +57,19 @@ def test_not_known_yet_comes_with_the_next_update_on_x() -> None:
     text = draft("And the Saint-Priest agency, when does it reopen?", AGENCY, platform="x")
     assert "We do not know yet when the Saint-Priest agency will reopen." in text
     assert "4 December 2026" in text and len(text) <= 280
+
+
+COSTS = [
+    hit(0, "Costs caused by the error", "Costs caused by the wrong score (for example a fee to reschedule an "
+                                        "appointment) are reimbursed on receipts up to €300 per candidate.\n"
+                                        "Claims are made at https://e.example/costs before 31 March 2027.",
+        kind="policy"),
+    hit(1, "Letters", "On request, we send an official letter explaining the error: form at "
+                      "https://e.example/letter."),
+]
+
+
+def test_an_amount_comes_with_the_way_to_claim_it_written_next_to_it() -> None:
+    text = draft("I had to pay a fee to reschedule my appointment because of your mistake. Will you reimburse it?",
+                 COSTS)
+    assert "€300" in text and "https://e.example/costs" in text

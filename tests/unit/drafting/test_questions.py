@@ -63,6 +63,8 @@ def test_items_and_numbers() -> None:
     assert bare_numbers("departments 33, 40 and 64 since 30 November 2026 at 05:40, €10") == ["33", "40", "64"]
     # a day of a month is a date, however short the month: "the 14 Nov session", "Nov 14", "le 3 déc."
     assert bare_numbers("the 14 Nov session, Nov 14, le 3 déc. et le 21 novembre, route 64") == ["64"]
+    # a quantity, or a range of them, is no item: "too low by 15 to 90 points", "de 2 à 4 kg"
+    assert bare_numbers("scores too low by 15 to 90 points, de 20 à 40 kg, 12 months, lines 12 and 15") == ["12", "15"]
 
 
 def test_concepts_widen_a_search_but_not_without_a_match() -> None:
