@@ -49,8 +49,8 @@ from assistant.models import (
     Triage,
 )
 from assistant.text import sentences
-from assistant.triage.classify import detect_injection
 from assistant.triage.classify import triage as run_triage
+from assistant.triage.cues import detect_injection
 
 if TYPE_CHECKING:
     from assistant.drafting.llm import CallStats, ResilientChat

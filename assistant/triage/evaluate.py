@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.models import Comment, EscalationTarget, Intent, Platform, Sentiment, Triage
-from assistant.triage.classify import INTENT_ESCALATION_AGREEMENT, triage
+from assistant.triage.classify import triage
+from assistant.triage.combine import INTENT_ESCALATION_AGREEMENT
 from assistant.triage.duplicates import mark_campaigns
 from assistant.triage.learned import TriageModel, load_model
 

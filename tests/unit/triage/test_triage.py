@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from assistant.models import Comment, Triage
-from assistant.triage.classify import detect_injection, normalize, triage
+from assistant.triage.classify import triage
+from assistant.triage.cues import detect_injection, normalize
 from assistant.triage.duplicates import near_duplicate_groups
 from assistant.triage.evaluate import TriageReport, evaluate_triage
 from assistant.triage.learned import load_model
