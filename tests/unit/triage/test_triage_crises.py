@@ -13,6 +13,11 @@ shape is checked here.
 `triage_fresh5_crises.jsonl` (an infant formula shortage, a concert ticketing site's crash and its e-tickets
 failing at the gates, an assault allegation against a ride-hailing driver): a fifth held-out set, written by
 hand outside the product (never run through triage); likewise only its shape is checked here.
+
+`triage_train2_crises.jsonl` (pet food salmonella recall, airline mass cancellations, a toy's loose magnets, a
+school platform's data leak, a city's contaminated drinking water, a payroll provider's failed salary run): six
+more whole crises written as training data, scored once before anyone trained on them; only its shape is
+checked here.
 """
 
 import json
@@ -33,6 +38,7 @@ FRESH4 = DATA / "triage_fresh4_crises.jsonl"
 FRESH5 = DATA / "triage_fresh5_crises.jsonl"
 TUNING = DATA / "triage_tuning_crises.jsonl"
 TUNING2 = DATA / "triage_tuning2_crises.jsonl"
+TRAIN2 = DATA / "triage_train2_crises.jsonl"
 
 
 def _caught(report: TriageReport, target: str) -> int:
@@ -63,8 +69,10 @@ FIELDS = {"text", "author", "platform", "followers", "verified", "language", "in
 
 
 @pytest.mark.parametrize(("path", "crises"), [(FRESH4, ("smartlock", "hotel", "streaming")),
-                                              (FRESH5, ("formula", "tickets", "ridehail"))])
-def test_the_held_out_sets_are_well_formed(path: Path, crises: tuple[str, str, str]) -> None:
+                                              (FRESH5, ("formula", "tickets", "ridehail")),
+                                              (TRAIN2, ("petfood", "airline", "toy", "schooldata", "water",
+                                                        "payroll"))])
+def test_the_held_out_sets_are_well_formed(path: Path, crises: tuple[str, ...]) -> None:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [json.loads(line) for line in lines]
     assert len(lines) == len(set(lines)) and len(rows) == len({r["text"] for r in rows})  # no duplicate
@@ -88,7 +96,7 @@ def test_the_held_out_sets_are_well_formed(path: Path, crises: tuple[str, str, s
         if c.campaign:
             assert "comms_lead" in c.escalate_to and c.crisis and c.campaign, c.text
             campaigns.setdefault(c.campaign, []).append(c.author)
-    assert len(campaigns) == 3 and all(len(set(authors)) >= 4 for authors in campaigns.values())
+    assert len(campaigns) == len(crises) and all(len(set(authors)) >= 4 for authors in campaigns.values())
 
 
 @pytest.mark.parametrize("path", [TUNING, TUNING2, FRESH3])
