@@ -347,11 +347,13 @@ TRIAGE_SETS: dict[str, Path] = {
     "tuning": ROOT / "tests/data/triage_tuning_crises.jsonl",
     "tuning2": ROOT / "tests/data/triage_tuning2_crises.jsonl",
     "fresh3": ROOT / "tests/data/triage_fresh3_crises.jsonl",
-    # smart locks, hotel bedbugs, streaming price rise: scored before and after, then read (not trained on yet)
+    # smart locks, hotel bedbugs, streaming price rise: scored before and after, then read; trained on
     "fresh4": ROOT / "tests/data/triage_fresh4_crises.jsonl",
+    # pet food, airline, toy magnets, school data, water, payroll: written as training data
+    "train2": ROOT / "tests/data/triage_train2_crises.jsonl",
     "holdout": ROOT / "tests/data/triage_fresh5_crises.jsonl",  # crises nobody tuned on: score only
 }
-TRIAGE_TRAINING = ("sample", "extra", "train", "tuning", "tuning2", "fresh3")
+TRIAGE_TRAINING = ("sample", "extra", "train", "tuning", "tuning2", "fresh3", "fresh4", "train2")
 
 
 @eval_app.command("triage")

@@ -137,10 +137,10 @@ def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[
     questions = find_questions(masked_text, known_items(cands, masked_text))[:MAX_QUESTIONS]
     if triage.intent == "rumour":
         # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
-        # ... unless the knowledge denies the claim checked ("3 workers died, is that true?" - "No: nobody was
-        # injured"): then that no is the answer.
+        # ... unless the knowledge denies it ("3 workers died, is that true?" - "No: nobody was injured"; "they
+        # rang from your fraud team, is that legit?" - "No: we never ask..."): then that no is the answer.
         questions = [q for q in questions if q.kind not in ("yes_no", "what")
-                     or (q.claim and answer_question(q, picker, set(), language=lang).verdict == "no")]
+                     or answer_question(q, picker, set(), language=lang).verdict == "no"]
     return cands, picker, questions
 
 

@@ -215,11 +215,11 @@ _SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne
 # Lists written as rules: "tracking numbers from CX4810000 to CX4829999", "postal codes starting with
 # J7V 4, J7V 5 or J7V 6". A reference of the rule's shape is in the list when the rule covers it, and
 # not on it otherwise ("CX4835120", "J7V 8B1"): a yes or a no, like a list that names every item.
-_REF = r"[A-Z]{0,4}[-\s]?\d{3,}"
+_REF = r"(?:[A-Z]{1,4}\d{0,4}[-\s]?)?\d{3,}"  # "CX4810000", "L 4821", "MB24-31000"
 # A range of bare numbers is a list of references only from 6 digits: 4 are years, 5 are postcodes.
 BARE_RANGE_DIGITS = 6
 _RANGE = re.compile(rf"(?:\b(?:from|between|de|du|entre)\s+(?P<a>{_REF})\s+(?:to|and|à|a|au|et)\s+(?P<b>{_REF})\b"
-                    rf"|\b(?P<c>[A-Z]{{1,4}}-?\d{{3,}})\s*[–—-]\s*(?P<d>[A-Z]{{1,4}}-?\d{{3,}})\b)")
+                    rf"|\b(?P<c>[A-Z]{{1,4}}(?:\d{{1,4}}-)?-?\d{{3,}})\s*[–—-]\s*(?P<d>[A-Z]{{1,4}}(?:\d{{1,4}}-)?-?\d{{3,}})\b)")
 _STARTS = re.compile(r"\b(?:start(?:s|ing)?\s+with|begin(?:s|ning)?\s+with|commen(?:ce|cent|çant|cant)\s+par|"
                      r"d[ée]but(?:e|ent|ant)\s+par)\s+", re.IGNORECASE)
 _PREFIX = re.compile(r"[A-Z0-9]{1,6}(?:[ -][A-Z0-9]{1,4})?(?![\w])")
@@ -250,7 +250,8 @@ class ListRule:
             shape = re.compile(rf"(?<![\w-]){_flexible(stem)}(?:[\s-]?[a-z0-9]{{1,6}})?(?![\w-])", re.IGNORECASE)
             return [m.group(0) for m in shape.finditer(text) if len(compact(m.group(0))) > len(stem)]
         letters = rf"[A-Za-z]{{{len(self.letters)}}}" if self.letters else ""
-        shape = re.compile(rf"(?<![\w-]){letters}[-\s]?\d{{{self.digits}}}(?![\w-])")
+        # The digits may be split once ("MB24-36512" against "from MB24-31000 to MB24-38999").
+        shape = re.compile(rf"(?<![\w-]){letters}[-\s]?(?=(?:\d-?){{{self.digits}}}(?![\w-]))\d+-?\d*")
         return [m.group(0) for m in shape.finditer(text)]
 
     def covers(self, ref: str) -> bool:

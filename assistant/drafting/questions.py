@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.text import analyze, fold
+from assistant.triage.lexicon import EMBEDDED_QUESTION, SPOKEN_QUESTION
 
 QuestionKind = Literal["item", "why", "when", "how_much", "contact", "where", "can", "how", "who", "what", "yes_no"]
 
@@ -46,7 +47,8 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("how_much", r"\b(how much|how many|combien|what compensation|quel montant|what amount|how big)\b"),
     ("contact", r"\b(phone|number|hotline|call|contact|reach|email|e-mail|joindre|numero|appeler|telephone|"
                 r"ligne)\b"),
-    ("where", r"\b(where|link|page|website|lien|site|ou (est|sont|trouver|trouve|je|puis|peut|se trouve|faire))\b"),
+    ("where", r"\b(where|link|page|website|lien|site|ou (est|sont|trouver|trouve|je|puis|peut|se trouve|faire)|"
+              r"c'est ou)\b"),
     ("can", r"\b(can i|could i|may i|can we|can my|do i (need|have to)|do we (need|have to)|should i|should we|"
             r"must i|is it (ok|okay|possible|safe)|am i (allowed|entitled)|puis-je|peut-on|pouvons-nous|"
             r"est-ce que (je|on|nous) (peux|peut|pouvons|dois|doit|devons)|dois-je|faut-il|je peux|on peut|"
@@ -56,7 +58,8 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
             r"prend\w* en charge)"),
     ("how", r"(^comment\b|\bcomment\s*\?*$|\b(how (do|can|to|should)|"
             r"comment (je|faire|on|obtenir|savoir|trouver|activer|l'activer)|"
-            r"que (dois-je )?faire|what (do|should) (i|we) do|on fait quoi|je fais quoi|what now)\b)"),
+            r"que (dois-je )?faire|what (do|should) (i|we) do|on fait (quoi|comment)|je fais (quoi|comment)|"
+            r"what now)\b)"),
     ("what", r"\b(what|which|quel|quels|quelle|quelles|quoi|c'est quoi|qu'est-ce)\b"),
 )
 _KINDS = tuple((k, re.compile(p)) for k, p in _KIND_PATTERNS)
@@ -166,8 +169,12 @@ TRUTH_CHECK = re.compile(r"\b((is|was) (that|this|it) (true|right|correct|real|a
                          r"c'?est (vrai|exact|juste)|vrai ou faux|info ou intox|est-ce vrai|c vrai)\b")
 
 
+_SPOKEN = re.compile(f"{SPOKEN_QUESTION}|{EMBEDDED_QUESTION}")
+
+
 def _is_question(clause: str, folded: str) -> bool:
-    return clause.rstrip().endswith("?") or bool(_OPENER.match(folded)) or bool(_REQUEST.search(folded))
+    return clause.rstrip().endswith("?") or bool(_OPENER.match(folded)) or bool(_REQUEST.search(folded)) \
+        or bool(_SPOKEN.search(folded))
 
 
 # The question word a clause opens with decides first: "when will you know what caused it?" is a "when";
@@ -248,7 +255,10 @@ def items_in(text: str, known_items: Iterable[str] = ()) -> tuple[str, ...]:
         if f and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", folded) \
                 and not any(compact(f) in compact(fold(x)) for x in found):
             found.append(name)
-    return tuple(dict.fromkeys(found))
+    # "MB24" is only the start of "MB24-36512", a reference of the knowledge's list rule: one item.
+    whole = {compact(fold(x)) for x in found}
+    return tuple(dict.fromkeys(x for x in found if not any(compact(fold(x)) in w and compact(fold(x)) != w
+                                                          for w in whole)))
 
 
 # Verbs and words every question uses: they say how it is asked, not what about.

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 from assistant.models import Comment, EscalationTarget, Intent, Sentiment, Severity, Triage
 from assistant.text.language import detect_language
+from assistant.triage import lexicon as lex
 from assistant.triage.combine import (
     lowered_by_model,
     model_escalations,
@@ -212,10 +213,13 @@ def triage(
 # would answer (answers_tuning: direct questions read as chatter at 0.22-0.46 went unanswered).
 _SILENT: frozenset[str] = frozenset({"other", "spam_troll"})
 SILENCE_MIN = 0.5
-# A question with a question word ("mais pourquoi ça a planté au juste ?") is silenced only by a sure reading.
+# A question with a question word ("mais pourquoi ça a planté au juste ?"), or one opening with the verb
+# that asks it ("Is 61250 included?"), is silenced only by a sure reading.
 SILENCE_MIN_WH = 0.8
 _WH_QUESTION = re.compile(r"\b(why|when|how|what|where|which|who|pourquoi|quand|comment|combien|quel\w*|qui|ou)\b"
-                          r"[^?]{3,}\?")
+                          r"[^?]{3,}\?|(^|[.!?] )(is|are|can|could|do|does|did|will|should|est-ce|peut-on|"
+                          r"faut-il)\b[^?]{3,}\?|" + lex.SPOKEN_QUESTION + "|" + lex.EMBEDDED_QUESTION)
+
 
 def _severity(intent: Intent, found: RuleMatches, norm: str, influencer: bool, score: float,
               support: list[str], reasons: list[str]) -> Severity:

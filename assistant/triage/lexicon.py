@@ -324,6 +324,12 @@ COMPLAINT: tuple[tuple[str, str], ...] = (
     (r"\b(unglaublich|keine entschuldigung|que verguenza|verguenza)\b", "complains: '{m}'"),
 )
 
+SPOKEN_QUESTION = (r"\b(c'est|ca \w+|on \w+|tu \w+|vous \w+|il \w+|elle \w+) "
+                   # "quand", "comment" or "ou" then a clause is a conjunction (or "or"): "on verra quand ça
+                   # reviendra", "on mange ou on part"
+                   r"(combien\b|(quand|comment|ou)\W*($|[,.!]|au |aux |a |en |pour |dans |le |la |les ))")
+EMBEDDED_QUESTION = (r"\b(how (do|can|should|will|would) (i|we|you tell)|what (do|should|can) (i|we) do|"
+                     r"comment (je|j'|on) (sais|sait|peux|peut|fais|fait|verifie)|comment savoir|how to (know|tell|check))\b")
 QUESTION: tuple[tuple[str, str], ...] = (
     (r"\?", "asks a question ('?')"),
     (r"(^|[.!] )(is|are|can|could|do|does|did|how|what|where|when|which|who|why|will|should|est-ce|"
@@ -335,6 +341,10 @@ QUESTION: tuple[tuple[str, str], ...] = (
      r"i want to know|ou en est)\b", "asks: '{m}'"),
     # As typed on a phone, with no question mark: "il a cramé ou quoi", "can I drink it or not".
     (r"\b(ou pas|ou quoi|ou non|or not|or what)\W*$", "asks yes or no: '{m}'"),
+    # Spoken French puts the question word after the verb: "ça revient quand", "c'est où", "on fait comment".
+    (SPOKEN_QUESTION, "asks: '{m}'"),
+    # ... and a question runs on without a mark: "lol imagine that. anyway how do i know if my boss uses you".
+    (EMBEDDED_QUESTION, "asks: '{m}'"),
 )
 
 PRAISE: tuple[tuple[str, str], ...] = (

@@ -153,3 +153,17 @@ def test_a_range_of_bare_numbers_needs_six_digits() -> None:
     assert sentence_rules("Orders from 10000 to 19999 are delayed.") == ()  # postcodes have 5 digits
     (rule,) = sentence_rules("Orders from 100000 to 199999 are delayed.")
     assert rule.covers("123456") and rule.references("my postcode is 75011, order 123456") == ["123456"]
+
+
+SEATS = [hit(0, "Scope", "The seats concerned have a serial number from MB24-31000 to MB24-38999.")]
+
+
+@pytest.mark.parametrize(("text", "verdict", "item"), [
+    ("Just checked under the seat: MB24-36512. Is ours part of the recall?", "yes", "MB24-36512"),
+    ("serial MB24-39002, recalled or not??", "no", "MB24-39002"),
+    ("Notre siège a le numéro MB2430877, on est concernés ?", "no", "MB2430877"),
+])
+def test_a_reference_split_by_a_hyphen_is_one_item_of_the_range(text: str, verdict: str, item: str) -> None:
+    # "MB24" is only the start of the serial: never "No, MB24 is not on the list".
+    got, sentences = answer(text, SEATS)
+    assert got == verdict and item in sentences[0] and "MB24 " not in sentences[0]

@@ -106,3 +106,17 @@ def test_shorthand_is_written_out_before_matching() -> None:
 def test_who_pays_asks_what_is_paid_back_and_who_runs_asks_for_a_name() -> None:
     assert [q.kind for q in find_questions("my landlord charged me a late fee. who pays that")] == ["what"]
     assert [q.kind for q in find_questions("Who is running the investigation?")] == ["who"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("ça revient quand au haut marais", "when"),
+    ("on fait comment pour le remboursement", "how"),
+    ("c'est combien le dédommagement", "how_much"),
+])
+def test_spoken_french_asks_with_the_question_word_after_the_verb(text: str, kind: str) -> None:
+    (q,) = find_questions(text, [])
+    assert q.kind == kind
+
+
+def test_a_question_word_as_a_conjunction_asks_nothing() -> None:
+    assert find_questions("on verra quand ça reviendra, bravo", []) == []
