@@ -1,10 +1,15 @@
 """The same question asked many ways: comments grouped by meaning, so one core answer serves them all.
 
-Copies are found by characters (triage/duplicates.py); rewordings need meaning. Each comment that
-asks something is read as a whole and as its questions alone, both encoded with the multilingual
-sentence encoder (text/encoder.py, one per process). A comment joins a group only when it is close
-to the group's first comment -- the one the core answer is drafted for -- on both vectors, so
-every member is near the comment its answer was written for (no chaining A~B~C).
+Copies are found by characters (triage/duplicates.py); rewordings need meaning. The decision rests on
+the answer: with the knowledge (batch/answer_keys.py) a comment joins only if the composer would answer
+it, on its own, exactly as the group's first comment -- the same kinds of question, the same sentences,
+the same yes/no, about the same items -- so one core changes no one's answer. Meaning is the second,
+independent signal (the composer sometimes answers two different questions with one sentence: "can I
+pay in shops?" / "can I shop online?"). Each comment that asks something is read as a whole and as its
+questions alone, both encoded with the multilingual sentence encoder (text/encoder.py, one per
+process); a comment must be close to the group's first comment -- the one the core answer is drafted
+for -- on both vectors, so every member is near the comment its answer was written for (no chaining
+A~B~C), and closer still when an answer only says "not known yet" (it fits many questions).
 
 Vectors are close for questions whose answers differ ("safe for my dog?" / "safe for my kids?" are
 as close as "kids" / "children"), so a comment must first share the group's signature, where a
@@ -17,19 +22,14 @@ difference changes the answer:
 - the names it capitalises inside a sentence (rue Pasteur is not rue Victor Hugo);
 - who is affected (a child, a baby, a pet, a pregnant woman, an elderly person);
 - and it must need a reply and not be high or critical (a person hurt deserves their own reply).
-Vectors put different questions about one situation ("drink the tap water?" / "shower with it?") as
-close as true rewordings, so two more checks follow:
-- the words one comment asks with and the other does not must mean the same ("refund" / "money
-  back" do; "granola" / "vet bill" do not): the two leftovers are encoded and compared;
-- the batch asks the knowledge (batch/answer_keys.py): a comment joins only if the composer would
-  answer it from the same sentences, with the same yes/no, for the same kinds of question (so a
-  comment asking two things joins only one asking the same two), as the group's first comment.
+The words one comment asks with and the other does not must mean the same too ("refund" / "money
+back" do; "granola" / "vet bill" do not): the two leftovers are encoded and compared.
 Only comments of one reply language are compared: a core is one provider reply in one language, so a
 cross-language group would need one core per language, one call each -- what grouping within each
 language already costs -- for the added risk of matching across a translation.
 Precision comes first: a wrong merge sends a wrong answer to every member; a missed merge only costs
 one more provider call. Off by default (settings.batch_group_by_meaning): see docs/DESIGN.md and
-benchmarks/paraphrases.py for the held-out figures (precision not shown to reach 0.95).
+benchmarks/paraphrases.py for the figures (round 5 is held out on question_groups_holdout4).
 
 Imports: core, text, triage, drafting (questions), batch.answer_keys.
 """
