@@ -1,7 +1,7 @@
 """How far the signals grouping by meaning can use separate rewordings from other questions (tuning sets only).
 
 For every pair of comments of one crisis and one reply language in the labelled tuning sets
-(tests/data/question_groups_{tuning,holdout,holdout2}.jsonl, the knowledge of benchmarks/paraphrases.py),
+(tests/data/question_groups_{tuning,holdout,holdout2,holdout3}.jsonl, the knowledge of benchmarks/paraphrases.py),
 each signal batch/paraphrases.py and batch/answer_keys.py could use is computed:
 - closeness of the whole comments and of their questions (USE cosine);
 - closeness of the words only one of them asks with (the leftovers, paraphrases.words_close);

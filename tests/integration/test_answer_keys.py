@@ -44,3 +44,30 @@ def test_a_comment_asking_two_things_joins_only_one_asking_the_same_two(sample_r
                            answer_of=answers_from(sample_runtime.kb, INCIDENT))
     assert [0, 2] in found
     assert all(1 not in g or set(g) <= {1, 3} for g in found)
+
+
+# Against the sample knowledge (a granola recall): pairs that must be one group, and pairs that must
+# not, in both languages.
+MUST_GROUP = [
+    ("Is batch L4822 part of the recall?", "is L4822 one of the recalled lots??"),
+    ("What's the phone number for the recall hotline?", "Is there a number I can call about the recall?"),
+    ("Quel est le numéro de téléphone pour le rappel ?", "Il y a un numéro à appeler pour le rappel ?"),
+]
+MUST_NOT_GROUP = [
+    ("Is batch L4822 part of the recall?", "Is batch L4821 part of the recall?"),  # another batch
+    ("Le lot L4822 est-il concerné par le rappel ?", "Le lot L4821 est-il concerné par le rappel ?"),
+    ("Le granola est-il sans danger pour les enfants ?", "Le granola est-il dangereux pour mon chien ?"),  # who
+    # The same planned answer, but what to do to be refunded is not whether a lost receipt matters.
+    ("What do I need to do to get refunded? I have two boxes at home.",
+     "I threw away the receipt, can I still get refunded?"),
+]
+
+
+def test_pairs_that_must_and_must_not_share_a_core(sample_runtime: Runtime) -> None:
+    of = answers_from(sample_runtime.kb, INCIDENT)
+    for a, b in MUST_GROUP:
+        assert comment_groups([Comment(text=t, platform="facebook") for t in (a, b)], answer_of=of) == [[0, 1]], a
+    for a, b in MUST_NOT_GROUP:
+        assert comment_groups([Comment(text=t, platform="facebook") for t in (a, b)], answer_of=of) == [], a
+    lot = key_of(sample_runtime, "Is batch L4822 part of the recall?")
+    assert lot is not None and lot.items == (frozenset({"l4822"}),) and not lot.unsettled

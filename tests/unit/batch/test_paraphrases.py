@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.batch.answer_keys import AnswerKey, same_answer
+from assistant.batch.answer_keys import AnswerKey, named_items, same_answer
 from assistant.batch.paraphrases import (
     asked_words,
     comment_groups,
@@ -92,6 +92,7 @@ def test_answers_are_planned_only_for_comments_close_in_meaning() -> None:
 
 def test_the_words_only_one_comment_asks_with_must_mean_the_same() -> None:
     assert asked_words("Is the hotline open on Sunday?") == ("hotline", "open", "sunday")
+    assert asked_words("Pourquoi le granola a-t-il été rappelé ?") == ("pourquoi", "granola", "rappele")  # "a-t-il"
     assert leftovers(asked_words("Is the camping pass refunded?"), asked_words("Is the parking pass refunded too?")) \
         == ("camping", "parking")
     assert words_close(asked_words("How do I get a refund?"), asked_words("How do I get my money back?"))
@@ -119,7 +120,7 @@ def test_the_kinds_of_question_must_match() -> None:
 
 def test_same_answer() -> None:
     a = key("Yes: only L4821 and L4822.", "Do not eat it.", verdict="yes")
-    assert same_answer(a, key("Yes: only L4821 and L4822.", verdict="yes"), 0.5)
+    assert same_answer(a, key("Yes: only L4821 and L4822.", verdict="yes"), 0.5)  # the overlap of rounds 3-4
     assert not same_answer(a, key("Yes: only L4821 and L4822.", verdict="yes"), 0.67)
     assert not same_answer(a, key("Yes: only L4821 and L4822.", "Do not eat it.", verdict=None))
 
@@ -146,3 +147,41 @@ def test_copies_with_other_numbers_are_split_and_rewordings_join_copies() -> Non
              "Batch L4822: part of the recall? Please answer, I bought three boxes last week at my local store."]
     assert comment_groups(comments(*texts), answer_of=answers({})) == [[0, 1, 3]]  # L4821 stays alone
     assert comment_groups(comments(*texts)) == [[0, 1]]  # copies only
+
+
+def test_an_item_is_compared_as_the_comment_names_it() -> None:
+    # The composer finds the item "Pass" in both; the word that qualifies it tells two passes apart.
+    assert named_items("Is the camping pass refunded too?", ["Pass"]) == frozenset({"camping pass"})
+    assert named_items("Is the pass refunded?", ["Pass"]) == frozenset({"pass"})  # "the": no qualifier
+    assert named_items("Le pass camping est-il remboursé ?", ["Pass"], "fr") == frozenset({"pass camping"})
+    assert named_items("Le pass est-il remboursé ?", ["Pass"], "fr") == frozenset({"pass"})  # "est": no qualifier
+    assert named_items("Le lot L-4822 est-il concerné ?", ["L4822"], "fr") == frozenset({"l4822"})
+    camping, parking = (AnswerKey(sentences=frozenset({"Yes: 3-Day Pass holders are refunded."}), verdicts=("yes",),
+                                  kinds=("item",), items=(named_items(t, ["Pass"]),))
+                        for t in ("Is the camping pass refunded too?", "Is the parking pass refunded?"))
+    assert not same_answer(camping, parking)  # the same sentence and verdict, about two items
+    assert same_answer(camping, camping)
+
+
+def test_the_same_answer_means_the_same_sentences() -> None:
+    a = key("Yes: only L4821 and L4822.", "Do not eat it.", verdict="yes")
+    assert same_answer(a, key("Do not eat it.", "Yes: only L4821 and L4822.", verdict="yes"))  # order ignored
+    assert not same_answer(a, key("Yes: only L4821 and L4822.", verdict="yes"))  # half an answer is another
+
+
+# (English, French): close in meaning (questions' vectors 0.56 and 0.62) and answered alike.
+SETTLED_PAIRS = [("Is my money safe in my account?", "Are our savings at risk?"),
+                 ("Quand est-ce que l'appli remarchera ?", "L'application revient quand ?")]
+
+
+@pytest.mark.parametrize(("a", "b"), SETTLED_PAIRS)
+def test_an_answer_that_says_not_known_yet_needs_closer_meaning(a: str, b: str) -> None:
+    settled = answers({a: AnswerKey(sentences=frozenset({"Balances are safe."}), verdicts=(None,)),
+                       b: AnswerKey(sentences=frozenset({"Balances are safe."}), verdicts=(None,))})
+    unknown = AnswerKey(sentences=frozenset({"We do not know yet when it will work again."}), verdicts=(None,),
+                        unsettled=True)
+    unsettled = answers({a: unknown, b: unknown})
+    assert same_question_groups(comments(a, b), answer_of=settled) == [[0, 1]]
+    # "Not known yet" fits many questions: only the French pair, 0.62 apart, is close enough (>= 0.6).
+    expected = [[0, 1]] if a.startswith("Quand") else []
+    assert same_question_groups(comments(a, b), answer_of=unsettled) == expected
