@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,6 +279,10 @@ class _Answering:
             if found is None:
                 continue
             verdict, c, how = found
+            # A yes about being in scope calls for what to do next, and so does a no to "is it still on?" (it is
+            # postponed: "we call you by 11 December"); a yes to "can I drink it?" does not.
+            in_scope = in_scope or (verdict == ("no" if q.asks_ok else "yes") and (
+                how != "named" or bool(SCOPE_WORDS.search(asked_part(c, q.terms)))))
             if how == "absent":
                 # "No, L4835 is not on the list." then the list itself, both cited to it. Asked whether
                 # it still runs, an item missing from the cancellations is only said to be missing.
@@ -293,19 +297,24 @@ class _Answering:
                 self.ans.sentences.append((phrase(language, key, item=item), [c.chunk_id]))
                 if c.text not in self.used:
                     self.take(c)
+            elif EITHER.search(q.folded):
+                # "My op on 7 December - off or on?": no yes or no answers that, the sentence does.
+                verdict = ""
+                if c.text not in self.used:
+                    self.take(c)
             elif c.text not in self.used:
                 self.take(c, verdict_sentence(language, verdict, c))
-            # A yes about being in scope calls for what to do next; a yes to "can I drink it?" does not.
-            in_scope = in_scope or (verdict == "yes" and (how != "named"
-                                                          or bool(SCOPE_WORDS.search(asked_part(c, q.terms)))))
             self.ans.verdict = self.ans.verdict or verdict or None
         if SAFETY_ASKED.search(q.folded):
             # Never a "yes" (or a "no") to "is it safe?": the sentences say what is known, nothing more.
             self.ans.verdict = None
             self.ans.sentences = [(c.text, [c.chunk_id]) for c in self.ans.used] or self.ans.sentences[:0]
-        if self.ans.verdict == "yes" and in_scope and not q.asks_ok:
-            # In scope: what to do about it comes right after the yes.
-            step = next_action(picker, q, self.used, self.max_chars)
+        if in_scope:
+            # In scope: what to do about it comes right after the yes, about what the answer said ("postponed":
+            # "every patient whose appointment is postponed is called by 11 December").
+            disrupted = q.asks_ok or EITHER.search(q.folded)  # "is it still on?" - "it is postponed"
+            step = next_action(picker, q, self.used, self.max_chars,
+                               said={t for c in self.ans.used for t in c.terms} if disrupted else ())
             if step is not None:
                 self.take(step)
         return self.ans
@@ -542,21 +551,32 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
     return a.typed()
 
 
+# "Off or on?", "maintenu ou annulé ?": a choice between two states, not a yes or no.
+EITHER = re.compile(r"\b(on or off|off or on|maintenu\w* ou annule\w*|annule\w* ou maintenu\w*|"
+                    r"cancel\w* or (not|still on)|still on or (not|cancel\w*))\b")
 ACTION_HEADINGS = re.compile(r"(should do|what to do|what you can do|que faire|conseils?|advice|what customers|"
                              r"passengers|customers on|clients|vos droits|your rights|a faire|recommand)")
 ACTION_START = re.compile(r"^(if|si|you can|vous pouvez|take|prenez|claim|call|appelez|please|merci de)\b")
 
 
-def next_action(picker: Picker, q: Question, used: set[str], max_chars: int = 10_000) -> Candidate | None:
-    """What someone in scope should do next: a sentence of an advice section, closest to the question."""
-    terms = set(q.terms) | {t for item in q.items for t in analyze(item)}
+def next_action(picker: Picker, q: Question, used: set[str], max_chars: int = 10_000,
+                said: Collection[str] = ()) -> Candidate | None:
+    """What someone in scope should do next: a sentence of an advice section, closest to the question.
+    Told that what they asked about is not going ahead, what the answer `said` (its sentences' terms)
+    counts too, and so does the fact sheet's own section about it."""
+    terms = set(q.terms) | {t for item in q.items for t in analyze(item)} | set(said)
+    # What happens next to what is not going ahead is often written right by it ("## What is postponed").
+    beside = {c.hit.chunk_id for c in picker.cands if c.text in used} if said else set()
     best, best_score = None, 0.0
     for c in picker.cands:
         if c.text in used or len(c.text) > max_chars or c.unknown or c.hit.language != picker.language:
             continue
-        if NEGATION.search(c.folded) or ALREADY_SAID.match(c.folded):  # "if yours is not on the list ..." is for
-            continue  # the others; "Yes, if ..." answers an FAQ question, not this one
-        if not (ACTION_HEADINGS.search(fold(c.hit.heading)) or ACTION_START.match(c.folded)):
+        # "If yours is not on the list ..." is for the others ("...: there is no need to call us" is not);
+        # "Yes, if ..." answers an FAQ question, not this one.
+        if NEGATION.search(re.split(r"[:;]", c.folded)[0]) or ALREADY_SAID.match(c.folded):
+            continue
+        if not (ACTION_HEADINGS.search(fold(c.hit.heading)) or ACTION_START.match(c.folded)
+                or (c.hit.chunk_id in beside and c.hit.kind == "fact_sheet")):
             continue
         if near_duplicate(c, used):
             continue

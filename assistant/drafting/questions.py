@@ -52,7 +52,7 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("can", r"\b(can i|could i|may i|can we|can my|do i (need|have to)|do we (need|have to)|should i|should we|"
             r"must i|is it (ok|okay|possible|safe)|am i (allowed|entitled)|puis-je|peut-on|pouvons-nous|"
             r"est-ce que (je|on|nous) (peux|peut|pouvons|dois|doit|devons)|dois-je|faut-il|je peux|on peut|"
-            r"je dois|il faut|do you (need|want)|need a|besoin)\b"),
+            r"je dois|il faut|do you (need|want)|need a|besoin|c'est possible|est-ce possible|possible de)\b"),
     ("can", r"\b(will you|are you going to|vous allez|allez-vous|do you|est-ce que vous|would you|vas-tu)\b.*"
             r"\b(pay|refund|reimburse|compensat\w*|cover|rembours\w*|pay\w*|dedommag\w*|indemnis\w*|"
             r"prend\w* en charge)"),
@@ -65,10 +65,12 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
 _KINDS = tuple((k, re.compile(p)) for k, p in _KIND_PATTERNS)
 # An item question is about being in scope ("concerned", "recalled", "cancelled") or still fine ("running").
 SCOPE_WORDS = re.compile(r"\b(concern\w*|affect\w*|recall\w*|rappel\w*|cancel\w*|annul\w*|touch\w*|impact\w*|"
+                         r"postpon\w*|report(e|es|ee|ees)\b|"
                          r"included|part of|on the list|dans la liste|fait partie|involved|leak\w*|fuit\w*|"
                          r"expos\w*|vol[ee]?s?|cut|cut off|coupe\w*|prive\w*|down|hit|closed|shut|suspend\w*|"
                          r"ferme\w*|appl(y|ies|ied) to|s'appliqu\w*)\b")
-OK_WORDS = re.compile(r"\b(still (going|running|on|sailing|leaving|valid|open|happening)|running|run|operat\w*|"
+OK_WORDS = re.compile(r"\b(still (go|going|running|on|sailing|leaving|valid|open|happening)|running|run|"
+                      r"operat(e|es|ing|ional|ionnel\w*)\b|"
                       r"go(es)? ahead|going ahead|as planned|comme prevu|part(ira)? bien|maintenu\w*|assure\w*|"
                       r"on time|a l'heure|safe|sans danger|ok|valid|valable\w*|remain\w*|"
                       r"rest(e|ent) (valable|ouvert)\w*|"
@@ -266,7 +268,7 @@ _ASKING = frozenset(analyze(
     "take takes taking get gets getting need needs know knows make go going want come give find say tell long much "
     "many please pls thanks thank exactly also still anyone someone something anything yes no oui non svp merci "
     "va vais allez aller savoir sais sait veux voulez vouloir dire dites donner donnez donne prendre trouver mettre "
-    "combien quoi comme quel quelle quels quelles est-ce c'est faut dois doit peux peut pouvez"))
+    "combien quoi comme quel quelle quels quelles est-ce c'est faut dois doit peux peut pouvez possible"))
 
 
 # Shorthand of the things a knowledge base names ("mon mdp a fuité ?"), written out before matching.

@@ -329,3 +329,23 @@ def test_a_stated_exclusion_that_names_the_authors_case_beats_the_list() -> None
     # What is said of the exclusion's other part ("without boiling it") is not the author's case.
     (q,) = find_questions("I'm in LYO-04, do I need to boil the water, are we affected?", known_items(cands))
     assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict == "yes"
+
+
+HOSPITAL = [hit(0, "What is postponed", "Planned consultations and non-urgent operations at the Saint-Clair site "
+                                        "from 2 to 9 December 2026 are postponed.\nEvery patient whose appointment "
+                                        "is postponed is called by phone by 11 December 2026: there is no need to "
+                                        "call us."),
+            hit(1, "What is working", "If data was copied, every patient concerned will be told personally.")]
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("My mum has a follow-up at Saint-Clair on the 4th, should she still go?", "no"),
+    ("My op at Saint-Clair on 7 December - off or on?", None),  # a choice of two states: no yes or no
+])
+def test_told_it_is_not_going_ahead_the_author_learns_what_happens_next(text: str, verdict: str | None) -> None:
+    cands = candidates(HOSPITAL, "en")
+    q = next(q for q in find_questions(text, known_items(cands, text)) if q.kind == "item")
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    said = [s for s, _ in ans.sentences]
+    assert ans.verdict == verdict and "postponed" in said[0] and not said[0].startswith("Yes")
+    assert "by 11 December 2026" in said[1]  # "operations" (surgery) is no sign that it still runs
