@@ -34,6 +34,7 @@ from assistant.drafting.candidates import (
     candidates,
     has_type,
     keyset,
+    parts_of,
     says_opposite,
     text_keys,
 )
@@ -210,8 +211,10 @@ REFERS_BACK = re.compile(r"^(no other|nothing else|aucune? autre|rien d'autre|pa
 # "When will you know?" asks for what is not known yet and when it will be.
 KNOW_WHEN = re.compile(r"\b(when (will|do|would|can) (you|we|they) (know|find out|have (the )?results?)|"
                        r"quand (saurez|aurez|saura|connaitrez|connaitra|aura-t-on))")
-NEED = re.compile(r"\b(do (i|we) (need|have) to|have to|need to|must (i|we)|faut-il|dois-je|il faut|"
+NEED = re.compile(r"\b(do (i|we) (need|have) to|have to|need to|must (i|we)|faut-il|dois-je|il faut|faut|"
                   r"est-ce que (je|on|nous) (dois|doit|devons)|(je|on) doit|je dois|obligatoire|required)\b")
+NEEDLESS = re.compile(r"\b(inutile|unnecessary|needless)\b")
+NEED_KEYS = keyset(analyze("need needed besoin inutile necessary necessaire required obligatoire"))
 AUTOMATIC = re.compile(r"\b(automatic\w*|automatiquement|nothing to do|aucune demarche|sans demarche)\b")
 REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|following|by decision|"
                     r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|car)\b")
@@ -460,14 +463,19 @@ class _Answering:
             self.take(before)
             self.take(c)
             return self.ans
+        # "Do I need to call?" - "...is called by phone by 11 December: there is no need to call us": the part
+        # that says whether it is needed answers.
         part = asked_part(c, self.terms | self.related)
+        if NEED.search(q.folded):
+            part = next((p for p in parts_of(c) if text_keys(p) & NEED_KEYS), part)
         if q.kind == "can" and not c.unknown and picker.specific(c, self.terms | self.related) >= MIN_RELEVANCE \
                 and (not SAFETY_ASKED.search(q.folded) or PERMISSION.search(part) or IMPERATIVE.match(part)):
             # Only a sentence about what was asked ("a receipt", "return the box") says yes or no to it, by
             # the part of it about what was asked ("other sectors are not affected: tap water there can be
             # drunk" is a yes to "can I drink it?"); "do I have to claim it?" - "it is applied automatically"
             # is a no. Asked whether something is safe, only an explicit "you can" or "do not" says so.
-            negative = NEGATION.search(part) or (NEED.search(q.folded) and AUTOMATIC.search(c.folded))
+            negative = NEGATION.search(part) or (NEED.search(q.folded) and (AUTOMATIC.search(c.folded)
+                                                                         or NEEDLESS.search(part)))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
         elif q.kind == "yes_no" and not c.unknown and (NEGATION.search(c.folded) or says_opposite(q, c)) \

@@ -44,7 +44,8 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
                         r"imprime|cote|haut|bas|comptoir|guichet|facture|bill|app|info point|point info|entrance|"
                         r"entree|accueil|"
                         r"reception|office|bureau|arena|centre|center|hall|salle|gymnase|mairie|town hall|station|gare|"
-                        r"parking|pharmac\w*|school|ecole|agence|branch|depot)\b|"
+                        r"parking|pharmac\w*|school|ecole|agence|branch|depot|label|sticker|etiquette|packaging|"
+                        r"emballage)\b|\b(under|underneath|beneath|behind|inside|sous|derriere) (the|le|la|les)\b|"
                         # a street address: "150, rue du Parc", "22 Elm Street"
                         r"\b\d+,? (rue|avenue|av|boulevard|bd|chemin|place|allee|quai|route) |"
                         r"\b\d+ [a-z]+ (street|st|road|rd|avenue|ave|lane|way)\b)"),
@@ -166,10 +167,15 @@ def has_type(want: re.Pattern[str], folded: str) -> bool:
 _PARTS = re.compile(r"\s*(?:[:;]|\bbut\b|\bmais\b)\s*")
 
 
+def parts_of(c: Candidate) -> list[str]:
+    """The parts of a sentence between colons, semicolons and "but", folded."""
+    return [p for p in _PARTS.split(c.folded) if p.strip()]
+
+
 def asked_part(c: Candidate, terms: Iterable[str]) -> str:
     """The part of a sentence (between colons, semicolons, "but") that shares most words with the question,
     folded: its polarity is the answer's, not the polarity of the rest ("the others are not affected")."""
-    parts = [p for p in _PARTS.split(c.folded) if p.strip()]
+    parts = parts_of(c)
     if len(parts) < 2:
         return c.folded
     keys = keyset(terms)

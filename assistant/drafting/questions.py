@@ -45,6 +45,9 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
              r"a quelle (heure|date)|combien de temps|en combien de temps|quel delai|sous combien|"
              r"jusqu'a quand|jusqu'a quelle heure|horaires?|opening hours|open (on )?(sunday|saturday|weekends?))\b"),
     ("how_much", r"\b(how much|how many|combien|what compensation|quel montant|what amount|how big)\b"),
+    # "Do I need to call to rebook?" asks whether, "numéro de série c'est où" asks where: before "call", "numéro".
+    ("can", r"\b(do (i|we) (need|have) to|dois-je|faut-il|faut|est-ce qu'il faut|must (i|we))\b"),
+    ("where", r"\b(where (is|are|do|can|to)|c'?est ou|c est ou|ou (est|sont|se trouve|trouver))\b"),
     ("contact", r"\b(phone|number|hotline|call|contact|reach|email|e-mail|joindre|numero|appeler|telephone|"
                 r"ligne)\b"),
     ("where", r"\b(where|link|page|website|lien|site|ou (est|sont|trouver|trouve|je|puis|peut|se trouve|faire)|"

@@ -349,3 +349,36 @@ def test_told_it_is_not_going_ahead_the_author_learns_what_happens_next(text: st
     said = [s for s, _ in ans.sentences]
     assert ans.verdict == verdict and "postponed" in said[0] and not said[0].startswith("Yes")
     assert "by 11 December 2026" in said[1]  # "operations" (surgery) is no sign that it still runs
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("do i need to call to rebook or will you call me", "en"),
+    ("faut appeler pour reprendre rdv ?", "fr"),
+])
+def test_asked_whether_it_is_needed_the_part_that_says_so_answers(text: str, language: str) -> None:
+    sentence = {"en": "Every patient whose appointment is postponed is called by phone by 11 December 2026: there "
+                      "is no need to call us.",
+                "fr": "Chaque patient dont le rendez-vous est reporté est appelé par téléphone d'ici le 11 décembre "
+                      "2026 : inutile d'appeler."}[language]
+    other = {"en": "Maternity and dialysis continue as planned.\nPrescriptions remain valid in pharmacies.",
+             "fr": "La maternité et la dialyse continuent.\nLes ordonnances restent valables en pharmacie."}[language]
+    cands = candidates([hit(0, "Appointments", sentence, language=language),
+                        hit(1, "What works", other, language=language)], language)
+    (q,) = find_questions(text, [])
+    assert q.kind == "can"  # "call" and "appeler" do not make it a request for a phone number
+    ans = answer_question(q, Picker(cands, language), set(), language=language)
+    assert ans.verdict == "no"
+
+
+@pytest.mark.parametrize(("text", "language"), [("where tf is the serial number on this thing", "en"),
+                                                ("numero de serie cest ou svp", "fr")])
+def test_where_a_thing_is_written_answers_where(text: str, language: str) -> None:
+    sentence = {"en": "Check the serial number on the white label under the seat shell.",
+                "fr": "Vérifiez le numéro de série sur l'étiquette blanche sous la coque du siège."}[language]
+    cands = candidates([hit(0, "Serial", sentence, language=language),
+                        hit(1, "Contact", "Recall line: 01 84 88 40 40." if language == "en" else
+                            "Ligne rappel : 01 84 88 40 40.", language=language)], language)
+    (q,) = find_questions(text, [])
+    assert q.kind == "where"
+    ans = answer_question(q, Picker(cands, language), set(), language=language)
+    assert ans.sentences[0][0] == sentence
