@@ -113,6 +113,8 @@ CONCEPTS: tuple[str, ...] = (
     "billet avion",
     "pay back payback paid pays repay rembourser",
     "lost lose wallet property objects perdu perdus perdue objets",
+    "money salary salaries wages wage payslip salaire salaires argent virement",
+    "land lands arrive arrives arriving reach reaches arrivera arrivent tombe tomber",
 )
 
 

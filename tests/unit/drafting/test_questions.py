@@ -120,3 +120,8 @@ def test_spoken_french_asks_with_the_question_word_after_the_verb(text: str, kin
 
 def test_a_question_word_as_a_conjunction_asks_nothing() -> None:
     assert find_questions("on verra quand ça reviendra, bravo", []) == []
+
+
+def test_money_that_lands_is_a_salary_that_reaches_the_account() -> None:
+    (q,) = find_questions("when will the money actually land??", [])
+    assert set(analyze("salaries reach")) <= q.related
