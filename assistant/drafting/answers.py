@@ -393,7 +393,7 @@ class _Answering:
                 self.take(c, verdict_sentence(self.language, "no", c))
                 return self.ans
         want = ANSWER_TYPES.get(q.kind)
-        if MONEY_WORDS.search(q.folded) and q.kind in ("how_much", "what"):
+        if MONEY_WORDS.search(q.folded) and q.kind in ("how_much", "what", "yes_no"):  # "a compensation or nothing?"
             want = MONEY
         elif q.kind == "what" and DATE_WORDS.search(q.folded):
             want = ANSWER_TYPES["when"]  # "what's the best before date?"

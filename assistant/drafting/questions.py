@@ -33,7 +33,7 @@ _OPENERS = (
 _FILLER = r"^(?:(?:and|also|so|ok|okay|but|et|alors|sinon|bon|au fait|et sinon|mais|then|du coup)[, ]+)*"
 _OPENER = re.compile(_FILLER + _OPENERS)
 # "il a cramé ou quoi", "can I drink it or not": a yes/no question typed without its question mark.
-_OR_NOT = r"or not|or what|ou pas|ou non|ou quoi"
+_OR_NOT = r"or not|or what|or nothing|ou pas|ou non|ou quoi|ou rien"
 _REQUEST = re.compile(r"\b(pls|please|plz|svp|stp|s'il (vous|te) pla[iî]t|tell me|dites[- ]moi|dis[- ]moi|"
                       r"i need to know|je veux savoir|j'aimerais savoir|let me know|yes or no|oui ou non|"
                       rf"{_OR_NOT})\b")
@@ -290,7 +290,7 @@ def expand_shorthand(text: str) -> str:
 def _focus(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     """(terms of the part that asks, terms of the rest): in "no internet since this morning, when is it
     fixed?" the question is about "fixed", and "since this morning" is context."""
-    clause = expand_shorthand(clause)
+    clause = re.sub(rf"\b({_OR_NOT})\b", " ", expand_shorthand(clause), flags=re.IGNORECASE)  # "... ou rien ?"
     every = frozenset(analyze(clause)) - _ASKING
     parts = [p for p in re.split(r"[,:(]|\s[-–]\s", clause) if p.strip()]
     if len(parts) > 1:

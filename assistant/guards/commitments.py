@@ -157,7 +157,10 @@ def _stated(chunk_id: str, body: str) -> tuple[tuple[str, frozenset[str]], ...]:
     out = []
     for s in analyse(body):
         keys = frozenset(k for f in s.facts for k in f.keys)
-        out += [(name, keys) for name, _, _ in categories(s.folded) if name not in NEVER_ALLOWED and keys]
+        found = [name for name, _, _ in categories(s.folded) if name not in NEVER_ALLOWED]
+        if not found and any(f.kind == "money" for f in s.facts) and _MONEY_PROMISE.search(s.folded):
+            found = ["money"]  # "every customer receives a €20 credit by 15 December", as a reply would say it
+        out += [(name, keys) for name in found if keys]
     return tuple(out)
 
 
@@ -184,7 +187,10 @@ def check_commitments(sentences: tuple[Sentence, ...], ev: Evidence) -> list[Fla
                 why = "no policy chunk allows it" if cat not in NEVER_ALLOWED else "never in a public reply"
                 out.append(_flag(f"{MESSAGES[cat]}: {why}", span, cat))
                 continue
-            keys: set[str] | frozenset[str] = all_policy_keys if cat == "money" else allowed[cat]
+            # Money: any figure of the policy, or one a current source states with it ("a €20 credit by 15
+            # December" in the fact sheet allows repeating exactly that).
+            keys: set[str] | frozenset[str] = all_policy_keys | allowed.get("money", set()) if cat == "money" \
+                else allowed[cat]
             # Only the figures near the promise are its terms (facts are sorted by position).
             lo, hi = bisect_left(starts, span[0] - _WINDOW), bisect_right(starts, span[1] + _WINDOW)
             for f in s.facts[lo:hi]:

@@ -424,3 +424,13 @@ def test_check_draft_p95_latency() -> None:
     p95 = timings[int(len(timings) * 0.95)] * 1000
     print(f"\ncheck_draft p95 {p95:.2f} ms over {len(timings)} runs")
     assert p95 < 10
+
+
+def test_a_money_figure_a_current_source_states_may_be_repeated_but_no_other() -> None:
+    credit = hit("factsheet-credit::0", "Every affected customer also receives a €20 charging credit in the app by "
+                                        "15 December 2026.")
+    ctx = context(sources=[*SOURCES_EN, credit])
+    said = "Every affected customer also receives a €20 charging credit in the app by 15 December 2026."
+    assert "unapproved_commitment" not in codes(check_draft(said, ctx))
+    assert "unapproved_commitment" in codes(check_draft(said.replace("15 December", "20 December"), ctx))
+    assert "unapproved_commitment" in codes(check_draft(said, context()))  # nobody states it: the policy decides
