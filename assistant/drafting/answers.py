@@ -213,11 +213,14 @@ KNOW_WHEN = re.compile(r"\b(when (will|do|would|can) (you|we|they) (know|find ou
                        r"quand (saurez|aurez|saura|connaitrez|connaitra|aura-t-on))")
 NEED = re.compile(r"\b(do (i|we) (need|have) to|have to|need to|must (i|we)|faut-il|dois-je|il faut|faut|"
                   r"est-ce que (je|on|nous) (dois|doit|devons)|(je|on) doit|je dois|obligatoire|required)\b")
+_HAPPENED = keyset(analyze("passe happened happen arrive exactement exactly really vraiment"))  # "what happened?"
 NEEDLESS = re.compile(r"\b(inutile|unnecessary|needless)\b")
 NEED_KEYS = keyset(analyze("need needed besoin inutile necessary necessaire required obligatoire"))
 AUTOMATIC = re.compile(r"\b(automatic\w*|automatiquement|nothing to do|aucune demarche|sans demarche)\b")
 REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|following|by decision|"
-                    r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|car)\b")
+                    r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|car|"
+                    r"caused by|came from|comes from|was the result of|cause[ea]? par|vient d'une?|provient|"
+                    r"est due? a)\b")
 DATE_WORDS = re.compile(r"\b(date|day|time|hour|deadline|jour|heure|delai|horaire)s?\b")
 WHICH = re.compile(r"\b(which|quels?|quelles?|what (products?|batches|lots?|items|sailings|flights|plans|"
                    r"services|areas|regions|models))\b")
@@ -548,6 +551,14 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
         if r is not None and a.relevance(r) >= MIN_RELEVANCE:
             a.take(r)
             return a.ans
+        if not keyset(q.terms) - picker.common - _HAPPENED:
+            # "Qu'est-ce qui s'est passé exactement ?" asks about the incident itself: the fact sheet's reason.
+            r = next((c for c in sorted(picker.cands, key=lambda c: -KIND_PRIOR.get(c.hit.kind, 0.5))
+                      if c.hit.kind == "fact_sheet" and c.hit.language == a.language and not c.unknown
+                      and c.text not in used and len(c.text) <= max_chars and has_type(REASON, c.folded)), None)
+            if r is not None:
+                a.take(r)
+                return a.ans
         return a.unknown()
     if q.kind in ("can", "yes_no", "what", "how") and a.faq() is not None:
         return a.ans

@@ -382,3 +382,16 @@ def test_where_a_thing_is_written_answers_where(text: str, language: str) -> Non
     assert q.kind == "where"
     ans = answer_question(q, Picker(cands, language), set(), language=language)
     assert ans.sentences[0][0] == sentence
+
+
+@pytest.mark.parametrize("text", ["Qu'est-ce qui s'est passé exactement ?", "Que s'est-il passé ?"])
+def test_what_happened_gets_the_fact_sheets_reason(text: str) -> None:
+    cands = candidates([hit(0, "Ce qui s'est passé", "Les salaires de décembre n'ont pas été versés le 1er décembre.\n"
+                                                    "La panne vient d'une mise à jour du logiciel installée le 29 "
+                                                    "novembre 2026.", language="fr"),
+                        hit(1, "Remboursements", "Les agios sont remboursés sur justificatif.", kind="policy",
+                            language="fr")], "fr")
+    (q,) = find_questions(text, [])
+    assert q.kind == "why"
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert ans.sentences[0][0].startswith("La panne vient d'une mise à jour")
