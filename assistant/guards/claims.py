@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.drafting.items import sentence_rules
 from assistant.guards.evidence import Evidence, GuardContext, Prepared, Sentence, analyse, evidence, prepare, squash
 from assistant.guards.facts import HIGH_KINDS, Fact
 from assistant.models import Flag, FlagSeverity, SearchHit
@@ -100,9 +101,17 @@ _NOT_LISTED = re.compile(r"\b(?:not|isn't|aren't|n'est pas|ne (?:fait|font|sont|
 
 
 def _listed_absent(f: Fact, s: Sentence, ev: Evidence) -> bool:
-    """'L4835 is not on the list' is what a current exclusive list ('only L4821 and L4822') says."""
-    return f.kind == "batch" and bool(_NOT_LISTED.search(s.folded)) and any(
-        t.only and t.batches and f.key not in t.batches for p in ev.current for t in p.sentences)
+    """'L4835 is not on the list' is what a current exclusive list ('only L4821 and L4822') says; 'VP27310
+    is not on the list' / 'VP24002 is on the list' is what a current range ('client codes from VP-20000 to
+    VP-26999') says of a reference of its shape."""
+    if f.kind != "batch":
+        return False
+    negative = bool(_NOT_LISTED.search(s.folded))
+    if negative and any(t.only and t.batches and f.key not in t.batches for p in ev.current for t in p.sentences):
+        return True
+    value = s.text[f.start - s.start : f.end - s.start]
+    return any(rule.references(value) and rule.covers(value) != negative
+               for p in ev.current for rule in sentence_rules(p.body))
 
 
 def _fact_flags(s: Sentence, ev: Evidence) -> list[Flag]:
@@ -171,6 +180,9 @@ def _cause_flags(s: Sentence, ev: Evidence) -> list[Flag]:
         return []
     # The cause is what follows the marker up to the next clause break ("Because X, we Y").
     clause = content_stems(re.split(r"[,;:]", s.folded[m.end() :])[0]) if m else s.stems
+    # Stemmed as the sources are (dates and figures are facts, checked on their own): "a software update
+    # installed on 29 November" is the source's sentence, whatever "29 November" does to its words.
+    clause = (clause & s.stems) or clause
     score, _ = best_overlap(clause, ev.current)
     if clause and score >= CAUSE_SUPPORT:
         return []

@@ -26,6 +26,7 @@ from tests.unit.guards.guard_fixtures import (
     GUIDELINE_EN,
     POLICY_EN,
     SOURCES_EN,
+    SOURCES_FR,
     context,
     false_positive,
     findings,
@@ -434,3 +435,21 @@ def test_a_money_figure_a_current_source_states_may_be_repeated_but_no_other() -
     assert "unapproved_commitment" not in codes(check_draft(said, ctx))
     assert "unapproved_commitment" in codes(check_draft(said.replace("15 December", "20 December"), ctx))
     assert "unapproved_commitment" in codes(check_draft(said, context()))  # nobody states it: the policy decides
+
+
+def test_a_reference_is_on_the_list_or_not_as_a_current_range_says() -> None:
+    codes_range = hit("factsheet-range::0", "The employers concerned have a client code from VP-20000 to VP-26999.")
+    ctx = context(sources=[*SOURCES_EN, codes_range])
+    assert "unsupported_claim" not in codes(check_draft("No, VP27310 is not on the list.", ctx))
+    assert "unsupported_claim" not in codes(check_draft("Yes, VP24002 is on the list.", ctx))
+    assert "unsupported_claim" in codes(check_draft("Yes, VP27310 is on the list.", ctx))
+
+
+def test_a_cause_the_fact_sheet_states_with_its_date_is_supported() -> None:
+    cause = hit("factsheet-cause::0", "La panne vient d'une mise à jour du logiciel installée le 29 novembre 2026.",
+                language="fr")
+    ctx = context("fr", sources=[*SOURCES_FR, cause])
+    said = "La panne vient d'une mise à jour du logiciel installée le 29 novembre 2026."
+    assert "unsupported_claim" not in codes(check_draft(said, ctx))
+    assert "unsupported_claim" in codes(check_draft("La panne vient d'une attaque de pirates russes le 29 novembre "
+                                                   "2026.", ctx))
