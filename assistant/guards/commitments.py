@@ -11,7 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from assistant.guards.evidence import Evidence, Prepared, Sentence, analyse
+from assistant.guards.evidence import Evidence, Prepared, Sentence, analyse, squash
 from assistant.guards.facts import describe
 from assistant.models import Flag
 
@@ -20,7 +20,9 @@ CATEGORIES: dict[str, re.Pattern[str]] = {
     "voucher": re.compile(
         r"\b(?:vouchers?|coupons?|gift ?cards?|bons? d'achat|bons? de reduction|cartes? cadeaux?|store "
         r"credit|"
-        r"avoirs?\b|codes? promo\w*|discount\w*|goodwill gesture|geste commercial|credit on your account)"
+        # "un avoir" is a credit note; "merci de nous avoir contactés" is the verb
+        r"\b(?:un|l'|cet|votre|vos|notre|nos|des|mon|ton|son|leur|leurs) ?avoirs?\b|"
+        r"codes? promo\w*|discount\w*|goodwill gesture|geste commercial|credit on your account)"
     ),
     "compensation": re.compile(
         r"\b(?:compensat\w*|indemni\w*|dedommag\w*|damages\b|dommages(?:[- ]et[- ]interets)?|"
@@ -164,6 +166,15 @@ def _stated(chunk_id: str, body: str) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(out)
 
 
+QUOTE_MIN = 40  # characters of a sentence, alphanumerics only, for it to count as quoted
+
+
+def _quoted(s: Sentence, ev: Evidence) -> bool:
+    """Whether the sentence is, word for word, in a current source (a greeting's worth is not enough)."""
+    said = squash(s.text)
+    return len(said) >= QUOTE_MIN and any(said in p.squashed for p in ev.current)
+
+
 def check_commitments(sentences: tuple[Sentence, ...], ev: Evidence) -> list[Flag]:
     allowed: dict[str, set[str]] = {}
     for p in ev.policy:
@@ -177,6 +188,9 @@ def check_commitments(sentences: tuple[Sentence, ...], ev: Evidence) -> list[Fla
     out: list[Flag] = []
     for s in sentences:
         found = categories(s.folded)
+        if found and _quoted(s, ev):
+            continue  # a current source's own sentence, word for word ("all products of the same delivery of
+            # chicken were withdrawn"): approved knowledge repeated, no promise of the draft's own
         starts = [f.start for f in s.facts]
         money = [f for f in s.facts if f.kind == "money"]
         if money and not found and _MONEY_PROMISE.search(s.folded):

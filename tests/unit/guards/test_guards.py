@@ -453,3 +453,15 @@ def test_a_cause_the_fact_sheet_states_with_its_date_is_supported() -> None:
     assert "unsupported_claim" not in codes(check_draft(said, ctx))
     assert "unsupported_claim" in codes(check_draft("La panne vient d'une attaque de pirates russes le 29 novembre "
                                                    "2026.", ctx))
+
+
+def test_a_current_sources_own_sentence_is_no_promise_of_the_draft() -> None:
+    withdrawn = hit("factsheet-kitchen::0", "Tous les produits de la même livraison de poulet ont été retirés de "
+                                            "toutes les cuisines.", language="fr")
+    ctx = context("fr", sources=[*SOURCES_FR, withdrawn])
+    quoted = "Tous les produits de la même livraison de poulet ont été retirés de toutes les cuisines."
+    assert "unapproved_commitment" not in codes(check_draft(quoted, ctx))
+    assert "unapproved_commitment" in codes(check_draft("Nous vous livrerons un nouveau colis de poulet.", ctx))
+    # "merci de nous avoir contactés" is the verb, not a credit note ("un avoir")
+    assert "unapproved_commitment" not in codes(check_draft("Merci de nous avoir contactés.", ctx))
+    assert "unapproved_commitment" in codes(check_draft("Vous recevrez un avoir de 30 € sur votre facture.", ctx))
