@@ -269,6 +269,9 @@ class _Answering:
         self.ans.sentences.append((text or c.text, [c.chunk_id]))
 
     def best(self, terms: set[str] | None = None, **kw: Any) -> Candidate | None:
+        if self.q.kind not in ("yes_no", "can", "item"):
+            # "Oui, si l'eau arrive à ébullition." answers its FAQ's own yes/no question, never a "when".
+            kw.setdefault("exclude", frozenset(c.text for c in self.picker.cands if ALREADY_SAID.match(c.folded)))
         return self.picker.best(self.terms if terms is None else terms, self.used, related=self.related,
                                 hint=self.hint, max_chars=self.max_chars, sim=self.sim, **kw)
 

@@ -116,6 +116,7 @@ CONCEPTS: tuple[str, ...] = (
     "lost lose wallet property objects perdu perdus perdue objets",
     "money salary salaries wages wage payslip salaire salaires argent virement",
     "land lands arrive arrives arriving reach reaches arrivera arrivent tombe tomber",
+    "end ends ending over finish finished lift lifted termine terminee terminer fin finir leve levee lever",
 )
 
 

@@ -395,3 +395,15 @@ def test_what_happened_gets_the_fact_sheets_reason(text: str) -> None:
     assert q.kind == "why"
     ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
     assert ans.sentences[0][0].startswith("La panne vient d'une mise à jour")
+
+
+def test_a_when_question_never_gets_an_faq_answers_own_yes() -> None:
+    cands = candidates([hit(0, "FAQ > Puis-je boire l'eau bouillie ?", "Oui, si l'eau arrive à ébullition.",
+                            kind="faq", language="fr"),
+                        hit(1, "Levée", "La consigne sera levée quand deux séries de prélèvements seront conformes.\n"
+                                        "Les premiers résultats sont attendus le 4 décembre 2026 à 12 h 00.",
+                            language="fr")], "fr")
+    (q,) = find_questions("c'est quand que ça se termine cette histoire d'eau ?", [])
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert not any(s.startswith("Oui") for s, _ in ans.sentences)
+    assert set(analyze("levée")) <= q.related  # "se termine" is "levée"
