@@ -39,7 +39,7 @@ _REQUEST = re.compile(r"\b(pls|please|plz|svp|stp|s'il (vous|te) pla[iî]t|tell 
                       rf"{_OR_NOT})\b")
 # Kinds in the order they win: "how long" is a "when", not a "how"; "how many days" too.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
-    ("why", r"\b(why|pourquoi|what caused|cause[ds]?|origine|how (did|could) (this|it|that) happen|"
+    ("why", r"\b(why|pourquoi|what caused|(?<!a )cause[ds]?|origine|how (did|could) (this|it|that) happen|"
             r"what happened|qui est derriere|who (is|was) behind|who hacked|inside job|qu'est-ce qui s'est passe|"
             r"que s'est-il passe|il s'est passe quoi|ca s'est passe comment)\b"),
     ("when", r"\b(when|what time|how long|how many (days|weeks|hours)|by when|until when|what date|quand|"
@@ -85,7 +85,8 @@ OK_WORDS = re.compile(r"\b(still (go|going|running|on|sailing|leaving|valid|open
 # "dédommagés" / "avoir de 10 €"): a question's terms bring their group's terms along, at a lower weight.
 CONCEPTS: tuple[str, ...] = (
     "fix fixed repair repaired back restore restored restoration resume resumed working again come back "
-    "repare reparee retabli retablie retablissement remis revient reviendra retour reprise reprend",
+    "repare reparee retabli retablie retablissement remis revient reviendra retour reprise reprend marche remarche "
+    "fonctionne refonctionne",
     "compensation compensate compensated credit credits voucher refund refunded reimburse entitled rights owed "
     "dedommagement dedommager dedommages indemnisation indemnise avoir bon remboursement rembourse droit droits",
     "affected concerned impacted down cut hit involved exposed leaked touche touchee touches concerne concernee "

@@ -125,3 +125,10 @@ def test_a_question_word_as_a_conjunction_asks_nothing() -> None:
 def test_money_that_lands_is_a_salary_that_reaches_the_account() -> None:
     (q,) = find_questions("when will the money actually land??", [])
     assert set(analyze("salaries reach")) <= q.related
+
+
+def test_because_of_is_context_not_a_why_question() -> None:
+    (q,) = find_questions("On m'a facturé des pénalités à cause de votre bug, c'est remboursé ?", [])
+    assert q.kind != "why"
+    (q,) = find_questions("What caused the outage?", [])
+    assert q.kind == "why"
