@@ -16,7 +16,7 @@ from assistant.drafting.answers import Picker, answer_question, expected_after, 
 from assistant.drafting.candidates import KIND_PRIOR, MONEY, NEGATED, Candidate, candidates, keyset, text_keys
 from assistant.drafting.items import ALREADY_SAID, known_items
 from assistant.drafting.meaning import similarities
-from assistant.drafting.phrases import CALL_SHORT, GUIDELINE_APOLOGY, TOPICS, Topic, phrase
+from assistant.drafting.phrases import CALL_SHORT, GUIDELINE_APOLOGY, GUIDELINE_NO_PRESS_FACTS, TOPICS, Topic, phrase
 from assistant.drafting.questions import KIND_WORDS, Question, concept_words, find_questions
 from assistant.drafting.ranker import SHIPPED, AnswerRanker, resolve
 from assistant.drafting.ranker import features as ranker_features
@@ -165,11 +165,14 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
 
     # Legal threats and journalists get a holding line (no argument); a factual question escalated with
     # them ("when will the investigation end?") is still answered from approved knowledge (see _holding).
+    guideline_text = " ".join(h.text for h in ctx.guideline)
     if "legal" in escalations or "press" in escalations:
-        # A journalist's questions are the press office's to answer, as the guidelines say; a customer's
-        # question that merely sounds like the press ("the investigation") is answered.
+        # A journalist gets the press office and the public facts they asked for, unless the guideline keeps
+        # figures for the press office ("never give figures or quotes yourself"); a customer's question that
+        # merely sounds like the press ("the investigation") is answered.
         journalist = JOURNALIST.search(fold(masked_text)) is not None
-        return _holding(parts, escalations, [] if journalist else questions, masked_text, picker, lang, limit,
+        quiet = journalist and GUIDELINE_NO_PRESS_FACTS.search(guideline_text) is not None
+        return _holding(parts, escalations, [] if quiet else questions, masked_text, picker, lang, limit,
                         signature, unknowns, style, journalist=journalist, press_intent=triage.intent == "press")
     own_health = False
     if "safety" in escalations:
@@ -203,7 +206,6 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     else:
         parts.append(_say(lang, "ack_generic", 4))
 
-    guideline_text = " ".join(h.text for h in ctx.guideline)
     negative = triage.sentiment == "negative" or triage.intent in ("complaint", "safety")
     already_sorry = any(w in fold(p.sentence.text) for p in parts for w in ("sorry", "desole"))
     if (negative or style == "empathetic") and GUIDELINE_APOLOGY.search(guideline_text) and not already_sorry:
@@ -368,12 +370,17 @@ def _holding(parts: list[Part], escalations: Collection[str], questions: list[Qu
         parts.append(Part(DraftSentence(text=TOPICS[0].ack[lang]), 1))
     press = "press" in escalations and "legal" not in escalations and journalist
     parts.append(_say(lang, "press" if press else "legal", 1))
-    _answer_all(parts, questions, masked_text, picker, used, lang, max(90, limit // 3), unknowns)
+    contact = None
     if press or (press_intent and "legal" not in escalations):  # who asks as the press may be the press
+        # The press office is the journalist's answer: chosen first, cut last. The public facts they asked
+        # for follow, as anyone reading the thread would get them.
         contact = _best(picker.cands, set(analyze("press office journalists media presse journalistes")), set(), lang,
                         used, must=EMAIL)
         if contact is not None:
-            parts.append(_fact(contact, 2))
+            used.add(contact.text)
+    _answer_all(parts, questions, masked_text, picker, used, lang, max(90, limit // 3), unknowns)
+    if contact is not None:
+        parts.append(_fact(contact, 1))
     return _finish(parts, lang, limit, signature, unknowns, style)
 
 

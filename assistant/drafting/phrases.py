@@ -165,6 +165,11 @@ INTERNAL_HEADINGS = ("must not", "never promise", "staff", "internal", "ne faut 
 # Apologise when the guideline asks for it (its wording, either language).
 GUIDELINE_APOLOGY = re.compile(r"\b(apologi[sz]e|say (we are|we're) sorry|excus\w*|s'excuser|présent\w* nos excuses)\b",
                                re.IGNORECASE)
+# "Journalists: ... never give figures or quotes yourself": the guideline keeps the facts for the press office.
+GUIDELINE_NO_PRESS_FACTS = re.compile(r"(journalist|media|presse|press)[^\n]{0,160}\b(never|jamais|do not|don't|ne)\b"
+                                      r"( [\w-]+){0,3} (give|share|provide|quote|donne\w*|communiqu\w*|fourni\w*)\b"
+                                      r"[^\n.;]{0,30}\b(figures?|numbers?|chiffres?|quotes?|citations?)\b",
+                                      re.IGNORECASE)
 
 
 def phrase(language: str, key: str, **values: str) -> str:

@@ -73,3 +73,24 @@ def test_an_amount_comes_with_the_way_to_claim_it_written_next_to_it() -> None:
     text = draft("I had to pay a fee to reschedule my appointment because of your mistake. Will you reimburse it?",
                  COSTS)
     assert "€300" in text and "https://e.example/costs" in text
+
+
+SEATS = [
+    hit(0, "Situation", "About 21,400 seats are affected.\nNo child was injured."),
+    hit(1, "Contacts", "Journalists: press@mimbo.example."),
+]
+
+
+def test_a_journalist_gets_the_press_office_and_the_public_facts_unless_the_guideline_says_not() -> None:
+    text = "Tom Baxter, ParentWeek magazine. How many seats are affected? I'd like a comment for Friday's issue."
+    t = tri(intent="press", escalate=["press"])
+
+    def reply(guideline: str) -> str:
+        ctx = Context(language="en", sources=SEATS, guideline=[hit(9, "Press", guideline, kind="guideline")])
+        return render(compose(Comment(text=text, author="Tom", platform="x"), text, t, ctx, platform="x",
+                              ranker="off"))
+
+    said = reply("Journalists go to press@mimbo.example.")
+    assert "press@mimbo.example" in said and "21,400" in said
+    quiet = reply("Journalists: pass them to the press office; never give figures or quotes yourself.")
+    assert "press@mimbo.example" in quiet and "21,400" not in quiet
