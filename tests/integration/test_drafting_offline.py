@@ -22,7 +22,7 @@ def draft(runtime, text: str, platform: str = "facebook", **kw) -> Draft:
 
 # (text, language, intent, platform, facts the reply must contain (regex), escalation)
 CASES = [
-    ("Where is my refund?? I sent the form 2 weeks ago and still nothing.", "en", "complaint", "facebook",
+    ("Where is my refund?? I sent the form 2 weeks ago and still nothing.", "en", "complaint|question", "facebook",
      [r"14 days"], None),
     # The learned layer decides intent and reads this one as a complaint (0.53); the reply answers it either way.
     ("Rembourser comment ? J'ai 2 paquets du lot L4821 et plus de ticket de caisse", "fr", "question|complaint",

@@ -23,7 +23,7 @@ from tests.utils.builders import make_keys
 
 pytestmark = pytest.mark.server
 
-UNSURE = "j'étais là-bas ce soir 😶 appelez-moi au 06 12 34 56 78"  # the shipped model hesitates on safety
+UNSURE = "I was there that night... call me 06 12 34 56 78"  # the shipped model hesitates (intent 0.33, safety just under)
 # escalated to safety by the model (its intent about 0.4)
 STRANDED = Comment(text="My nan has been sat in the cold hall since 6, nobody answers, who do I complain to?",
                    platform="facebook")
