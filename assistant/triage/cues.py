@@ -94,6 +94,7 @@ INJURY = re.compile(lex.INJURY_WORDS)
 MEDICAL = re.compile(lex.MEDICAL_WORDS)
 FIRST_PERSON = re.compile(lex.FIRST_PERSON)
 SARCASM_CLOSER = re.compile(lex.SARCASM_CLOSER)
+FIGURE_OF_DEATH = re.compile(lex.FIGURE_OF_DEATH)
 _THIRD_PARTY_ROLE = re.compile(lex.THIRD_PARTY_ROLE)
 _FIRST_PERSON_ROLE = re.compile(lex.FIRST_PERSON_ROLE)
 _SOMEONE_IS = re.compile(r"\b(is|was|'s|est|etait) (a |an |une? )?$")  # "my cousin's a nurse", not "the nurse said"
