@@ -218,7 +218,8 @@ STRONG_SYMPTOM = (r"(vomi|diarrh|fever|fievre|hives|allerg|bleed|saign|chok|etou
 # aux journalistes") is not a case: nobody is suing, hurt, or asking for a statement.
 THIRD_PARTY_ROLE = (r"(\b(is|was|'s|est|etait) (a |an |une? )?|\b(to|the|aux|les|des) |\b(works|working) (at|for|in) "
                     r"(a |an )?|\b(?<!je )(?<!j')(travaille|bosse|bossait|travaillait) (chez|dans|pour) (un |une )?)$")
-FIRST_PERSON_ROLE = r"\b(i'm|i am|im|je suis|j'suis|i work as|i worked as) (a |an |une? )?$"
+FIRST_PERSON_ROLE = (r"\b(i'm|i am|im|je suis|j'suis|i work as|i worked as) (a |an |une? )?"
+                     r"((a&e|er|icu|emergency|hospital|night|agency|school|community) )?$")
 CARE_ROLES = r"^(nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)"
 ROLE_WORDS = (r"^(lawyers?|attorneys?|solicitors?|avocate?s?|notary|notaire|journalist\w*|journaliste\w*|"
               r"reporters?|nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)")

@@ -98,3 +98,16 @@ def test_le_15_followed_by_a_month_is_a_date() -> None:
     for text in ("On a appelé le 15 pour mon fils, il respire mal.", "Appelez le 15 si vous avez des symptômes !"):
         result = triage(Comment(text=text), model=None)
         assert "safety" in result.escalate_to, text
+
+
+# ---------------------------------------------------------------- a care service as the author's own job
+
+
+def test_a_care_service_naming_the_authors_job_is_no_safety_cue() -> None:
+    for text in ("I'm an A&E nurse and my rota doesn't care about your glitch, any flight before Monday?",
+                 "Je suis infirmière aux urgences, mon planning ne bouge pas : un vol avant lundi ?"):
+        assert "safety" not in triage(Comment(text=text), model=None).escalate_to, text
+    for text in ("My son is in A&E since last night, nobody from your side has called.",
+                 "Ma fille est infirmière aux urgences et mon fils y est hospitalisé depuis hier.",
+                 "I'm an A&E nurse and my own son is at the hospital after eating your bar."):
+        assert "safety" in triage(Comment(text=text), model=None).escalate_to, text
