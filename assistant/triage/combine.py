@@ -193,7 +193,8 @@ def model_escalations(intent: Intent, verdict: Verdict, escalate: list[Escalatio
     for target, why in sorted(wanted.items(), key=lambda item: item[0] == "safety"):
         if target in escalate or intent in _NOTHING_TO_ESCALATE:
             continue
-        veto = vetoes.get(target) or (safety_set_aside(intent, norm, escalate) if target == "safety" else None)
+        veto = vetoes[target] if target in vetoes else (
+            safety_set_aside(intent, norm, escalate) if target == "safety" else None)
         if veto:
             reasons.append(f"note: {why.replace(', no rule fired', '')}, but {veto}; not escalated")
             continue
