@@ -165,7 +165,7 @@ def triage(
         escalate.append("support")
         reasons.append(f"escalate_to=support: {support[0]}")
     if verdict is not None:
-        model_escalations(intent, verdict, escalate, reasons, vetoes, rules_intent)
+        model_escalations(intent, verdict, escalate, reasons, vetoes, rules_intent, norm)
     one_owner(escalate, reasons)
 
     severity = _severity(intent, found, norm, influencer, score, support, reasons)

@@ -8,6 +8,7 @@ from assistant.models import EscalationTarget, Intent
 from assistant.triage.cues import (
     ACCOUNT_PROBLEM,
     CONTACT_ME,
+    FIGURE_OF_DEATH,
     HOW_TO,
     INJECTION,
     REFERENCE,
@@ -164,11 +165,14 @@ def model_vetoes(norm: str, found: RuleMatches, verdict: Verdict) -> dict[Escala
 
 
 def model_escalations(intent: Intent, verdict: Verdict, escalate: list[EscalationTarget],
-                       reasons: list[str], vetoes: dict[EscalationTarget, str], rules_intent: Intent) -> None:
+                       reasons: list[str], vetoes: dict[EscalationTarget, str], rules_intent: Intent,
+                       norm: str = "") -> None:
     """Targets the model adds where no rule fired (recall first for safety, legal and press), except a team
     the rules veto (`model_vetoes`): that becomes a note. Nor when the rules read thanks or spam and the
     model, hesitant (< UNSURE_INTENT), reads something else: two readings that disagree, the unsure one
-    does not call a team ("Merci à la secrétaire qui a rappelé tous les patients" read as safety at 0.37)."""
+    does not call a team ("Merci à la secrétaire qui a rappelé tous les patients" read as safety at 0.37).
+    Nor safety where the comment talks about the danger rather than reports someone in it
+    (`safety_set_aside`)."""
     if rules_intent in _NOTHING_TO_ESCALATE[:2] and verdict.confidence < UNSURE_INTENT and intent != rules_intent:
         if verdict.escalations():
             reasons.append(f"note: the model reads {', '.join(verdict.escalations())} but only {intent} at "
@@ -185,11 +189,40 @@ def model_escalations(intent: Intent, verdict: Verdict, escalate: list[Escalatio
     if target_of_intent and verdict.targets[target_of_intent] >= INTENT_ESCALATION_AGREEMENT * \
             verdict.thresholds[target_of_intent]:
         wanted.setdefault(target_of_intent, f"the model's intent {intent} ({verdict.intents[intent]:.2f})")
-    for target, why in wanted.items():
+    # Safety last: whether the legal team already takes the case is known by then (`safety_set_aside`).
+    for target, why in sorted(wanted.items(), key=lambda item: item[0] == "safety"):
         if target in escalate or intent in _NOTHING_TO_ESCALATE:
             continue
-        if target in vetoes:
-            reasons.append(f"note: {why.replace(', no rule fired', '')}, but {vetoes[target]}; not escalated")
+        veto = vetoes[target] if target in vetoes else (
+            safety_set_aside(intent, norm, escalate) if target == "safety" else None)
+        if veto:
+            reasons.append(f"note: {why.replace(', no rule fired', '')}, but {veto}; not escalated")
             continue
         escalate.append(target)  # type: ignore[arg-type]
         reasons.append(f"escalate_to={target}: {why}")
+
+
+def safety_set_aside(intent: Intent, norm: str, escalate: list[EscalationTarget]) -> str | None:
+    """Why a safety case the model alone reads (no rule fired) is not one, or None. The safety head reads the
+    subject of a crisis as much as a situation: in a recall or a contamination, every comment is about a
+    danger. Two readings say the comment talks about the danger rather than reports someone in it:
+
+    - a general question (the model reads a question, and the author names nobody of their own, no child,
+      parent or partner): "Is it safe to shower in the water?" has one public answer for everyone, like a
+      how-to question for support;
+    - death as a figure of speech about a thing ("this lock update is literally killing me", "dying to know
+      when the water is back", `lexicon.FIGURE_OF_DEATH`), with nobody of the author's own named;
+    - a legal claim the legal team already takes (the model reads a legal threat and legal is escalated):
+      the harm is what the claim is about ("my son had surgery, my solicitor is sending the letter"), and a
+      case has one owner (`one_owner`).
+
+    Safety cues the rules find are never set aside here: only the model's own reading.
+    """
+    if intent == "question" and not personal_case(norm):
+        return "a general question that names nobody of the author's own: one public answer, not a case"
+    if intent == "threat_legal" and "legal" in escalate:
+        return "the legal team owns a legal claim about a past harm"
+    figure = FIGURE_OF_DEATH.search(norm)
+    if figure and not personal_case(norm):
+        return f"'{figure.group(0)}' is a figure of speech, and the author names nobody of their own"
+    return None

@@ -94,6 +94,7 @@ INJURY = re.compile(lex.INJURY_WORDS)
 MEDICAL = re.compile(lex.MEDICAL_WORDS)
 FIRST_PERSON = re.compile(lex.FIRST_PERSON)
 SARCASM_CLOSER = re.compile(lex.SARCASM_CLOSER)
+FIGURE_OF_DEATH = re.compile(lex.FIGURE_OF_DEATH)
 _THIRD_PARTY_ROLE = re.compile(lex.THIRD_PARTY_ROLE)
 _FIRST_PERSON_ROLE = re.compile(lex.FIRST_PERSON_ROLE)
 _SOMEONE_IS = re.compile(r"\b(is|was|'s|est|etait) (a |an |une? )?$")  # "my cousin's a nurse", not "the nurse said"
@@ -126,7 +127,18 @@ def _names_a_role(text: str, m: re.Match[str]) -> bool:
             return True  # "my husband is a lawyer", "vous répondez aux journalistes"
         if _FIRST_PERSON_ROLE.search(before) and _CARE_ROLE.match(role.group(0)):
             return True  # "je suis infirmière de nuit": a nurse who missed a shift is not a patient
+    # A care service naming the author's own job: "I'm an A&E nurse", "je suis infirmière aux urgences".
+    job = _CARE_JOB_BEFORE.search(text, max(0, m.start() - 40), m.start())
+    if job:
+        return bool(_FIRST_PERSON_ROLE.search(text, max(0, job.start() - 40), job.start()))
+    if _CARE_JOB_AFTER.match(text, m.end()):  # FIRST_PERSON_ROLE allows the service before the job
+        return bool(_FIRST_PERSON_ROLE.search(text, max(0, m.start() - 40), min(len(text), m.end() + 1)))
     return False
+
+
+_CARE_JOB_AFTER = re.compile(r" (nurse|doctor|paramedic|porter|receptionist)\b")
+_CARE_JOB_BEFORE = re.compile(r"\b(infirmi\w+|medecin|aide-soignante?|brancardier\w*|secretaire) "
+                              r"(aux|des|a l'|de l') ?$")
 
 
 # Professions the model may not turn into a team when they only say who someone is. A care role only

@@ -132,6 +132,9 @@ _FLED_PERSON = (r"my ex(?![\w-])|mon ex(?![\w-])|ex-husband|ex-boyfriend|ex-part
 _FOUND_WORDS = (r"(new |nouvelle )?(address|adresse)|street|rue|location|localisation|where i live|ou j'habite|"
                 r"found me|m'a retrouvee?|waiting outside|attendait devant|get away from|flee|fled|fuir|fui|"
                 r"new (flat|home|place)|nouvel (appart\w*|logement)|devant chez moi")
+# "Le 15" is the French emergency number, unless it is a date ("le 15 avril", "le 15/04", "le 15 du mois").
+_MONTHS = r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+EMERGENCY_15 = rf"le 15(?! ?(?:{_MONTHS}|du mois|courant|dernier|prochain|[/.-]\d))"
 SAFETY: tuple[tuple[str, str], ...] = (
     (rf"\b{_POSS} (\w+ ){{0,2}}{_KIN}\b[^.!?]{{0,80}}?\b{_ATE}",
      "reports a child or relative who ate it: '{m}'"),
@@ -143,7 +146,7 @@ SAFETY: tuple[tuple[str, str], ...] = (
      r"(\w+ )?(ate|eaten|eat|had some|swallowed|finished|spat|mange|avale|consomme|fini|croque|goute|"
      r"gegessen)\b", "says the author already ate it: '{m}'"),
     (r"\b(avoir|apres avoir|after) (\w+ )?(mange|avale|eating|eaten)\b", "says someone ate it: '{m}'"),
-    (r"\b(hospitali[sz]\w*|hospital|(the )?er\b|a&e|emergency room|urgences|ambulance|samu|le 15|"
+    (r"\b(hospitali[sz]\w*|hospital|(the )?er\b|a&e|emergency room|urgences|ambulance|samu|" + EMERGENCY_15 + "|"
      r"centre antipoison|poison control|krankenhaus|ziekenhuis|ospedale)", "mentions emergency care: '{m}'"),
     (r"\b(doctor|gp|pediatrician|paediatrician|medecin|pediatre|docteur|arzt|medico)\b", "mentions '{m}'"),
     (r"\b(cut (his|her|my|their) (mouth|lip|gum|tongue)|coupe la bouche|coupee? la (levre|langue)|"
@@ -206,7 +209,7 @@ BODY_WORDS = (r"\b(mouth|lips?|tooth|teeth|gums?|throat|tongue|stomach|tummy|bel
               r"gencives?|gorge|langue|ventre|estomac|jaw|cheek|joue|machoire|estomago|boca|diente)\b")
 INJURY_WORDS = (r"\b(cut|coupe\w*|injur\w*|bless\w*|wound\w*|broke|broken|cassee?|abimee?|fendue?|chipped|"
                 r"cracked|splinter|eclat|ebrech\w*|crunch\w*|something (hard|sharp)|fragment\w*|bolt|morceau)\b")
-MEDICAL_WORDS = (r"\b(hospitali[sz]\w*|hospital|a&e|emergency room|urgences|ambulance|samu|le 15|112|911|111|"
+MEDICAL_WORDS = (r"\b(hospitali[sz]\w*|hospital|a&e|emergency room|urgences|ambulance|samu|" + EMERGENCY_15 + r"|112|911|111|"
                  r"poison control|antipoison|doctor|gp|pediatrician|paediatrician|medecin|pediatre|docteur|"
                  r"dentist\w*|nurse|infirmi\w+|pharmac\w+|arzt|medico|krankenhaus|ziekenhuis)\b")
 STRONG_SYMPTOM = (r"(vomi|diarrh|fever|fievre|hives|allerg|bleed|saign|chok|etouff|bauchschmerzen|nause|douleur|"
@@ -215,7 +218,8 @@ STRONG_SYMPTOM = (r"(vomi|diarrh|fever|fievre|hives|allerg|bleed|saign|chok|etou
 # aux journalistes") is not a case: nobody is suing, hurt, or asking for a statement.
 THIRD_PARTY_ROLE = (r"(\b(is|was|'s|est|etait) (a |an |une? )?|\b(to|the|aux|les|des) |\b(works|working) (at|for|in) "
                     r"(a |an )?|\b(?<!je )(?<!j')(travaille|bosse|bossait|travaillait) (chez|dans|pour) (un |une )?)$")
-FIRST_PERSON_ROLE = r"\b(i'm|i am|im|je suis|j'suis|i work as|i worked as) (a |an |une? )?$"
+FIRST_PERSON_ROLE = (r"\b(i'm|i am|im|je suis|j'suis|i work as|i worked as) (a |an |une? )?"
+                     r"((a&e|er|icu|emergency|hospital|night|agency|school|community) )?$")
 CARE_ROLES = r"^(nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)"
 ROLE_WORDS = (r"^(lawyers?|attorneys?|solicitors?|avocate?s?|notary|notaire|journalist\w*|journaliste\w*|"
               r"reporters?|nurse|infirmi\w+|doctor|gp|medecin|docteur|pharmac\w+|dentist\w*)")
@@ -436,3 +440,13 @@ SEVERE = (r"\b(hospitali\w+|hospital|er|urgences|ambulance|samu|cut|coupe\w*|ble
           r"s'etouff\w+|vomi\w*|throwing up|allergic|allergique|hives|tooth|dent|toddler|baby|bebe|child|"
           r"kids?|enfants?|fils|fille|daughter|son|petite|\d+ ?(year|yr|month)s?[- ]old)\b")
 
+
+# Death as a figure of speech about a thing, not a person ("this lock update is literally killing me", "this
+# payroll mess will be the death of me", "dying to know when...", "ce rappel me tue"): a safety case the model
+# alone reads in such a comment is set aside (combine.safety_set_aside). A person doing it never matches
+# ("the man next door is killing me"), nor "I'm dying" or "je vais mourir".
+_NOT_A_PERSON = (r"(?!(\w+ ){0,3}(man|woman|guy|lady|he|she|him|her|neighbou?r|husband|wife|partner|ex|boyfriend|"
+                 r"girlfriend|dad|father|mum|mom|son|boss|people|they|homme|femme|mec|voisin\w*|mari|pere|mere)\b)")
+FIGURE_OF_DEATH = (rf"\b((this|that|it|the|your)\b {_NOT_A_PERSON}(\w+ ){{0,3}}(is|'s) (literally |actually |honestly |"
+                   r"slowly )?killing me|(will|gonna|going to) be the death of me|dying to (know|see|hear|find out|get)|"
+                   rf"(ce|cette|votre|vos|ton|ta) {_NOT_A_PERSON}(\w+ ){{0,2}}(me tue|va me tuer))\b")

@@ -103,7 +103,8 @@ def test_thanks_get_thanks_and_nothing_pushed(sample_runtime) -> None:
 
 
 def test_a_safety_escalation_for_another_reason_still_answers(sample_runtime) -> None:
-    d = draft(sample_runtime, "Why was there metal in the granola? What caused it?")
+    # the question alone has one public answer (no safety case, combine.safety_set_aside); the GP is the rules' cue
+    d = draft(sample_runtime, "My GP wants to know: why was there metal in the granola? What caused it?")
     assert "safety" in d.triage.escalate_to
     assert "don't know the cause yet" in d.text and "metal fragments" in d.text and "0 800 55 12 12" in d.text
 

@@ -39,10 +39,10 @@ CASES = [
      [r"doctor", r"0 800 55 12 12"], "safety"),
     ("Ma fille en a mangé hier soir, elle a mal au ventre, que faire ?", "fr", "safety", "facebook",
      [r"médecin", r"0 800 55 12 12"], "safety"),
-    # The learned triage layer sends metal in food to the safety team even when asked as a question
-    # (recall first, issue 13): the reply then gives the facts and the safety contact.
+    # A general question about the danger names nobody of the author's own: one public answer, no safety
+    # case (issue 13, round 25: the safety head reads the topic; combine.safety_set_aside sets it aside).
     ("Why was there metal in the granola? What caused it?", "en", "question|complaint", "linkedin",
-     [r"metal fragments", r"0 800 55 12 12"], "safety"),
+     [r"metal fragments"], None),
 ]
 
 
