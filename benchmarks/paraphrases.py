@@ -14,8 +14,8 @@ Round 1 tuned on `tuning` and scored `holdout` once (precision 0.474); round 2 s
 (1 pair, wrong). Round 3 (the answer check, batch/answer_keys.py) and round 4 (the leftover-words
 check) scored `holdout3` (precision 0.667). All four are tuning data since (`all-tuning`, `--each`);
 round 5 (the same answer plan, items as named, "not known yet" needing closer meaning) is held out on
-`holdout4`, written by someone else and scored once by the lead: precision 1.000 (1 pair), recall 0.021. Each crisis's knowledge: KNOWLEDGE
-below. Also printed: the cost of grouping per comment.
+`holdout4`, written by someone else and scored once by the lead: precision 1.000 (1 pair), recall
+0.021. Each crisis's knowledge: KNOWLEDGE below. Also printed: the cost of grouping per comment.
 
     python benchmarks/paraphrases.py --each                 # each tuning set on its own
 """

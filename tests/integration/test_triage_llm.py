@@ -23,7 +23,8 @@ from tests.utils.builders import make_keys
 
 pytestmark = pytest.mark.server
 
-UNSURE = "I was there that night... call me 06 12 34 56 78"  # the shipped model hesitates (intent 0.33, safety just under)
+# the shipped model hesitates on it (its intent 0.33, safety just under its threshold)
+UNSURE = "I was there that night... call me 06 12 34 56 78"
 # escalated to safety by the model (its intent about 0.4)
 STRANDED = Comment(text="My nan has been sat in the cold hall since 6, nobody answers, who do I complain to?",
                    platform="facebook")
