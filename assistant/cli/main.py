@@ -478,26 +478,36 @@ def answers_train(
                                                           "the shipped tuning sets, never the held-out one)")] = None,
     out: Annotated[Path | None, typer.Option(help="where to write the model (default: the packaged one)")] = None,
     cross_crisis: Annotated[bool, typer.Option("--cross-crisis", help="also train on all crises but one and "
-                                                                      "score the one left out, in turn")] = False,
+                                                                      "compose the real replies of the one left "
+                                                                      "out, in turn; the threshold and top_k "
+                                                                      "saved are chosen by it")] = False,
 ) -> None:
     """Train the answer ranker on labelled answer sets (each crisis ingested into a temporary knowledge base)."""
     from assistant.config import get_settings
     from assistant.drafting.ranker import load_ranker, model_path
+    from assistant.drafting.ranker_training import composer_examples, drafting_inputs, offers, train
     from assistant.drafting.ranker_training import cross_crisis as loco
-    from assistant.drafting.ranker_training import examples_from, train
 
     folders = paths or [ROOT / "tests/data" / name for name in ANSWER_TRAINING]
     started = time.perf_counter()
     try:
-        examples = examples_from(folders, get_settings(), progress=lambda msg: err.print(f"read {msg}"))
-        ranker = train(examples)
-        scores = loco(examples) if cross_crisis else []
+        inputs = drafting_inputs(folders, get_settings(), progress=lambda msg: err.print(f"read {msg}"))
+        offered = offers(inputs)
+        scores = loco(inputs, offered) if cross_crisis else None
+        ranker = train(composer_examples(offered), **(
+            {"threshold": scores.threshold, "top_k": scores.top_k} if scores is not None else {}))
     except (ValueError, CrisisError) as exc:
         err.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from exc
-    for s in scores:
-        sys.stdout.write(f"left out {s.crisis:<22} facts found by the picks {s.found}/{s.facts} ({s.recall:.2f}), "
-                         f"picks holding a fact {s.correct_picks}/{s.picked} ({s.precision:.2f})\n")
+    if scores is not None:
+        for s in scores.scores:
+            sys.stdout.write(f"left out {s.crisis:<22} required facts in its replies: rules alone {s.rules}/{s.facts}, "
+                             f"with the ranker {s.found}/{s.facts} ({s.picks} sentences added)\n")
+        for (thr, k), (found, picks) in sorted(scores.grid.items()):
+            sys.stdout.write(f"threshold {thr:.2f} top {k}: {found}/{scores.facts} facts, {picks} sentences added\n")
+        total = sum(s.found for s in scores.scores)
+        sys.stdout.write(f"chosen: threshold {scores.threshold:.2f}, top {scores.top_k}: {total}/{scores.facts} "
+                         f"facts (rules alone {sum(s.rules for s in scores.scores)})\n")
     target = ranker.save(out or model_path())
     load_ranker.cache_clear()
     crises = ranker.meta["crises"]

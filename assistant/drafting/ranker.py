@@ -143,6 +143,17 @@ class AnswerRanker:
         z = (x - self.mean) / self.scale @ self.weights[:-1] + self.weights[-1]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
+    def choose(self, cands: Sequence[Candidate], x: np.ndarray, skip: set[str],
+               max_chars: int = 10_000) -> list[Candidate]:
+        """See `pick` (a method, so that training can record what the composer would choose from)."""
+        p = self.probabilities(x)
+        out: list[Candidate] = []
+        ranked = [int(i) for i in np.argsort(-p, kind="stable") if eligible(cands[int(i)], skip, max_chars)]
+        for i in ranked[:self.top_k]:
+            if p[i] >= self.threshold and eligible(cands[i], skip | {o.text for o in out}, max_chars):
+                out.append(cands[i])
+        return out
+
     def save(self, path: str | Path) -> Path:
         meta = {**self.meta, "format": FORMAT, "features": list(FEATURES), "threshold": self.threshold,
                 "top_k": self.top_k}
@@ -184,20 +195,19 @@ def fit(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iterations: int = 30) 
     return AnswerRanker(mean=mean, scale=scale, weights=w)
 
 
+def eligible(c: Candidate, skip: set[str], max_chars: int = 10_000) -> bool:
+    """Whether the composer may add `c` besides what the rules chose (`skip`): not chosen already, not the
+    same fact as a chosen one, short enough. An FAQ answer's "Yes, if ..." only means something after its
+    question: the rules may answer with it, a sentence added besides the answers may not."""
+    return c.text not in skip and len(c.text) <= max_chars and not ALREADY_SAID.match(c.folded) \
+        and not near_duplicate(c, skip)
+
+
 def pick(ranker: AnswerRanker, cands: Sequence[Candidate], x: np.ndarray, skip: set[str],
          max_chars: int = 10_000) -> list[Candidate]:
     """Of the top_k best-scored candidates, those above the threshold that are not in `skip` (what the
     rules already chose) nor the same fact as one of them."""
-    p = ranker.probabilities(x)
-    out: list[Candidate] = []
-    for i in np.argsort(-p, kind="stable")[:ranker.top_k]:
-        c = cands[int(i)]
-        # An FAQ answer's "Yes, if ..." only means something after its question: the rules may answer
-        # with it, a sentence added besides the answers may not.
-        if p[i] >= ranker.threshold and c.text not in skip and len(c.text) <= max_chars \
-                and not ALREADY_SAID.match(c.folded) and not near_duplicate(c, skip | {o.text for o in out}):
-            out.append(c)
-    return out
+    return ranker.choose(cands, x, skip, max_chars)
 
 
 SHIPPED = "shipped"

@@ -176,7 +176,9 @@ def test_answers_train_writes_a_ranker_that_loads_and_scores_each_crisis_left_ou
     assert code == 0, out
     assert "left out festival-2026-08" in out and "left out outage-2026-11" in out
     ranker = AnswerRanker.load(out_file)
-    assert ranker.meta["crises"] == ["festival-2026-08", "outage-2026-11"] and ranker.meta["positives"] > 10
+    assert ranker.meta["crises"] == ["festival-2026-08", "outage-2026-11"] and ranker.meta["positives"] > 0
+    # The threshold and top_k saved are those the crises left out chose.
+    assert f"chosen: threshold {ranker.threshold:.2f}, top {ranker.top_k}:" in out
     code, out = run("answers", "train", str(tmp_path / "missing"), "--out", str(out_file))
     assert code == 2 and "no such folder" in out
     code, out = run("answers", "train", str(tuning / "festival-2026-08"), "--out", str(out_file), "--cross-crisis")

@@ -123,3 +123,13 @@ def test_the_setting_refuses_a_missing_or_foreign_model_file(tmp_path: Path) -> 
         Settings(data_dir=tmp_path, answer_ranker=str(foreign))
     good = only("sim_question").save(tmp_path / "mine.npz")
     assert Settings(data_dir=tmp_path, answer_ranker=str(good)).answer_ranker == str(good)
+
+
+def test_top_k_counts_only_the_sentences_the_ranker_may_add() -> None:
+    # What the rules already said, however well scored, takes none of the ranker's top_k places.
+    cands, x = feats()
+    ranker = only("sim_question")
+    best = pick(ranker, cands, x, set())
+    assert len(best) == 2
+    again = pick(ranker, cands, x, {best[0].text})
+    assert len(again) == 2 and best[0] not in again and best[1] in again
