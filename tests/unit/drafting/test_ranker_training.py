@@ -41,7 +41,8 @@ def test_offers_hold_the_rules_reply_and_only_what_the_ranker_may_add() -> None:
     (ex,) = composer_examples([o])
     # Only the sentences it may add, and a positive only for the fact the rules' reply misses.
     assert not set(ex.sentences) & o.skip and len(ex.y) == int(o.eligible.sum()) and ex.x.shape[1] == len(FEATURES)
-    assert [s for s, y in zip(ex.sentences, ex.y, strict=True) if y] == ["Each passenger receives a €40 travel voucher."]
+    positives = [s for s, y in zip(ex.sentences, ex.y, strict=True) if y]
+    assert positives == ["Each passenger receives a €40 travel voucher."]
 
 
 def test_a_reply_with_every_fact_gives_negatives_only_and_no_reply_gives_nothing() -> None:
