@@ -494,8 +494,9 @@ def answers_train(
         inputs = drafting_inputs(folders, get_settings(), progress=lambda msg: err.print(f"read {msg}"))
         offered = offers(inputs)
         scores = loco(inputs, offered) if cross_crisis else None
-        ranker = train(composer_examples(offered), **(
-            {"threshold": scores.threshold, "top_k": scores.top_k} if scores is not None else {}))
+        examples = composer_examples(offered)
+        ranker = train(examples) if scores is None else train(examples, threshold=scores.threshold,
+                                                              top_k=scores.top_k)
     except (ValueError, CrisisError) as exc:
         err.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from exc
