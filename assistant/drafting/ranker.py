@@ -14,10 +14,13 @@ that carry no crisis's words:
 - the document kind, the "not known yet" section, the next-update line, a link or phone number, its
   position and length, the reply language.
 
-The composer adds the sentences scored above the model's threshold that the rules did not choose
-(at most `top_k`), after the rules' answers, so a short platform cuts them first. Trained on labelled
-answer sets (`crisis-desk answers train`): a sentence is a positive when it contains a fact the
-comment's reply must contain. Shipped as a small `.npz` (weights, threshold, what it was trained on).
+The composer adds, of the sentences it may add (not chosen by the rules, not the same fact as one of
+them, short enough: `eligible`), the `top_k` best scored that reach the model's threshold, after the
+rules' answers, so a short platform cuts them first. Trained (`crisis-desk answers train`, see
+ranker_training.py) on what the composer offers it: the sentences it may add, a positive when it holds a
+required fact that the rules' own reply misses; the threshold and top_k saved with it are chosen by
+composing the real replies of each crisis left out. Shipped as a small `.npz` (weights, threshold,
+top_k, what it was trained on).
 
 Imports: the answer picker (candidates, relevance, answer types), meaning (vectors) and questions.
 """

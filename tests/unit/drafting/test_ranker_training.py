@@ -66,12 +66,14 @@ def test_train_saves_the_threshold_and_top_k_it_is_given() -> None:
 def test_cross_crisis_composes_the_replies_of_each_crisis_left_out_and_chooses_the_operating_point() -> None:
     questions = [COMMENT, "Is there any compensation for the cancelled sailing? What do we get?",
                  "When will you know what caused the failure?"]
-    inputs = [drafted(crisis, [["€120", "€40", "30 November"][i % 3:i % 3 + 1]], text=q, cid=f"{crisis}{i}")
+    # Each reply must hold the answer and a fact the rules' reply leaves out (the voucher, the wages).
+    required = [[["€120"], ["€40"]], [["€40"], ["Lost wages"]], [["30 November"], ["€40"]]]
+    inputs = [drafted(crisis, required[i], text=q, cid=f"{crisis}{i}")
               for crisis in ("ferry", "boat") for i, q in enumerate(questions)]
     inputs.append(drafted("boat", [["€40"]], respond=False, cid="spam"))
     offered = offers(inputs)
     result = cross_crisis(inputs, offered, thresholds=(0.5, 0.9), top_ks=(1, 3))
-    assert [s.crisis for s in result.scores] == ["boat", "ferry"] and result.facts == 7
+    assert [s.crisis for s in result.scores] == ["boat", "ferry"] and result.facts == 13
     assert set(result.grid) == {(0.5, 1), (0.5, 3), (0.9, 1), (0.9, 3)}
     assert (result.threshold, result.top_k) in result.grid
     # The chosen point finds the most facts, less the cost of each sentence added.
