@@ -24,7 +24,7 @@ from assistant.knowledge.loaders import load_folder
 from assistant.models import DocumentIn
 
 DATA = Path(__file__).resolve().parents[3] / "tests/data"
-HELD_OUT = ("answers_holdout4",)
+HELD_OUT = ("answers_holdout4", "answers_holdout5")
 CHECKED = (*HELD_OUT, "answers_tuning")
 COURTESY = {"merci", "thank"}  # a thank-you to praise is owed, not stated by the knowledge
 
