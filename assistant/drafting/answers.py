@@ -112,6 +112,9 @@ class Picker:
         self.common = {t for t, d in df.items() if d > 0.25 * max(n, COMMON_MIN_SENTENCES)}
         # So do the words of the documents' titles: the product, the service, the incident itself.
         self.common |= {t for c in cands for t in text_keys(c.hit.title)}
+        # Sentences opening with their FAQ's own yes or no ("Oui, si l'eau arrive à ébullition."): they answer
+        # that question only, never a when/what/where one (`_Answering.best`).
+        self.verdict_openers = frozenset(c.text for c in cands if ALREADY_SAID.match(c.folded))
 
     def rarity(self, term: str) -> float:
         """A term's weight; a word no sentence uses (an FAQ question's "repasser") is as rare as can be."""
@@ -271,7 +274,7 @@ class _Answering:
     def best(self, terms: set[str] | None = None, **kw: Any) -> Candidate | None:
         if self.q.kind not in ("yes_no", "can", "item"):
             # "Oui, si l'eau arrive à ébullition." answers its FAQ's own yes/no question, never a "when".
-            kw.setdefault("exclude", frozenset(c.text for c in self.picker.cands if ALREADY_SAID.match(c.folded)))
+            kw.setdefault("exclude", self.picker.verdict_openers)
         return self.picker.best(self.terms if terms is None else terms, self.used, related=self.related,
                                 hint=self.hint, max_chars=self.max_chars, sim=self.sim, **kw)
 
