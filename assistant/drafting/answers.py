@@ -25,6 +25,7 @@ from typing import Any
 from assistant.drafting.candidates import (
     ANSWER_TYPES,
     COUNT_AFFECTED,
+    DENIED,
     KIND_PRIOR,
     MONEY,
     NEGATION,
@@ -210,7 +211,9 @@ def near_duplicate(c: Candidate, used: set[str]) -> bool:
 
 # A sentence that only makes sense after the one before it: "No other compensation is planned."
 REFERS_BACK = re.compile(r"^(no other|nothing else|aucune? autre|rien d'autre|pas d'autre|other than that|"
-                         r"en dehors de cela|beyond that)\b")
+                         r"en dehors de cela|beyond that)\b"
+                         # "La télécabine est fermée depuis.": since what, the sentence before says
+                         r"|\b(since then|ever since|depuis|depuis lors|depuis cette date)\W*$")
 # "When will you know?" asks for what is not known yet and when it will be.
 KNOW_WHEN = re.compile(r"\b(when (will|do|would|can) (you|we|they) (know|find out|have (the )?results?)|"
                        r"quand (saurez|aurez|saura|connaitrez|connaitra|aura-t-on))")
@@ -220,6 +223,10 @@ _HAPPENED = keyset(analyze("passe happened happen arrive exactement exactly real
 NEEDLESS = re.compile(r"\b(inutile|unnecessary|needless)\b")
 NEED_KEYS = keyset(analyze("need needed besoin inutile necessary necessaire required obligatoire"))
 AUTOMATIC = re.compile(r"\b(automatic\w*|automatiquement|nothing to do|aucune demarche|sans demarche)\b")
+def says_if_needed(c: Candidate) -> bool:
+    return bool(c.terms & NEED_KEYS or AUTOMATIC.search(c.folded) or NEEDLESS.search(c.folded))
+
+
 REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|following|by decision|"
                     r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|car|"
                     r"caused by|came from|comes from|was the result of|cause[ea]? par|vient d'une?|provient|"
@@ -451,6 +458,12 @@ class _Answering:
                 self.take(after)
                 return self.ans
         c = c or self.best(want=want)
+        if NEED.search(q.folded) and c is not None and not says_if_needed(c):
+            # "Faut-il faire une demande pour l'avoir ?" - "Aucune demande n'est nécessaire.": the sentence that
+            # says whether it is needed answers, before the one that only says what the credit is.
+            needed = self.best(exclude=frozenset(x.text for x in picker.cands if not says_if_needed(x)))
+            if needed is not None and not needed.unknown:
+                c = needed
         if c is None and q.context:
             # "My mobile doesn't work either, is it related?": the subject is in the rest of the sentence.
             c = picker.best(self.terms | q.context, self.used, related=self.related, max_chars=self.max_chars,
@@ -483,8 +496,8 @@ class _Answering:
             # the part of it about what was asked ("other sectors are not affected: tap water there can be
             # drunk" is a yes to "can I drink it?"); "do I have to claim it?" - "it is applied automatically"
             # is a no. Asked whether something is safe, only an explicit "you can" or "do not" says so.
-            negative = NEGATION.search(part) or (NEED.search(q.folded) and (AUTOMATIC.search(c.folded)
-                                                                         or NEEDLESS.search(part)))
+            negative = NEGATION.search(part) or DENIED.search(part) or (
+                NEED.search(q.folded) and (AUTOMATIC.search(c.folded) or NEEDLESS.search(part)))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
         elif q.kind == "yes_no" and not c.unknown and (NEGATION.search(c.folded) or says_opposite(q, c)) \
@@ -581,6 +594,8 @@ EITHER = re.compile(r"\b(on or off|off or on|maintenu\w* ou annule\w*|annule\w* 
                     r"cancel\w* or (not|still on)|still on or (not|cancel\w*))\b")
 ACTION_HEADINGS = re.compile(r"(should do|what to do|what you can do|que faire|conseils?|advice|what customers|"
                              r"passengers|customers on|clients|vos droits|your rights|a faire|recommand)")
+ACTION_BONUS = 0.5
+CONDITION = re.compile(r"^(if|si)\b")
 ACTION_START = re.compile(r"^(if|si|you can|vous pouvez|take|prenez|claim|call|appelez|please|merci de)\b")
 
 
@@ -605,7 +620,12 @@ def next_action(picker: Picker, q: Question, used: set[str], max_chars: int = 10
             continue
         if near_duplicate(c, used):
             continue
-        s = picker.score(c, terms) + (0.5 if ACTION_START.match(c.folded) else 0.0)
+        # "If you see signs, call your vet" is for some of them: an instruction counts, a condition does not.
+        # The fact sheet's first instruction ("Stop feeding the food.") is for everyone too.
+        opener = c.hit.kind == "fact_sheet" and ACTION_HEADINGS.search(fold(c.hit.heading)) \
+            and picker.preceding(c) is None
+        instruction = ACTION_START.match(c.folded) and not CONDITION.match(c.folded)
+        s = picker.score(c, terms) + (ACTION_BONUS if opener or instruction else 0.0)
         if s > best_score:
             best, best_score = c, s
     return best

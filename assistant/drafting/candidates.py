@@ -22,6 +22,8 @@ NEGATED = re.compile(r"^(we (do not|don't|dont|cannot|can't) (know|say)|nous ne 
                      r"on ne sait)")
 NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni|sans)\b|n'",
                       re.IGNORECASE)
+# Saying no without a "not": "ski touring is forbidden", "impossible de", "cannot".
+DENIED = re.compile(r"\b(cannot|forbidden|prohibited|banned|not allowed|interdit\w*|prohib\w*|impossible)\b")
 _MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
            r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre")
 _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
@@ -185,7 +187,8 @@ def asked_part(c: Candidate, terms: Iterable[str]) -> str:
 # States that exclude each other: asked whether it closes, "it stays open" is a no.
 OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(rf"\b({a})\b"), re.compile(rf"\b({b})\b")) for a, b in (
-        (r"clos\w*|ferm\w*|shut\w*", r"open\w*|ouvert\w*|rouvr\w*|reopen\w*"),
+        (r"clos\w*|ferm\w*|shut\w*", r"open\w*|ouvert\w*|rouvr\w*|reopen\w*|running|runs?|fonctionn\w*|tourn\w*|"
+                                       r"in service|en service"),
         (r"cancel\w*|annul\w*|called off", r"maintain\w*|maintenu\w*|go(es)? ahead|as planned|comme prevu|"
                                           r"take(s)? place|aura lieu|a lieu"),
         (r"stop\w*|suspend\w*|arret\w*|down", r"continu\w*|resum\w*|repris\w*|normal(ly)?|normalement"),

@@ -82,14 +82,17 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
                                           len(c.text)))
     # What is asked of the item ("valid", "refunded"), not what every sentence is about ("pool", "pass").
     predicate = keyset((q.terms | q.related) - set(analyze(item)) - _SCOPE_TERMS) - common
-    for c in ranked:
-        if pattern.search(c.folded) and c.terms & predicate and not c.unknown and not IMPERATIVE.match(c.folded):
-            negative = NEGATION.search(asked_part(c, predicate)) or says_opposite(q, c)
-            if not negative and not q.asks_ok and SCOPE_WORDS.search(c.folded):
-                out = exclusion(q, c, ranked, common)
-                if out is not None:
-                    return "no", out, "excluded"
-            return ("no" if negative else "yes"), c, "named"
+    naming = [c for c in ranked if pattern.search(c.folded) and c.terms & predicate and not c.unknown
+              and not IMPERATIVE.match(c.folded)]
+    # The sentence that says most of what was asked ("open" and "chairlift", not just "chairlift").
+    if naming:
+        c = max(naming, key=lambda c: len(c.terms & predicate))  # the first of the best, in ranked order
+        negative = NEGATION.search(asked_part(c, predicate)) or says_opposite(q, c)
+        if not negative and not q.asks_ok and SCOPE_WORDS.search(c.folded):
+            out = exclusion(q, c, ranked, common)
+            if out is not None:
+                return "no", out, "excluded"
+        return ("no" if negative else "yes"), c, "named"
     status = item_status(item, ranked)
     by_rule = status is None or status[0] == "absent"
     status = (rule_status(item, ranked) or status) if by_rule else status
@@ -219,6 +222,8 @@ _REF = r"(?:[A-Z]{1,4}\d{0,4}[-\s]?)?\d{3,}"  # "CX4810000", "L 4821", "MB24-310
 # A range of bare numbers is a list of references only from 6 digits: 4 are years, 5 are postcodes.
 BARE_RANGE_DIGITS = 6
 _RANGE = re.compile(rf"(?:\b(?:from|between|de|du|entre)\s+(?P<a>{_REF})\s+(?:to|and|à|a|au|et)\s+(?P<b>{_REF})\b"
+                    # "lots CA26-0410 to CA26-0455": two references of one shape joined by "to" are a range too
+                    rf"|(?<![\w-])(?P<e>{_REF})\s+(?:to|through|à|au|jusqu'(?:à|au))\s+(?P<f>{_REF})\b"
                     rf"|\b(?P<c>[A-Z]{{1,4}}(?:\d{{1,4}}-)?-?\d{{3,}})\s*[–—-]\s*(?P<d>[A-Z]{{1,4}}(?:\d{{1,4}}-)?-?\d{{3,}})\b)")
 _STARTS = re.compile(r"\b(?:start(?:s|ing)?\s+with|begin(?:s|ning)?\s+with|commen(?:ce|cent|çant|cant)\s+par|"
                      r"d[ée]but(?:e|ent|ant)\s+par)\s+", re.IGNORECASE)
@@ -254,6 +259,14 @@ class ListRule:
         shape = re.compile(rf"(?<![\w-]){letters}[-\s]?(?=(?:\d-?){{{self.digits}}}(?![\w-]))\d+-?\d*")
         return [m.group(0) for m in shape.finditer(text)]
 
+    def distance(self, ref: str) -> int:
+        """How far a reference of this rule's shape is from its range (0 inside, and for prefixes)."""
+        digits = re.sub(r"\D", "", compact(ref))
+        if self.prefixes or not digits:
+            return 0
+        n = int(digits)
+        return 0 if self.low <= n <= self.high else min(abs(n - self.low), abs(n - self.high))
+
     def covers(self, ref: str) -> bool:
         ref = compact(ref)
         if self.prefixes:
@@ -276,8 +289,8 @@ def sentence_rules(text: str) -> tuple[ListRule, ...]:
     """The list rules a knowledge sentence states."""
     rules = []
     for m in _RANGE.finditer(text):
-        a, b = (re.fullmatch(r"([a-z]*)(\d+)", compact(x)) for x in (m.group("a") or m.group("c"),
-                                                                     m.group("b") or m.group("d")))
+        a, b = (re.fullmatch(r"([a-z]*)(\d+)", compact(x)) for x in (m.group("a") or m.group("c") or m.group("e"),
+                                                                     m.group("b") or m.group("d") or m.group("f")))
         if a is None or b is None or a.group(1) != b.group(1) or len(a.group(2)) != len(b.group(2)) \
                 or int(a.group(2)) > int(b.group(2)) or (not a.group(1) and len(a.group(2)) < BARE_RANGE_DIGITS):
             continue  # "from 2026 to 2027", "de 8 h à 20 h" are no list of references
@@ -309,12 +322,15 @@ def rule_references(text: str, cands: Iterable[Candidate]) -> list[str]:
 def rule_status(item: str, cands: Iterable[Candidate]) -> tuple[str, Candidate] | None:
     """("in" | "out" | "absent", the rule's sentence) for an item of the shape of a list rule. A rule said
     in the negative ("parcels from CX4830000 to CX4839999 are not affected") only puts what it covers out."""
-    for rule, c in list_rules(cands):
-        if not rule.references(item):
-            continue
-        negative = bool(NEGATION.search(c.folded))
+    shaped = [(rule, c) for rule, c in list_rules(cands) if rule.references(item)]
+    # Ranges are the lists; a prefix next to them says what a reference looks like ("it starts with
+    # CA26, for example CA26-0432"), not which ones are in scope.
+    if any(not rule.prefixes for rule, _ in shaped):
+        shaped = [(rule, c) for rule, c in shaped if not rule.prefixes]
+    for rule, c in shaped:
         if rule.covers(item):
-            return ("out" if negative else "in"), c
-        if not negative:
-            return "absent", c
-    return None
+            return ("out" if NEGATION.search(c.folded) else "in"), c
+    # Not covered: the list it is nearest to says so ("0458": the lots run from 0410 to 0455).
+    positive = sorted(((rule.distance(item), i, c) for i, (rule, c) in enumerate(shaped)
+                       if not NEGATION.search(c.folded)), key=lambda t: t[:2])
+    return ("absent", positive[0][2]) if positive else None

@@ -97,6 +97,7 @@ def best_overlap(stems: frozenset[str], chunks: list[Prepared]) -> tuple[float, 
     return best, where
 
 
+MEMBERSHIP_MAX_STEMS = 6
 _NOT_LISTED = re.compile(r"\b(?:not|isn't|aren't|n'est pas|ne (?:fait|font|sont|est) pas|aucun\w*)\b")
 
 
@@ -112,6 +113,13 @@ def _listed_absent(f: Fact, s: Sentence, ev: Evidence) -> bool:
     value = s.text[f.start - s.start : f.end - s.start]
     return any(rule.references(value) and rule.covers(value) != negative
                for p in ev.current for rule in sentence_rules(p.body))
+
+
+def _says_membership(s: Sentence, ev: Evidence) -> bool:
+    """"Non, CA26-0458 ne fait pas partie de la liste": a short sentence whose only facts are references
+    the current lists decide was checked fact by fact; its other words are the verdict's."""
+    return bool(s.facts) and len(s.stems) <= MEMBERSHIP_MAX_STEMS and all(
+        f.kind == "batch" and (supported(f, ev) or _listed_absent(f, s, ev)) for f in s.facts)
 
 
 def _fact_flags(s: Sentence, ev: Evidence) -> list[Flag]:
@@ -359,7 +367,8 @@ def check_sentences(sentences: tuple[Sentence, ...], ctx: GuardContext, ev: Evid
             flags += _cause_flags(s, ev)  # a hedged cause ("probably the machine") has no other cue
             continue
         flags += _fact_flags(s, ev) + _only_flags(s, ev) + _cause_flags(s, ev)
-        if not any(f.code == "outdated_fact" for f in flags if f.span and s.start <= f.span[0] < s.end):
+        if not any(f.code == "outdated_fact" for f in flags if f.span and s.start <= f.span[0] < s.end) \
+                and not _says_membership(s, ev):
             flags += _overlap_flag(s, ev)
     return flags
 

@@ -234,6 +234,8 @@ _RX: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("batch", re.compile(r"\b(?P<id>[a-z]{1,2}\d{4,6})\b")),
+    # the digits split once: "CA26-0437", "MB24-36512"
+    ("batch", re.compile(r"(?<![\w-])(?P<id>[a-z]{1,4}\d{1,4}-\d{3,6})(?![\w-])")),
     ("batch_lot", re.compile(r"\b(?:lot|lots|batch|batches|n°|no\.?) (?P<id>\d{4,6})\b")),
     ("year", re.compile(r"(?<![\w/.,-])(?P<y>(?:19|20)\d{2})(?![\w/.,-]\d)")),
     ("num", re.compile(r"(?<![\w.,/:])(?P<n>" + _NUMBER + r")(?![\w/:]|[.,]\d)")),

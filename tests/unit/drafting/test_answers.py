@@ -407,3 +407,40 @@ def test_a_when_question_never_gets_an_faq_answers_own_yes() -> None:
     ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
     assert not any(s.startswith("Oui") for s, _ in ans.sentences)
     assert set(analyze("levée")) <= q.related  # "se termine" is "levée"
+
+
+SKI = [
+    hit(0, "Lifts", "Without the gondola, the upper area cannot be reached, so the Crêtes chairlift is closed too.\n"
+                    "The lower area is open every day from 9:00 to 16:30: the Forêt chairlift and the Lac drag lift.\n"
+                    "The upper area is closed and not patrolled; ski touring on the upper slopes is forbidden."),
+    hit(1, "Season passes", "Season pass holders receive a €75 credit on next season's pass.\n"
+                            "No request is needed."),
+    hit(2, "What to do", "Stop using the upper car park.\nIf you see a warning light, call the lift office."),
+]
+
+
+@pytest.mark.parametrize(("text", "verdict", "says"), [
+    # "running" asked, "closed" said: a no, not a yes drawn from a sentence that names the lift
+    ("Is the Crêtes chairlift running this weekend?", "no", "Crêtes chairlift is closed"),
+    # of the sentences naming the lift, the one that says what was asked ("open")
+    ("Is the Forêt chairlift open tomorrow?", "yes", "open every day"),
+    # "forbidden" says no without a "not"
+    ("Can we skin up to the top with touring skis?", "no", "forbidden"),
+    # asked whether it is needed, the sentence that says so, not the one about the credit
+    ("Do I need to make a request for the €75 season pass credit?", "no", "no request is needed"),
+])
+def test_verdicts_from_the_sentence_that_says_what_was_asked(text: str, verdict: str, says: str) -> None:
+    cands = candidates(SKI, "en")
+    picker = Picker(cands, "en")
+    (q, *_) = find_questions(text, known_items(cands, text))
+    ans = answer_question(q, picker, set(), language="en")
+    assert ans.verdict == verdict and says in ans.sentences[0][0]
+
+
+def test_the_fact_sheets_first_instruction_beats_a_condition_as_the_next_step() -> None:
+    from assistant.drafting.answers import next_action
+    cands = candidates(SKI, "en")
+    picker = Picker(cands, "en")
+    (q, *_) = find_questions("Is the Crêtes chairlift affected?", known_items(cands))
+    step = next_action(picker, q, set())
+    assert step is not None and step.text == "Stop using the upper car park."

@@ -167,3 +167,31 @@ def test_a_reference_split_by_a_hyphen_is_one_item_of_the_range(text: str, verdi
     # "MB24" is only the start of the serial: never "No, MB24 is not on the list".
     got, sentences = answer(text, SEATS)
     assert got == verdict and item in sentences[0] and "MB24 " not in sentences[0]
+
+
+LOTS = [
+    hit(0, "What is recalled", "The recalled lots are:\n"
+                               "- Adult Chicken dry dog food, 12 kg bags, lots CA26-0410 to CA26-0455.\n"
+                               "- Kitten dry cat food, 1.5 kg bags, lots CA26-0470 to CA26-0478."),
+    hit(1, "Where is the lot number?", "On the back of the bag. It starts with CA26, for example CA26-0432."),
+]
+
+
+@pytest.mark.parametrize(("text", "verdict", "near"), [
+    ("Is lot CA26-0437 part of the recall?", "yes", "CA26-0410 to CA26-0455"),
+    ("is CA26-0475 recalled", "yes", "CA26-0470 to CA26-0478"),  # the second list covers it
+    ("lot CA26-0458 concerned or not??", "no", "CA26-0410 to CA26-0455"),  # the nearest list is shown
+    ("is CA26-0402 one of the recalled ones", "no", "CA26-0410 to CA26-0455"),
+    ("CA26-0466 recalled?", "no", "CA26-0470 to CA26-0478"),
+])
+def test_ranges_without_from_decide_and_a_format_prefix_does_not(text: str, verdict: str, near: str) -> None:
+    # "lots A to B" is a range; "it starts with CA26, for example ..." says what a lot number looks like,
+    # which would otherwise put every CA26 lot on the list.
+    got, sentences = answer(text, LOTS)
+    assert got == verdict
+    assert near in sentences[1]
+
+
+def test_two_references_joined_by_to_are_a_range_and_a_list_of_two_is_not() -> None:
+    assert [(r.low, r.high) for r in sentence_rules("lots CA26-0410 to CA26-0455")] == [(260410, 260455)]
+    assert sentence_rules("lots CA26-0410 and CA26-0455") == ()

@@ -445,6 +445,15 @@ def test_a_reference_is_on_the_list_or_not_as_a_current_range_says() -> None:
     assert "unsupported_claim" in codes(check_draft("Yes, VP27310 is on the list.", ctx))
 
 
+def test_a_lot_split_by_a_hyphen_is_checked_against_the_current_ranges_in_either_language() -> None:
+    lots = hit("factsheet-lots::0", "Croquettes Chien Adulte, lots CA26-0410 à CA26-0455.", language="fr")
+    ctx = context("fr", sources=[lots])
+    assert "unsupported_claim" not in codes(check_draft("Non, CA26-0458 ne fait pas partie de la liste.", ctx))
+    assert "unsupported_claim" not in codes(check_draft("Oui, CA26-0437 fait partie de la liste.", ctx))
+    assert "unsupported_claim" in codes(check_draft("Oui, CA26-0458 fait partie de la liste.", ctx))
+    assert "unsupported_claim" in codes(check_draft("Non, CA26-0437 ne fait pas partie de la liste.", ctx))
+
+
 def test_a_cause_the_fact_sheet_states_with_its_date_is_supported() -> None:
     cause = hit("factsheet-cause::0", "La panne vient d'une mise à jour du logiciel installée le 29 novembre 2026.",
                 language="fr")
