@@ -41,7 +41,7 @@ from assistant.drafting.candidates import (
 )
 from assistant.drafting.items import ALREADY_SAID, IMPERATIVE, MASKED, item_verdict, known_items, verdict_sentence
 from assistant.drafting.meaning import similarities
-from assistant.drafting.phrases import phrase
+from assistant.drafting.phrases import HAPPENED_HEADINGS, phrase
 from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions, question_terms
 from assistant.models import SearchHit
 from assistant.text import analyze, fold
@@ -219,7 +219,9 @@ KNOW_WHEN = re.compile(r"\b(when (will|do|would|can) (you|we|they) (know|find ou
                        r"quand (saurez|aurez|saura|connaitrez|connaitra|aura-t-on))")
 NEED = re.compile(r"\b(do (i|we) (need|have) to|have to|need to|must (i|we)|faut-il|dois-je|il faut|faut|"
                   r"est-ce que (je|on|nous) (dois|doit|devons)|(je|on) doit|je dois|obligatoire|required)\b")
-_HAPPENED = keyset(analyze("passe happened happen arrive exactement exactly really vraiment"))  # "what happened?"
+# "What happened?", "what is actually wrong?", "pourquoi autant ?": words that ask about the incident itself.
+_HAPPENED = keyset(analyze("passe happened happen arrive exactement exactly really vraiment actually why pourquoi "
+                           "wrong problem probleme souci autant tant many much so"))
 NEEDLESS = re.compile(r"\b(inutile|unnecessary|needless)\b")
 NEED_KEYS = keyset(analyze("need needed besoin inutile necessary necessaire required obligatoire"))
 AUTOMATIC = re.compile(r"\b(automatic\w*|automatiquement|nothing to do|aucune demarche|sans demarche)\b")
@@ -227,8 +229,9 @@ def says_if_needed(c: Candidate) -> bool:
     return bool(c.terms & NEED_KEYS or AUTOMATIC.search(c.folded) or NEEDLESS.search(c.folded))
 
 
-REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|following|by decision|"
-                    r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|car|"
+REASON = re.compile(r"\b(because|due to|for safety|for security|as a precaution|(?<!the )following|by decision|"
+                    r"parce que|en raison|a cause|par securite|par precaution|suite a|sur decision|"
+                    r"(?<=, )car|"  # ", car" is "because"; "le car de substitution" is a bus
                     r"caused by|came from|comes from|was the result of|cause[ea]? par|vient d'une?|provient|"
                     r"est due? a)\b")
 DATE_WORDS = re.compile(r"\b(date|day|time|hour|deadline|jour|heure|delai|horaire)s?\b")
@@ -578,6 +581,17 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
             if r is not None:
                 a.take(r)
                 return a.ans
+            # No sentence says "because": "we do not know yet what caused it" if the knowledge says so, else
+            # the fact sheet's account of what happened.
+            if any(c.unknown and CAUSE_WORDS.search(c.folded) for c in picker.cands):
+                return a.unknown()
+            story = [c for c in picker.cands if c.hit.kind == "fact_sheet" and c.hit.language == a.language
+                     and HAPPENED_HEADINGS.search(fold(c.hit.heading)) and not c.unknown and c.text not in used
+                     and len(c.text) <= max_chars]
+            if story:
+                for c in story[:STORY_SENTENCES]:
+                    a.take(c)
+                return a.ans
         return a.unknown()
     if q.kind in ("can", "yes_no", "what", "how") and a.faq() is not None:
         return a.ans
@@ -587,6 +601,10 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
         if ans.found:
             return ans
     return a.typed()
+
+
+CAUSE_WORDS = re.compile(r"\b(caus\w*|origin\w*|why|pourquoi|reasons?|raisons?)\b")
+STORY_SENTENCES = 2  # of the fact sheet's account of what happened, for a "why?" no "because" answers
 
 
 # "Off or on?", "maintenu ou annulé ?": a choice between two states, not a yes or no.

@@ -154,6 +154,11 @@ PHRASES: dict[str, dict[str, str]] = {
 UNKNOWN_HEADINGS = ("don't know", "dont know", "do not know", "not yet known", "not known yet", "unknown",
                     "ne savons pas", "pas encore", "inconnu", "under investigation", "still under", "a l'etude",
                     "en cours d'enquete", "not know yet")
+# A fact sheet's section telling the incident itself: what "why?" about the incident gets when no sentence
+# says "because", and what retrieval brings along for such a question.
+HAPPENED_HEADINGS = re.compile(r"\b(what happened|what is happening|what's happening|what we know|cause|why|situation|"
+                               r"ce qui s'est passe|ce qui se passe|ce que nous savons|origine|pourquoi|les faits|"
+                               r"the facts)\b")
 # Sentences that carry the next step: a phone number or a link someone can act on.
 # A phone number, a link, or a short number to call ("call 15", "appelez le 15", "call Info-Santé at 811").
 CALL_SHORT = (r"\b(call|calling|dial|appelez|appeler|composez|faites le)\b[^.;:]{0,25}?\b\d{2,4}\b"

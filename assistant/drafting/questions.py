@@ -41,7 +41,9 @@ _REQUEST = re.compile(r"\b(pls|please|plz|svp|stp|s'il (vous|te) pla[iî]t|tell 
 _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("why", r"\b(why|pourquoi|what caused|(?<!a )cause[ds]?|origine|how (did|could) (this|it|that) happen|"
             r"what happened|qui est derriere|who (is|was) behind|who hacked|inside job|qu'est-ce qui s'est passe|"
-            r"que s'est-il passe|il s'est passe quoi|ca s'est passe comment)\b"),
+            r"que s'est-il passe|il s'est passe quoi|ca s'est passe comment|"
+            r"what(?:'s| is)(?: actually| really)? (?:wrong|the problem|going on)|what went wrong|"
+            r"c'est quoi le (?:probleme|souci)|quel est le (?:probleme|souci)|qu'est-ce qui (?:ne va pas|cloche))\b"),
     ("when", r"\b(when|what time|how long|how many (days|weeks|hours)|by when|until when|what date|quand|"
              r"a quelle (heure|date)|combien de temps|en combien de temps|quel delai|sous combien|"
              r"jusqu'a quand|jusqu'a quelle heure|horaires?|opening hours|open (on )?(sunday|saturday|weekends?))\b"),

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from assistant.drafting.phrases import INTERNAL_HEADINGS
-from assistant.drafting.questions import IDENTIFIER
+from assistant.drafting.phrases import HAPPENED_HEADINGS, INTERNAL_HEADINGS
+from assistant.drafting.questions import IDENTIFIER, find_questions
 from assistant.guards.pii import PiiEntity
 from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
 from assistant.models import Citation, SearchHit
@@ -83,6 +83,11 @@ def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | No
                                                 SearchFilter(kinds=("fact_sheet", "faq"), incident=incident, at=at),
                                                 language, mode="lexical")
                         if h.chunk_id not in seen]
+    # "Pourquoi autant de suppressions ?": the fact sheet's own account of what happened, whatever the words.
+    if asks_why(vector_text or query):
+        seen = {h.chunk_id for h in ctx.sources}
+        ctx.sources += [h for h in incident_account(kb, incident=incident, at=at, language=language)
+                        if h.chunk_id not in seen]
     ctx.policy = _search_lang(kb, query, 4, SearchFilter(kinds=("policy",), incident=incident, at=at), language,
                               rank)
     ctx.guideline = _search_lang(kb, "tone apology banned phrases escalation " + query, 4,
@@ -101,6 +106,16 @@ def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | No
     ctx.policy = [h for h in ctx.policy if not internal(h)]
     ctx.incident, ctx.at = incident, at
     return ctx
+
+
+def asks_why(text: str) -> bool:
+    return any(q.kind == "why" for q in find_questions(text))
+
+
+def incident_account(kb: KnowledgeBase, *, incident: str | None, at: datetime, language: str) -> list[SearchHit]:
+    """The sections of the current fact sheet (in `language`) that tell what happened."""
+    docs = kb.find_docs(SearchFilter(kinds=("fact_sheet",), incident=incident, at=at, language=language))
+    return [h for doc_id in docs for h in kb.doc_chunks(doc_id) if HAPPENED_HEADINGS.search(fold(h.heading))]
 
 
 def internal(hit: SearchHit) -> bool:

@@ -54,8 +54,15 @@ def _is_abbreviation(text: str, folded: str, start: int, dot: int, after: int) -
     word = _LAST_TOKEN.search(folded, start, dot)
     token = word.group(1).strip(".") if word else ""
     nxt = text[after:].lstrip()[:1]
-    if token in _TITLES or (len(token) == 1 and token.isalpha()):
+    if token in _TITLES:
         return True
+    if len(token) == 1 and token.isalpha():
+        # An initial ("John F. Kennedy", "J. Smith"), unless a capital letter ends a phrase in lower case:
+        # "too much vitamin D. We do not know yet" is two sentences.
+        before = re.search(r"(\S+)\s+\S$", text[start:dot])
+        # "found E. coli" is one ("coli" goes on in lower case).
+        return not (text[dot - 1].isupper() and before is not None and before.group(1)[:1].islower()
+                    and nxt.isupper())
     if token in _BEFORE_DIGIT:
         return nxt.isdigit()
     return token in _OTHER_ABBREV and not nxt.isupper()

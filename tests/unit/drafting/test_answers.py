@@ -444,3 +444,36 @@ def test_the_fact_sheets_first_instruction_beats_a_condition_as_the_next_step() 
     (q, *_) = find_questions("Is the Crêtes chairlift affected?", known_items(cands))
     step = next_action(picker, q, set())
     assert step is not None and step.text == "Stop using the upper car park."
+
+
+RAIL = [
+    hit(0, "What happened", "The winter timetable started on 30 November 2026, with a new crew rostering system.\n"
+                            "The system gave drivers shifts they could not legally work: one train in three was "
+                            "cancelled.\nIt is not a strike."),
+    hit(1, "Replacement buses", "On R4, a replacement bus (le car de substitution) runs every hour.\n"
+                                "Bicycles cannot be taken on the replacement buses."),
+]
+RAIL = [h.model_copy(update={"title": "Cancelled trains since the winter timetable"}) for h in RAIL]
+
+
+@pytest.mark.parametrize("text", ["Why so many cancellations??", "What is actually wrong with your trains?"])
+def test_a_why_no_because_answers_gets_the_fact_sheets_account(text: str) -> None:
+    cands = candidates(RAIL, "en")
+    (q, *_) = find_questions(text, known_items(cands))
+    assert q.kind == "why"
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert [s for s, _ in ans.sentences][:2] == [c.text for c in cands[:2]]
+
+
+def test_a_why_is_answered_by_what_is_not_known_when_the_cause_is_not() -> None:
+    hits = [*RAIL[:1], hit(2, "What we do not know yet", "We do not know yet what caused the failure.")]
+    cands = candidates(hits, "en")
+    (q, *_) = find_questions("why did it break??", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.sentences[0][0] == "We do not know yet what caused the failure."
+
+
+def test_a_bus_called_car_is_no_reason() -> None:
+    from assistant.drafting.answers import REASON
+    assert not REASON.search("un taxi est rembourse si aucun car de substitution ne circule")
+    assert REASON.search("les trains sont supprimes, car le systeme a attribue des services impossibles")

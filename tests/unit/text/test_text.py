@@ -56,6 +56,10 @@ def test_fold_lowers_strips_accents_and_unifies_punctuation() -> None:
         ("Super!! 😀 Merci… Vraiment?!", ["Super!!", "😀 Merci…", "Vraiment?!"]),
         ("- item one\n- item two\n\nNext", ["- item one", "- item two", "Next"]),
         ("e.g. this one. ok", ["e.g. this one.", "ok"]),
+        # A capital letter ending a lower-case phrase ends the sentence; an initial or a genus does not.
+        ("It had too much vitamin D. We do not know yet.", ["It had too much vitamin D.", "We do not know yet."]),
+        ("Tests found E. coli bacteria. Boil it.", ["Tests found E. coli bacteria.", "Boil it."]),
+        ("John F. Kennedy said so. J. Smith came.", ["John F. Kennedy said so.", "J. Smith came."]),
         # Clock times: "9 a.m. to 7 p.m." is one sentence; "at 4 p.m. The next" ends one.
         ("Open from 9 a.m. to 7 p.m., daily. Next update at 4 p.m. Thanks.",
          ["Open from 9 a.m. to 7 p.m., daily.", "Next update at 4 p.m.", "Thanks."]),
