@@ -471,7 +471,7 @@ def triage_train(
 
 answers_app = typer.Typer(help="The learned answer-sentence ranker of the offline composer.", no_args_is_help=True)
 app.add_typer(answers_app, name="answers")
-ANSWER_TRAINING = ("answers_tuning",)  # never the held-out sets (answers_holdout4, _holdout5): only scored
+ANSWER_TRAINING = ("answers_tuning",)  # never the held-out sets (answers_holdout4, _holdout5, _holdout6): only scored
 
 
 @answers_app.command("train")

@@ -8,7 +8,8 @@ in the comment's language; a verdict's item must be named by the comment or the 
 crisis-wide forbidden patterns of the held-out crises (the superseded facts) must match no current
 document but a guideline, and each held-out crisis keeps a superseded version that they catch; a
 comment's own forbidden patterns match none of its crisis's current documents either (a draft that
-quotes the knowledge faithfully is never penalised). Each held-out folder is three new crises.
+quotes the knowledge faithfully is never penalised). Each held-out folder is three new crises whose
+comments appear in no other set.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from assistant.knowledge.loaders import load_folder
 from assistant.models import DocumentIn
 
 DATA = Path(__file__).resolve().parents[3] / "tests/data"
-HELD_OUT = ("answers_holdout4", "answers_holdout5")
+HELD_OUT = ("answers_holdout4", "answers_holdout5", "answers_holdout6")
+# Held-out sets written with praise or spam that needs no reply; answers_holdout6 owes a reply to every comment.
+WITH_NO_REPLY = ("answers_holdout4", "answers_holdout5")
 CHECKED = (*HELD_OUT, "answers_tuning")
 COURTESY = {"merci", "thank"}  # a thank-you to praise is owed, not stated by the knowledge
 
@@ -98,9 +101,14 @@ def test_each_holdout_is_new_crises_ready_today(folder: str) -> None:
     assert {s.incident for s in holdout}.isdisjoint({s.incident for s in others})
     ids = {c.id for s in holdout for c in s.cases}
     assert len(ids) == sum(len(s.cases) for s in holdout)
+    seen = {normalise(c.text) for s in others for c in s.cases}
+    assert not [c.id for s in holdout for c in s.cases if normalise(c.text) in seen]  # no comment reused
     for answer_set in holdout:
         assert not not_valid_yet(answer_set.knowledge), answer_set.name
         assert {c.language for c in answer_set.cases} == {"en", "fr"}
-        assert any(not c.expect_reply for c in answer_set.cases)  # praise or spam that needs no reply
+        if folder in WITH_NO_REPLY:
+            assert any(not c.expect_reply for c in answer_set.cases)  # praise or spam that needs no reply
+        else:
+            assert all(c.expect_reply for c in answer_set.cases), answer_set.name
         assert all(c.required or not c.expect_reply for c in answer_set.cases)
         assert all(re.fullmatch(r"[a-z]\d\d", c.id) for c in answer_set.cases)
