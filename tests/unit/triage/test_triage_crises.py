@@ -18,6 +18,11 @@ hand outside the product (never run through triage); likewise only its shape is 
 with pupils left at roadside stops, a dating app's leak of profiles, messages and locations): a sixth held-out
 set, written by hand outside the product (never run through triage); likewise only its shape is checked here.
 
+`triage_fresh7_crises.jsonl` (a home camera maker's cloud fault showing customers other homes' feeds, then
+switching its alerts off; a hospital group's systems down after a cyberattack; a parcel carrier's new sorting
+software stranding parcels in its hubs): a seventh held-out set, written by hand outside the product (never
+run through triage); likewise only its shape is checked here.
+
 `triage_train2_crises.jsonl` (pet food salmonella recall, airline mass cancellations, a toy's loose magnets, a
 school platform's data leak, a city's contaminated drinking water, a payroll provider's failed salary run): six
 more whole crises written as training data, scored once before anyone trained on them; only its shape is
@@ -41,6 +46,7 @@ FRESH3 = DATA / "triage_fresh3_crises.jsonl"
 FRESH4 = DATA / "triage_fresh4_crises.jsonl"
 FRESH5 = DATA / "triage_fresh5_crises.jsonl"
 FRESH6 = DATA / "triage_fresh6_crises.jsonl"
+FRESH7 = DATA / "triage_fresh7_crises.jsonl"
 TUNING = DATA / "triage_tuning_crises.jsonl"
 TUNING2 = DATA / "triage_tuning2_crises.jsonl"
 TRAIN2 = DATA / "triage_train2_crises.jsonl"
@@ -61,12 +67,14 @@ def test_each_set_is_three_whole_crises(path: Path, crises: set[str]) -> None:
     assert {c.language for c in cases} == {"en", "fr"} and len({c.platform for c in cases}) >= 6
 
 
-@pytest.mark.parametrize("held_out", [FRESH3, FRESH4, FRESH5, FRESH6])
+@pytest.mark.parametrize("held_out", [FRESH3, FRESH4, FRESH5, FRESH6, FRESH7])
 def test_no_fresh_comment_is_in_a_training_set(held_out: Path) -> None:
     fresh = {c.text for c in load_cases(held_out)}
+    crises = {c.crisis for c in load_cases(held_out)}
     for other in DATA.glob("triage_*.jsonl"):
         if other != held_out:
             assert not fresh & {c.text for c in load_cases(other)}, other.name
+            assert not crises & {c.crisis for c in load_cases(other)}, other.name  # a crisis nobody has seen
 
 
 FIELDS = {"text", "author", "platform", "followers", "verified", "language", "intent", "sentiment",
@@ -76,6 +84,7 @@ FIELDS = {"text", "author", "platform", "followers", "verified", "language", "in
 @pytest.mark.parametrize(("path", "crises"), [(FRESH4, ("smartlock", "hotel", "streaming")),
                                               (FRESH5, ("formula", "tickets", "ridehail")),
                                               (FRESH6, ("cosmetics", "bus", "dating")),
+                                              (FRESH7, ("homecam", "hospital", "parcels")),
                                               (TRAIN2, ("petfood", "airline", "toy", "schooldata", "water",
                                                         "payroll"))])
 def test_the_held_out_sets_are_well_formed(path: Path, crises: tuple[str, ...]) -> None:
