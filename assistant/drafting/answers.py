@@ -265,6 +265,16 @@ PHONE_ASKED = re.compile(r"\b(phone|number|call|hotline|numero|telephone|appeler
 PRESS_ASKED = re.compile(r"\b(press|presse|media|medias|journalist\w*)\b")
 
 
+_DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those|ce|cet|cette|ces)\s+([a-zà-ÿ]{4,})")
+
+
+def refers_to(c: Candidate, before: Candidate) -> bool:
+    """Whether `c` points back at `before` with a demonstrative ("this report", "ce rapport") naming what
+    `before` talks about."""
+    nouns = {n for n in _DEMONSTRATIVE.findall(c.folded)}
+    return bool(nouns) and bool(keyset(analyze(" ".join(nouns))) & before.terms)
+
+
 class _Answering:
     """One question being answered: what is already used, and how to pick the next sentence."""
 
@@ -277,6 +287,13 @@ class _Answering:
         self.ans = Answer(q)
 
     def take(self, c: Candidate, text: str | None = None) -> None:
+        before = self.picker.preceding(c)
+        if before is not None and before.text not in self.used and refers_to(c, before) \
+                and len(before.text) + len(c.text) <= self.max_chars:
+            # "Nous ne donnerons une date qu'après ce rapport.": which report, the sentence before says.
+            self.used.add(before.text)
+            self.ans.used.append(before)
+            self.ans.sentences.append((before.text, [before.chunk_id]))
         self.used.add(c.text)
         self.ans.used.append(c)
         self.ans.sentences.append((text or c.text, [c.chunk_id]))

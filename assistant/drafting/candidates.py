@@ -107,8 +107,14 @@ def chunk_sentences(chunk_id: str, version: str, heading: str,
     in_unknown_section = any(h in folded_heading for h in UNKNOWN_HEADINGS)
     headings = {fold(h).strip(" ?.") for h in heading.split(" > ")}
     out = []
-    for raw in sentences(text):
+    raws = sentences(text)
+    for i, raw in enumerate(raws):
         s = clean(raw)
+        if s.endswith(":") and len(s.split()) >= LIST_INTRO_MIN_WORDS:
+            # "Un plan allégé s'applique jusqu'au 13 décembre sur ces lignes :" and its short list items are
+            # one fact: "... sur ces lignes : R1 Caen – Vire, R3 Caen – Lisieux, R4 Bayeux – Saint-Lô."
+            s = with_items(s, raws[i + 1:])
+        s = clean(raw) if s is None else s
         # Questions (FAQ headings, bold or not), labels and list fragments are not facts to state.
         if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not s[0].isupper() \
                 or _QA.match(raw):
@@ -118,6 +124,26 @@ def chunk_sentences(chunk_id: str, version: str, heading: str,
         unknown = in_unknown_section or bool(NEGATED.match(fold(s)))
         out.append((s, keyset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
     return tuple(out)
+
+
+LIST_INTRO_MIN_WORDS = 6
+LIST_ITEM_MAX_WORDS = 10
+LIST_MAX_ITEMS = 8
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+?)\s*$")
+
+
+def with_items(intro: str, after: list[str]) -> str | None:
+    """An introduction ending with ":" joined with the short list items right after it; None when they are
+    not a short list (then the introduction alone is no fact to state)."""
+    items = []
+    for raw in after:
+        m = _ITEM.match(raw)
+        if m is None:
+            break
+        items.append(_MD.sub("", m.group(1)).strip().rstrip(".;,"))
+    if not items or len(items) > LIST_MAX_ITEMS or any(len(i.split()) > LIST_ITEM_MAX_WORDS for i in items):
+        return None
+    return f"{intro} {', '.join(items)}."
 
 
 def candidates(hits: Iterable[SearchHit], language: str) -> list[Candidate]:

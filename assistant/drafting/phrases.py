@@ -166,7 +166,8 @@ CALL_SHORT = (r"\b(call|calling|dial|appelez|appeler|composez|faites le)\b[^.;:]
 NEXT_STEP = re.compile(rf"(\+?\d[\d ]{{7,}}\d|https?://\S+|{CALL_SHORT})", re.IGNORECASE)
 # Sections written for staff, not customers ("what staff must not promise"): never quoted in a reply.
 INTERNAL_HEADINGS = ("must not", "never promise", "staff", "internal", "ne faut jamais", "jamais promettre",
-                     "interdit", "a ne pas", "escalat", "escalad")
+                     "interdit", "a ne pas", "escalat", "escalad", "le personnel", "ne doit pas", "ne doivent pas",
+                     "not promise", "ne pas promettre")
 # Apologise when the guideline asks for it (its wording, either language).
 GUIDELINE_APOLOGY = re.compile(r"\b(apologi[sz]e|say (we are|we're) sorry|excus\w*|s'excuser|présent\w* nos excuses)\b",
                                re.IGNORECASE)

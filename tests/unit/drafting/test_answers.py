@@ -477,3 +477,17 @@ def test_a_bus_called_car_is_no_reason() -> None:
     from assistant.drafting.answers import REASON
     assert not REASON.search("un taxi est rembourse si aucun car de substitution ne circule")
     assert REASON.search("les trains sont supprimes, car le systeme a attribue des services impossibles")
+
+
+def test_a_list_introduction_and_its_short_items_are_one_sentence_to_state() -> None:
+    lines = hit(0, "Lines", "A reduced timetable applies until 13 December 2026 on these lines:\n- R1 Caen – Vire\n"
+                            "- R3 Caen – Lisieux\n\nThe recalled lots are:\n- Adult Chicken dry dog food, 3 kg and "
+                            "12 kg bags of the autumn range sold in shops, lots CA26-0410 to CA26-0455.")
+    texts = [c.text for c in candidates([lines], "en")]
+    assert "A reduced timetable applies until 13 December 2026 on these lines: R1 Caen – Vire, R3 Caen – Lisieux." \
+        in texts
+    # a short introduction, or long items, stay apart (the items are facts of their own)
+    assert not any(t.startswith("The recalled lots are") for t in texts)
+    (q, *_) = find_questions("Until when is the reduced timetable on?", [])
+    ans = answer_question(q, Picker(candidates([lines], "en"), "en"), set(), language="en")
+    assert "13 December 2026" in ans.sentences[0][0]
