@@ -113,8 +113,7 @@ def chunk_sentences(chunk_id: str, version: str, heading: str,
         if s.endswith(":") and len(s.split()) >= LIST_INTRO_MIN_WORDS:
             # "Un plan allégé s'applique jusqu'au 13 décembre sur ces lignes :" and its short list items are
             # one fact: "... sur ces lignes : R1 Caen – Vire, R3 Caen – Lisieux, R4 Bayeux – Saint-Lô."
-            s = with_items(s, raws[i + 1:])
-        s = clean(raw) if s is None else s
+            s = with_items(s, raws[i + 1:]) or s
         # Questions (FAQ headings, bold or not), labels and list fragments are not facts to state.
         if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not s[0].isupper() \
                 or _QA.match(raw):
