@@ -68,6 +68,8 @@ SIM_MARGIN = 0.05  # and at most this much further than the first
 UNKNOWN_CLOSER = 1.5
 # An FAQ entry answers a question whose specific words cover this share of its own question's.
 FAQ_COVER = 0.5
+FAQ_SIM = 0.72  # an FAQ question this close in meaning to the comment's asks the same (bike: 0.85; others < 0.65)
+FAQ_SIM_MARGIN = 0.08
 _ANY = re.compile("")  # any sentence: `Picker.following(c, _ANY, used)` is simply the next one
 FAQ_VERDICT = re.compile(r"\s*(yes|no|oui|non)\b\s*[.,!:;]")
 # A question about what is to come: "when will it reopen?", "quand va-t-on savoir ?".
@@ -195,6 +197,11 @@ class Picker:
             if best is None or s > best_score:
                 best, best_score = c, s
         return best
+
+
+def faq_question(c: Candidate) -> str:
+    """The question an FAQ sentence answers: its entry's heading."""
+    return c.hit.heading.rsplit(" > ", 1)[-1]
 
 
 def meaning_bonus(sim: dict[str, float] | None, c: Candidate) -> float:
@@ -372,11 +379,13 @@ class _Answering:
             seen.add(c.chunk_id)  # the entry's first sentence is its answer
             if c.text in self.used or c.unknown or len(c.text) > self.max_chars:
                 continue
-            asked = keyset(question_terms(c.hit.heading.rsplit(" > ", 1)[-1])) - picker.common
+            asked = keyset(question_terms(faq_question(c))) - picker.common
             shared = sum(picker.rarity(t) for t in asked & keys)
             if shared >= MIN_RELEVANCE and shared >= FAQ_COVER * sum(picker.rarity(t) for t in asked) \
                     and shared > best_weight:
                 best, best_weight = c, shared
+        if best is None:
+            best = self._faq_by_meaning()
         if best is None:
             return None
         said = FAQ_VERDICT.match(fold(best.hit.text))
@@ -391,6 +400,25 @@ class _Answering:
         if nxt is not None and len(nxt.text) <= self.max_chars and not near_duplicate(nxt, self.used):
             self.take(nxt)
         return self.ans
+
+    def _faq_by_meaning(self) -> Candidate | None:
+        """The FAQ entry whose question says what `q` asks in other words ("bring" for "take"): close in
+        meaning, clearly closer than any other entry, and sharing a specific word with it."""
+        if not self.sim:
+            return None
+        entries: dict[str, Candidate] = {}
+        for c in self.picker.cands:
+            if c.hit.kind == "faq":
+                entries.setdefault(faq_question(c), c)  # an entry's first sentence is its answer
+        ranked = sorted(((self.sim.get(h, 0.0), h) for h in entries), reverse=True)
+        if not ranked or ranked[0][0] < FAQ_SIM or (len(ranked) > 1 and ranked[0][0] - ranked[1][0] < FAQ_SIM_MARGIN):
+            return None
+        best = entries[ranked[0][1]]
+        keys = keyset(self.q.terms)
+        shared = keyset(question_terms(ranked[0][1])) & keys - self.picker.common
+        if not shared or best.text in self.used or best.unknown or len(best.text) > self.max_chars:
+            return None
+        return best
 
     def unknown(self) -> Answer:
         """What we don't know yet about it, then when we expect to know."""

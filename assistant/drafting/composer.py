@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from assistant.drafting.answers import Picker, answer_question, expected_after, next_update
+from assistant.drafting.answers import Picker, answer_question, expected_after, faq_question, next_update
 from assistant.drafting.candidates import KIND_PRIOR, MONEY, NEGATED, Candidate, candidates, keyset, text_keys
 from assistant.drafting.items import ALREADY_SAID, known_items
 from assistant.drafting.meaning import similarities
@@ -337,7 +337,9 @@ def _answer_all(parts: list[Part], questions: list[Question], masked_text: str, 
     (facts stated, whether a question went unanswered). The first question's answer may be one sentence
     of up to `first_max` characters: on x, the whole of a long answer rather than none."""
     n_facts, unanswered = 0, False
-    sims = similarities([q.text for q in questions], masked_text, [c.text for c in picker.cands])
+    # The FAQ's own questions too: "can I bring my bike on the bus?" is its "can I take my bike on the bus?".
+    asked = list(dict.fromkeys(faq_question(c) for c in picker.cands if c.hit.kind == "faq"))
+    sims = similarities([q.text for q in questions], masked_text, [*(c.text for c in picker.cands), *asked])
     hint = set(analyze(masked_text))
     for qi, q in enumerate(questions):
         # Addresses and phone lines with their hours run long; a long sentence answering "how" or "why"

@@ -213,7 +213,14 @@ _WH = re.compile(r"\b((?<!or )what|which|when|where|who|why|how|quel\w*|quand|ou
                  r"pourquoi|comment|combien|(?<!ou )quoi)\b")
 
 
+_PERMISSION = re.compile(_FILLER + r"(can i|could i|may i|can we|am i allowed|puis-je|peut-on|pouvons-nous|"
+                         r"je peux|on peut|est-ce que (je|on|nous) (peux|peut|pouvons))\b")
+
+
 def kind_of(folded: str, items: tuple[str, ...] = ()) -> QuestionKind:
+    # "Can I bring my bike on the bus from Bayeux?" asks a permission; the place is where, not what is asked.
+    if items and _PERMISSION.match(folded) and not (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)):
+        return "can"
     # "Is NV104 cancelled?" is about the item; "what is the hotline number in Belgium?" only names one.
     if items and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)
                   or (_yes_no_form(folded) and not _WH.search(folded))):

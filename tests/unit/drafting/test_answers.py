@@ -491,3 +491,29 @@ def test_a_list_introduction_and_its_short_items_are_one_sentence_to_state() -> 
     (q, *_) = find_questions("Until when is the reduced timetable on?", [])
     ans = answer_question(q, Picker(candidates([lines], "en"), "en"), set(), language="en")
     assert "13 December 2026" in ans.sentences[0][0]
+
+
+def test_a_permission_naming_a_place_asks_the_permission_not_about_the_place() -> None:
+    (q, *_) = find_questions("Can I bring my bike on the replacement bus from Bayeux?", ["Bayeux"])
+    assert q.kind == "can"
+    (q, *_) = find_questions("Is Bayeux affected?", ["Bayeux"])
+    assert q.kind == "item"
+
+
+def test_an_faq_question_worded_otherwise_is_found_by_meaning() -> None:
+    from assistant.drafting.meaning import similarities
+    faq = [hit(7, "FAQ > May I take a bicycle aboard the rail replacement coaches?",
+               "No. Only folded bikes in a bag may travel on the coaches.\nFull-size bikes stay at the station.",
+               kind="faq"),
+           hit(8, "FAQ > Can I use my ticket on a coach?", "Yes. Regional coaches accept it until 13 December 2026.",
+               kind="faq")]
+    cands = candidates([*RAIL, *faq], "en")
+    picker = Picker(cands, "en")
+    text = "Can I bring my bike on the replacement bus? I cycle the last bit to work"
+    (q, *_) = find_questions(text, known_items(cands))
+    sim = similarities([q.text], text, [*(c.text for c in cands), *(h.heading.split(" > ")[-1] for h in faq)])[0]
+    ans = answer_question(q, picker, set(), language="en", sim=sim)
+    assert ans.verdict == "no" and ans.sentences[0][0].startswith("No: only folded bikes")
+    # without the meaning of the FAQ's questions, "bring" is not "take": no entry is that answer
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert not ans.sentences or not ans.sentences[0][0].startswith("No: only folded")
