@@ -76,7 +76,7 @@ FAQ_VERDICT = re.compile(r"\s*(yes|no|oui|non)\b\s*[.,!:;]")
 FUTURE = re.compile(r"\b(will|going to|gonna|va|vont|allez|allons|sera|seront|aura|auront|\w+ront|\w+ra)\b")
 # A date that is expected, not one that has passed: "results are expected by", "will reopen on", "d'ici".
 EXPECTED = re.compile(r"\b(expect\w*|will (be|re\w+)|by (the )?\d|until|next|d'ici|prevu\w*|prevoi\w*|attendu\w*|"
-                      r"sera|seront|devrai(t|ent)|prochain\w*|jusqu'au|avant le)\b")
+                      r"attendons|sera|seront|devrai(t|ent)|prochain\w*|jusqu'au|avant le)\b")
 
 
 @dataclass
@@ -275,9 +275,17 @@ PRESS_ASKED = re.compile(r"\b(press|presse|media|medias|journalist\w*)\b")
 _DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those|ce|cet|cette|ces)\s+([a-zà-ÿ]{4,})")
 
 
+# "It is one of the questions of the investigation.", "C'est l'une des questions ...": the subject is what the
+# sentence before said (not an impersonal "it is possible to ...", "il est conseillé de ...").
+_POINTS_BACK = re.compile(r"^(it|this|that|c'est|cela|ceci) (is|was|will be|remains|est|sera|reste) "
+                          r"(one|part|l'une?|un des|une des|partie|among|parmi|the subject|l'objet)\b")
+
+
 def refers_to(c: Candidate, before: Candidate) -> bool:
-    """Whether `c` points back at `before` with a demonstrative ("this report", "ce rapport") naming what
-    `before` talks about."""
+    """Whether `c` points back at `before`: with a demonstrative ("this report", "ce rapport") naming what
+    `before` talks about, or as its subject ("It is one of the questions of the investigation")."""
+    if _POINTS_BACK.match(c.folded) and before.hit.chunk_id == c.hit.chunk_id:
+        return True
     nouns = {n for n in _DEMONSTRATIVE.findall(c.folded)}
     return bool(nouns) and bool(keyset(analyze(" ".join(nouns))) & before.terms)
 
@@ -392,6 +400,11 @@ class _Answering:
         if said and q.kind in ("can", "yes_no") and not SAFETY_ASKED.search(q.folded) and not MASKED.search(q.text):
             self.ans.verdict = "no" if said.group(1) in ("no", "non") else "yes"
             self.take(best, verdict_sentence(self.language, self.ans.verdict, best))
+        elif self.denies(best):
+            # "mon mdp a fuité ?" - "... les mots de passe ne sont pas concernés": an entry with no yes or no of
+            # its own that denies what was asked is a no.
+            self.ans.verdict = "no"
+            self.take(best, verdict_sentence(self.language, "no", best))
         else:
             self.take(best)
         # The entry's next sentence belongs to its answer ("Affected customers get 12 months of monitoring.
@@ -548,13 +561,7 @@ class _Answering:
                 NEED.search(q.folded) and (AUTOMATIC.search(c.folded) or NEEDLESS.search(part)))
             self.ans.verdict = "no" if negative else "yes"
             self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
-        elif q.kind == "yes_no" and not c.unknown and (NEGATION.search(c.folded) or says_opposite(q, c)) \
-                and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
-                and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
-                and picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non")):
-            # "Were my bank details stolen?" - "Bank details are not affected.": a sentence about what was
-            # asked that says it is not so is a no (never a yes: a sentence that does not deny is no yes);
-            # so is one that says the opposite ("is the store closing?" - "the store stays open").
+        elif self.denies(c):
             self.ans.verdict = "no"
             self.take(c, verdict_sentence(self.language, "no", c))
         else:
@@ -572,6 +579,17 @@ class _Answering:
         if len(self.ans.sentences) == 1:
             self.second()
         return self.ans
+
+    def denies(self, c: Candidate) -> bool:
+        """Whether `c` answers a yes-or-no question with a no. "Were my bank details stolen?" - "Bank details
+        are not affected.": a sentence about what was asked that says it is not so is a no (never a yes: a
+        sentence that does not deny is no yes); so is one that says the opposite ("is the store closing?" -
+        "the store stays open")."""
+        q = self.q
+        return q.kind == "yes_no" and not c.unknown and bool(NEGATION.search(c.folded) or says_opposite(q, c)) \
+            and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
+            and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
+            and self.picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non"))
 
     def second(self) -> None:
         """A second sentence as close in meaning to the question as the first ("valid 12 months" after

@@ -282,8 +282,8 @@ def items_in(text: str, known_items: Iterable[str] = ()) -> tuple[str, ...]:
 
 # Verbs and words every question uses: they say how it is asked, not what about.
 _ASKING = frozenset(analyze(
-    "take takes taking get gets getting need needs know knows make go going want come give find say tell long much "
-    "many please pls thanks thank exactly also still anyone someone something anything yes no oui non svp merci "
+    "take takes taking get gets getting need needs know knows make go going want come give find say tell long "
+    "much many please pls thanks thank exactly also still anyone someone something anything yes no oui non svp merci "
     "va vais allez aller savoir sais sait veux voulez vouloir dire dites donner donnez donne prendre trouver mettre "
     "combien quoi comme quel quelle quels quelles est-ce c'est faut dois doit peux peut pouvez possible"))
 
@@ -337,6 +337,9 @@ def split_compound(clause: str) -> list[str]:
     return [clause]
 
 
+JUST_YES_OR_NO = re.compile(r"^\W*(yes or no|oui ou non|true or false|vrai ou faux|yes/no|oui/non)\W*$")
+# A question ending on what was said before: "are you paying me back for that?", "vous remboursez ça ?".
+ENDS_ON_THAT = re.compile(r"\b(that|this|ca|cela)\s*[?!.]*$")
 _TRUTH_TERMS = frozenset(analyze("true right correct real accurate false truth vrai exact juste faux intox info"))
 
 
@@ -367,6 +370,8 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
             if len(claim) > 1:
                 out.append(Question(text=text_, kind="yes_no", terms=claim, claim=True))
                 continue
+        if out and JUST_YES_OR_NO.match(folded):
+            continue  # "Did anyone download the data? Yes or no?" asks the question before for a straight answer
         items = items_in(clause, known)
         # "rue des Érables, code J7V 4A9, on est dedans ?": a reference is what is asked about, the street
         # around it is the author's context.
@@ -376,7 +381,11 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
             items = all_items
         kind = kind_of(folded, items)
         terms, context = _focus(clause)
-        out.append(Question(text=clause, kind=kind, items=items if kind == "item" else (),
+        asked = clause
+        if said and ENDS_ON_THAT.search(folded):
+            # "I had to take two days unpaid. Are you paying me back for that?": "that" is the sentence before.
+            asked, context = f"{said} {clause}", context | question_terms(said)
+        out.append(Question(text=asked, kind=kind, items=items if kind == "item" else (),
                             asks_ok=kind == "item" and bool(OK_WORDS.search(folded))
                             and not SCOPE_WORDS.search(folded),
                             terms=terms, context=context))

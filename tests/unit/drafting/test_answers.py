@@ -517,3 +517,52 @@ def test_an_faq_question_worded_otherwise_is_found_by_meaning() -> None:
     # without the meaning of the FAQ's questions, "bring" is not "take": no entry is that answer
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert not ans.sentences or not ans.sentences[0][0].startswith("No: only folded")
+
+
+def test_a_question_ending_on_that_asks_about_the_sentence_before() -> None:
+    (q,) = find_questions("I had to take two days unpaid to look after my son. Are you paying me back for that?")
+    assert "unpaid" in q.text and {"unpaid", "day"} <= q.context
+    (q,) = find_questions("Are you paying me back?")  # nothing before: the question alone
+    assert q.text == "Are you paying me back?"
+
+
+def test_yes_or_no_alone_asks_the_question_before_it_not_a_new_one() -> None:
+    assert [q.text for q in find_questions("Did anyone download the leaked data? Oui ou non ?")] == [
+        "Did anyone download the leaked data?"]
+    assert len(find_questions("Yes or no?")) == 1  # alone, it is still the comment's question
+
+
+def test_an_faq_answer_that_denies_what_was_asked_is_a_no() -> None:
+    faq = hit(7, "FAQ > Dois-je changer mon mot de passe ?",
+              "Ce n'est pas nécessaire, car les mots de passe ne sont pas concernés.", kind="faq", language="fr")
+    cands = candidates([faq, *(h.model_copy(update={"language": "fr"}) for h in HITS)], "fr")
+    (q,) = find_questions("mon mot de passe a fuité ?")
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert ans.verdict == "no" and ans.sentences[0][0].startswith("Non : ce n'est pas nécessaire")
+    (q,) = find_questions("comment changer mon mot de passe ?")  # not a yes-or-no question: no verdict
+    assert answer_question(q, Picker(cands, "fr"), set(), language="fr").verdict is None
+
+
+def test_a_sentence_whose_subject_is_the_sentence_before_comes_with_it() -> None:
+    lines = hit(9, "Investigation", "We do not know yet why the guard targeted this customer. It is one of the "
+                                    "questions of the independent investigation.\nIt is possible to file a complaint.")
+    cands = candidates([lines], "en")
+    (q,) = find_questions("Which questions will the independent investigation look at?")
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert [s for s, _ in ans.sentences][:2] == ["We do not know yet why the guard targeted this customer.",
+                                                 "It is one of the questions of the independent investigation."]
+    (q,) = find_questions("Can I file a complaint?")  # an impersonal "it is possible to" points at nothing
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.sentences[0][0].endswith("It is possible to file a complaint.") or \
+        ans.sentences[0][0].startswith("Yes")
+    assert all("guard" not in s for s, _ in ans.sentences)
+
+
+def test_nous_attendons_ses_conclusions_is_a_date_expected() -> None:
+    lines = hit(9, "Ce que nous ne savons pas encore", "Nous ne savons pas encore si les données ont été copiées.\n"
+                "Une enquête technique est menée par le cabinet Trellis.\nNous attendons ses conclusions pour le "
+                "11 décembre 2026.", language="fr")
+    cands = candidates([lines], "fr")
+    (q,) = find_questions("Est-ce que les données ont été copiées ?")
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert "11 décembre 2026" in " ".join(s for s, _ in ans.sentences)
