@@ -51,7 +51,8 @@ MONEY_WORDS = re.compile(r"\b(droit|entitled|compensat\w*|voucher|bon|refund\w*|
                          r"montant|amount|dedommag\w*|indemn\w*|geste|money|argent|€|"
                          # "what do we get for this mess?", "on aura quoi ?": what they are given
                          r"what do (i|we|you) get|what (will|would) (i|we) get|on (aura|a) quoi|"
-                         r"qu'est-ce qu'on (a|aura)|on a droit)\b")
+                         r"qu'est-ce qu'on (a|aura)|on a droit|(vous )?offrez quoi|faire pardonner|"
+                         r"make (it )?up (to|for))\b")
 NEXT_UPDATE = re.compile(r"\b(next update|prochain point|prochaine mise a jour|next statement|will be published|"
                          r"sera publie)\b")
 MIN_RELEVANCE = 1.2
@@ -75,6 +76,9 @@ FAQ_VERDICT = re.compile(r"\s*(yes|no|oui|non)\b\s*[.,!:;]")
 # A question about what is to come: "when will it reopen?", "quand va-t-on savoir ?".
 FUTURE = re.compile(r"\b(will|going to|gonna|va|vont|allez|allons|sera|seront|aura|auront|\w+ront|\w+ra)\b")
 # A date that is expected, not one that has passed: "results are expected by", "will reopen on", "d'ici".
+COMPENSATION_TERMS = frozenset(analyze("compensation compensated indemnity voucher credit refund refunded goodwill "
+                                      "indemnité indemnisation dédommagement dédommagé bon avoir remboursement "
+                                      "remboursé geste commercial"))
 EXPECTED = re.compile(r"\b(expect\w*|will (be|re\w+)|by (the )?\d|until|next|d'ici|prevu\w*|prevoi\w*|attendu\w*|"
                       r"attendons|sera|seront|devrai(t|ent)|prochain\w*|jusqu'au|avant le)\b")
 
@@ -508,6 +512,10 @@ class _Answering:
         else:
             c = None
         c = c or (self.best(want=want, strict=True, minimum=minimum, exclude=exclude) if want is not None else None)
+        if c is None and want is MONEY:
+            # "What do we get for this mess?", "un dédommagement ou rien ?": the amount of the compensation,
+            # however the knowledge names it ("a flat compensation of €60", "un bon de 50 €").
+            c = self.best(self.terms | COMPENSATION_TERMS, want=MONEY, strict=True, minimum=minimum, exclude=exclude)
         if want is not None and want in (ANSWER_TYPES["when"], ANSWER_TYPES["how_much"], MONEY):
             # "When will the investigation end?" - "An investigation is led by X." "We expect its conclusions
             # by 11 December.": the closest sentence lacks the date, the one right after it holds it.

@@ -337,6 +337,10 @@ def split_compound(clause: str) -> list[str]:
     return [clause]
 
 
+# What the author is given for the trouble: "un dédommagement ou rien ?", "what do we get for this mess?".
+COMPENSATION_ASKED = re.compile(r"\b(compensat\w*|dedommag\w*|indemn\w*|geste commercial|vouchers?|"
+                                r"what do (i|we|you) get|what (will|would) (i|we) get|on (aura|a) quoi|on a droit|"
+                                r"(vous )?offrez quoi|faire pardonner|make (it )?up (to|for))\b")
 JUST_YES_OR_NO = re.compile(r"^\W*(yes or no|oui ou non|true or false|vrai ou faux|yes/no|oui/non)\W*$")
 # A question ending on what was said before: "are you paying me back for that?", "vous remboursez ça ?".
 ENDS_ON_THAT = re.compile(r"\b(that|this|ca|cela)\s*[?!.]*$")

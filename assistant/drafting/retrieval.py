@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from assistant.drafting.phrases import HAPPENED_HEADINGS, INTERNAL_HEADINGS
-from assistant.drafting.questions import IDENTIFIER, find_questions
+from assistant.drafting.questions import COMPENSATION_ASKED, IDENTIFIER, find_questions
 from assistant.guards.pii import PiiEntity
 from assistant.knowledge.store import KnowledgeBase, Mode, SearchFilter
 from assistant.models import Citation, SearchHit
@@ -26,6 +26,10 @@ NEXT_STEP_QUERIES = ("hotline free call phone number France Belgium Switzerland 
                      "press office journalists media contact presse journalistes",
                      # "We don't know yet" is followed by when the next update comes.
                      "next update will be published prochain point sera publié mise à jour")
+
+
+COMPENSATION_QUERY = ("compensation flat amount voucher per customer per home indemnité forfaitaire dédommagement "
+                      "bon montant par client par logement")
 
 
 @dataclass
@@ -87,6 +91,13 @@ def retrieve(kb: KnowledgeBase, query: str, *, language: str, incident: str | No
     if asks_why(vector_text or query):
         seen = {h.chunk_id for h in ctx.sources}
         ctx.sources += [h for h in incident_account(kb, incident=incident, at=at, language=language)
+                        if h.chunk_id not in seen]
+    # "On va avoir un dédommagement ou rien ?": the compensation the policy grants, however few words it shares.
+    if COMPENSATION_ASKED.search(fold(vector_text or query)):
+        seen = {h.chunk_id for h in ctx.sources}
+        ctx.sources += [h for h in _search_lang(kb, COMPENSATION_QUERY, 2, SearchFilter(kinds=("policy", "fact_sheet"),
+                                                                                       incident=incident, at=at),
+                                                language, mode="lexical")
                         if h.chunk_id not in seen]
     ctx.policy = _search_lang(kb, query, 4, SearchFilter(kinds=("policy",), incident=incident, at=at), language,
                               rank)

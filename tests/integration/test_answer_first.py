@@ -127,3 +127,23 @@ def test_a_reference_the_knowledge_lists_is_answered_and_one_it_does_not_stays_m
     own = ask("is my parcel PXQ99123456 affected?")
     assert "PXQ99123456" not in own.text and not own.text.split(",", 1)[1].strip().startswith(("Yes", "No"))
     assert any(f.code == "comment_pii" for f in own.flags)
+
+
+def test_a_compensation_question_brings_the_compensation_whatever_its_words(runtime, tmp_path) -> None:
+    from assistant.drafting.retrieval import retrieve
+    folder = tmp_path / "kb"
+    sections = "".join(f"## Secteur {n}\n\nSecteur {n} : chauffage et eau chaude sans coupure depuis {n} jours, "
+                       f"4 jours de travaux sur le réseau de chauffage du secteur {n}.\n\n" for n in range(1, 13))
+    write_md(folder, "sheet.md", "id: heat-sheet\ntitle: Coupure\nkind: fact_sheet\nlanguage: fr\napproved: true\n"
+                                  "incident: heat-1", f"# Coupure de chauffage\n\n{sections}")
+    write_md(folder, "policy.md", "id: heat-policy\ntitle: Indemnisation\nkind: policy\nlanguage: fr\napproved: true\n"
+                                   "incident: heat-1",
+             "# Indemnisation\n\n## Montant\n\nPour une interruption de plus de 48 heures, chaque logement reçoit une "
+             "indemnité forfaitaire de 60 €.\n")
+    assert runtime.kb.ingest_path(folder).failed == 0
+    text = "On va avoir un dédommagement ou rien ? 4 jours sans chauffage avec 3 gamins"
+    ctx = retrieve(runtime.kb, text, language="fr", incident="heat-1", vector_text=text)
+    assert any("60 €" in h.text for h in ctx.sources)
+    comment = Comment(text=text, author="Karima B.", platform="facebook")
+    d = asyncio.run(draft_reply(runtime, DraftRequest(comment=comment, incident="heat-1")))
+    assert "60 €" in d.text

@@ -566,3 +566,13 @@ def test_nous_attendons_ses_conclusions_is_a_date_expected() -> None:
     (q,) = find_questions("Est-ce que les données ont été copiées ?")
     ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
     assert "11 décembre 2026" in " ".join(s for s, _ in ans.sentences)
+
+
+def test_what_do_we_get_is_answered_by_the_compensation_amount_whatever_its_words() -> None:
+    grants = hit(9, "Our policy", "Each affected candidate can choose a free re-sit or a €50 voucher.\n"
+                                  "Results are published on 9 December 2026.")
+    cands = candidates([*HITS, grants], "en")
+    for text in ("what do we get for this mess?", "how will you make it up to us?"):
+        (q, *_) = find_questions(text, known_items(cands))
+        sentences = [s for s, _ in answer_question(q, Picker(cands, "en"), set(), language="en").sentences]
+        assert sentences and "€" in sentences[0], (text, sentences)
