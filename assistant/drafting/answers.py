@@ -592,12 +592,14 @@ class _Answering:
         """Whether `c` answers a yes-or-no question with a no. "Were my bank details stolen?" - "Bank details
         are not affected.": a sentence about what was asked that says it is not so is a no (never a yes: a
         sentence that does not deny is no yes); so is one that says the opposite ("is the store closing?" -
-        "the store stays open")."""
+        "the store stays open"). A claim is denied in words of the same concept ("3 workers died, is that
+        true?" - "Nobody was injured.")."""
         q = self.q
         return q.kind == "yes_no" and not c.unknown and bool(NEGATION.search(c.folded) or says_opposite(q, c)) \
             and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
             and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
-            and self.picker.specific(c, self.terms) >= MIN_RELEVANCE and not c.folded.startswith(("no", "non"))
+            and self.picker.specific(c, self.terms | (self.related if q.claim else set())) >= MIN_RELEVANCE \
+            and not re.match(r"(no|non)\b", c.folded)
 
     def second(self) -> None:
         """A second sentence as close in meaning to the question as the first ("valid 12 months" after

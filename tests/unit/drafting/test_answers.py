@@ -576,3 +576,16 @@ def test_what_do_we_get_is_answered_by_the_compensation_amount_whatever_its_word
         (q, *_) = find_questions(text, known_items(cands))
         sentences = [s for s, _ in answer_question(q, Picker(cands, "en"), set(), language="en").sentences]
         assert sentences and "€" in sentences[0], (text, sentences)
+
+
+def test_a_claim_denied_in_words_of_the_same_concept_is_a_no() -> None:
+    sheet = hit(9, "Situation", "All 64 people working that night were evacuated. Nobody was injured.\n"
+                                "The site stays closed until 8 December 2026.")
+    cands = candidates([*HITS, sheet], "en")
+    (q,) = find_questions("Heard on local radio that 3 workers died in that fire. Is that true?")
+    assert q.claim
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no" and ans.sentences[0][0].lower() == "no: nobody was injured."
+    # not a claim: "did anyone die?" is no check of something said, and its own words decide
+    (q,) = find_questions("Did workers die?")
+    assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict is None
