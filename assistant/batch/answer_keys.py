@@ -159,7 +159,8 @@ def kind_words(texts: Iterable[str]) -> frozenset[str]:
     for text in texts:
         tokens = re.findall(r"[\w'’-]+", fold(text))
         out |= {stem(tokens[n - 1]) for n in range(1, len(tokens))
-                if any(ch.isdigit() for ch in tokens[n]) and not any(ch.isdigit() for ch in tokens[n - 1])}
+                if any(ch.isdigit() for ch in tokens[n]) and not any(ch.isdigit() for ch in tokens[n - 1])
+                and tokens[n - 1] not in STOPWORDS}
     return frozenset(out)
 
 

@@ -23,7 +23,10 @@ difference changes the answer:
 - who is affected (a child, a baby, a pet, a pregnant woman, an elderly person);
 - and it must need a reply and not be high or critical (a person hurt deserves their own reply).
 The words one comment asks with and the other does not must mean the same too ("refund" / "money
-back" do; "granola" / "vet bill" do not): the two leftovers are encoded and compared.
+back" do; "granola" / "vet bill" do not): the two leftovers are encoded and compared -- unless both ask
+the verdict on the same identified item and get the same answer from knowledge that names it, asking
+it with a word that knowledge says of it (answer_keys.same_item_answer: "is batch L4821 part of the
+recall?" / "my box says L4821, is that one recalled too?").
 Only comments of one reply language are compared: a core is one provider reply in one language, so a
 cross-language group would need one core per language, one call each -- what grouping within each
 language already costs -- for the added risk of matching across a translation.
