@@ -37,7 +37,7 @@ from assistant.drafting.questions import compact
 from assistant.drafting.retrieval import reply_language
 from assistant.knowledge.store import KnowledgeBase
 from assistant.models import Comment, Triage
-from assistant.text import STOPWORDS, fold
+from assistant.text import STOPWORDS, fold, sentences, stem
 
 # The share of sentences two answers must have in common (Jaccard, order ignored). Round 5: 1.0, the
 # same sentences (rounds 3-4 allowed 0.5, and half an answer shared is another answer for one of them).
@@ -56,6 +56,8 @@ class AnswerKey:
     kinds: tuple[str, ...] = ()
     items: tuple[frozenset[str], ...] = ()
     unsettled: bool = False
+    said: frozenset[str] = frozenset()  # what the knowledge says of its identifiers (item_words)
+    asked: frozenset[str] = frozenset()  # what its item questions ask of them (asked_of)
 
 
 AnswerOf = Callable[[Comment, Triage], "AnswerKey | None"]
@@ -99,10 +101,22 @@ def answer_key(kb: KnowledgeBase, comment: Comment, tri: Triage, *, incident: st
     if not plan or not all(a.found for a in plan):
         return None
     said = [text for a in plan for text, _ in a.sentences]
+    items = tuple(named_items(masked.text, a.question.items, language) for a in plan)
+    ids = {i for group in items for i in group if any(ch.isdigit() for ch in i)}
     return AnswerKey(sentences=frozenset(said), verdicts=tuple(a.verdict for a in plan),
-                     kinds=tuple(a.question.kind for a in plan),
-                     items=tuple(named_items(masked.text, a.question.items, language) for a in plan),
-                     unsettled=not all(settled(a) for a in plan))
+                     kinds=tuple(a.question.kind for a in plan), items=items,
+                     unsettled=not all(settled(a) for a in plan),
+                     said=item_words([h.text for h in ctx.sources], ids) if ids else frozenset(),
+                     asked=asked_of(plan, masked.text) if ids else frozenset())
+
+
+def asked_of(plan: Iterable[Answer], text: str) -> frozenset[str]:
+    """Stems of what a comment's item questions ask of their items: the words of each question's asking
+    part (Question.terms), without the identifiers and the words naming the kind of item ("batch",
+    "my box L4822")."""
+    terms = {t for a in plan if a.question.kind == "item" for t in a.question.terms}
+    ids = {compact(i) for a in plan for i in a.question.items}
+    return frozenset({stem(t) for t in terms if compact(t) not in ids}) - kind_words([text])
 
 
 def same_answer(a: AnswerKey, b: AnswerKey, min_overlap: float = MIN_OVERLAP) -> bool:
@@ -111,6 +125,90 @@ def same_answer(a: AnswerKey, b: AnswerKey, min_overlap: float = MIN_OVERLAP) ->
     if a.verdicts != b.verdicts or a.kinds != b.kinds or a.items != b.items:
         return False
     return len(a.sentences & b.sentences) / len(a.sentences | b.sentences) >= min_overlap
+
+
+def identifiers(key: AnswerKey) -> tuple[frozenset[str], ...]:
+    """The identifiers (with a digit: L4822, AX212, 75011) each question of a key asks about."""
+    return tuple(frozenset(i for i in items if any(ch.isdigit() for ch in i)) for items in key.items)
+
+
+def states(key: AnswerKey, identifier: str) -> bool:
+    """Whether one of the key's sentences (the knowledge it answers from) names the identifier."""
+    return any(identifier in compact(fold(text)) for text in key.sentences)
+
+
+def item_words(texts: Iterable[str], ids: Iterable[str]) -> frozenset[str]:
+    """Stems of what the knowledge says of the identifiers: the content words of its sentences that
+    name one, without the identifier and the word right before it that names the kind of item
+    ("batch" L4822, "vol" AX212)."""
+    ids = set(ids)
+    out: set[str] = set()
+    for text in texts:
+        for line in sentences(text):
+            tokens = re.findall(r"[\w'’-]+", fold(line))
+            if any(compact(token) in ids for token in tokens):
+                out |= {stem(t) for t in tokens if len(t) > 2 and t not in STOPWORDS
+                        and not any(ch.isdigit() for ch in t)}
+    return frozenset(out - kind_words(texts))
+
+
+def kind_words(texts: Iterable[str]) -> frozenset[str]:
+    """Stems of the words written right before an identifier ("batch" L4822, "from batches L4821",
+    "vol" AX212, "my box L4822"): they name the kind of item, not what is said or asked of it."""
+    out: set[str] = set()
+    for text in texts:
+        tokens = re.findall(r"[\w'’-]+", fold(text))
+        out |= {stem(tokens[n - 1]) for n in range(1, len(tokens))
+                if any(ch.isdigit() for ch in tokens[n]) and not any(ch.isdigit() for ch in tokens[n - 1])
+                and tokens[n - 1] not in STOPWORDS}
+    return frozenset(out)
+
+
+def same_item_answer(a: AnswerKey, b: AnswerKey, min_overlap: float = MIN_OVERLAP) -> bool:
+    """Two comments asking for a verdict on the same identified item, answered alike from knowledge
+    that names it: every question is an item question ("is L4822 recalled?", "AX212 still going?")
+    with a yes/no verdict and names an identifier (with a digit), the answer's sentences name that
+    identifier, and the two answers are the same (`same_answer`: kinds, verdicts, items, sentences).
+    Then the other words each asks with may differ ("part of the recall" / "my box says ..., is that one
+    recalled too"), but what the two ask of the item must share a word the knowledge says of it (the
+    knowledge-word guard: `AnswerKey.asked` & `AnswerKey.said`, "recall", "rappel"): the composer
+    answers "does L4822 contain nuts?" and "is L4822 still fine to eat?" with the recall's "yes" too,
+    but neither asks the recall question. An identifier the answer does not name gives no evidence."""
+    if not a.kinds or not same_answer(a, b, min_overlap):
+        return False
+    if any(kind != "item" for kind in a.kinds) or any(v not in ("yes", "no") for v in a.verdicts):
+        return False
+    ids = identifiers(a)
+    if not all(ids) or not all(states(a, i) and states(b, i) for group in ids for i in group):
+        return False
+    return bool(a.asked & b.asked & (a.said | b.said))
+
+
+def verdicts_by_item(key: AnswerKey) -> dict[str, str]:
+    """The yes/no the knowledge gives each identifier a key's questions ask about."""
+    out: dict[str, str] = {}
+    for kind, verdict, ids in zip(key.kinds, key.verdicts, identifiers(key), strict=False):
+        if kind == "item" and verdict in ("yes", "no"):
+            out.update(dict.fromkeys(ids, verdict))
+    return out
+
+
+def disagreement(core: AnswerKey | None, member: AnswerKey | None) -> str | None:
+    """Why a member's own answer contradicts the group's core, or None: the knowledge gives an item both
+    name another yes/no for the member ("is L4822 recalled?": yes; the member's "is L4822 still safe?":
+    no), or a question of the same kind at the same place gets the opposite verdict. A member or core
+    whose questions find no answer is no evidence either way (None)."""
+    if core is None or member is None:
+        return None
+    theirs, mine = verdicts_by_item(core), verdicts_by_item(member)
+    for item in sorted(theirs.keys() & mine.keys()):
+        if theirs[item] != mine[item]:
+            return f"the knowledge answers {item.upper()} '{mine[item]}' for it, '{theirs[item]}' in the group's core"
+    if core.kinds == member.kinds:
+        for kind, a, b in zip(core.kinds, core.verdicts, member.verdicts, strict=True):
+            if a in ("yes", "no") and b in ("yes", "no") and a != b:
+                return f"its {kind} question gets '{b}', the group's core '{a}'"
+    return None
 
 
 def answers_from(kb: KnowledgeBase, incident: str | None, at: datetime | None = None) -> AnswerOf:

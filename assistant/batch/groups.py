@@ -5,7 +5,8 @@ out; each member's draft is that core behind the member's own greeting, plus the
 detail (a batch number, a date) when the core's comment did not mention it, and then goes through
 the same citations and guards as any draft (BatchDrafter runs the ordinary chain with the core
 in place of the provider). A member whose personalisation raises a flag the core did not have,
-or any high flag, is held back for individual review.
+or any high flag, is held back for individual review; so is a member whose own answer from the
+knowledge contradicts the core's (runner._core_check, answer_keys.disagreement), drafted alone.
 
 Imports: core, text, triage, guards, drafting.
 """

@@ -23,7 +23,10 @@ difference changes the answer:
 - who is affected (a child, a baby, a pet, a pregnant woman, an elderly person);
 - and it must need a reply and not be high or critical (a person hurt deserves their own reply).
 The words one comment asks with and the other does not must mean the same too ("refund" / "money
-back" do; "granola" / "vet bill" do not): the two leftovers are encoded and compared.
+back" do; "granola" / "vet bill" do not): the two leftovers are encoded and compared -- unless both ask
+the verdict on the same identified item and get the same answer from knowledge that names it, asking
+it with a word that knowledge says of it (answer_keys.same_item_answer: "is batch L4821 part of the
+recall?" / "my box says L4821, is that one recalled too?").
 Only comments of one reply language are compared: a core is one provider reply in one language, so a
 cross-language group would need one core per language, one call each -- what grouping within each
 language already costs -- for the added risk of matching across a translation.
@@ -43,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.batch.answer_keys import MIN_OVERLAP, AnswerKey, AnswerOf, same_answer
+from assistant.batch.answer_keys import MIN_OVERLAP, AnswerKey, AnswerOf, same_answer, same_item_answer
 from assistant.drafting.questions import find_questions
 from assistant.models import Comment, Triage
 from assistant.text import STOPWORDS, fold, stem
@@ -221,7 +224,8 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
                            unsettled_threshold,
                            lambda p, qs: words_close_to(readings[eligible[p]].words,  # type: ignore[union-attr]
                                                         [readings[eligible[q]].words  # type: ignore[union-attr]
-                                                         for q in qs], words_threshold))
+                                                         for q in qs], words_threshold),
+                           identified=bool(readings[eligible[pos]].signature[2]))  # type: ignore[union-attr]
             if best is not None:
                 members[best].append(pos)
                 continue
@@ -233,7 +237,8 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
 
 def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarray, whole_threshold: float,
             question_threshold: float, key: Callable[[int], AnswerKey | None] | None, min_overlap: float,
-            unsettled_threshold: float, close_words: Callable[[int, list[int]], list[bool]]) -> int | None:
+            unsettled_threshold: float, close_words: Callable[[int, list[int]], list[bool]],
+            identified: bool = False) -> int | None:
     """The closest leader `pos` may join: close on both vectors, asked with words that mean the same and,
     with `key`, answered the same way (closer on the questions' vectors when an answer only says "not
     known yet")."""
@@ -247,15 +252,19 @@ def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarra
         return None
     same_words = close_words(pos, [leaders[j] for j in order])
     for j, ok in zip(order, same_words, strict=True):
-        if not ok:
-            continue
         if key is None:
-            return leaders[j]
+            if ok:
+                return leaders[j]
+            continue
+        if not ok and not identified:
+            continue
         mine, theirs = key(pos), key(leaders[j])
         if mine is None:
             return None
         if theirs is None or not same_answer(mine, theirs, min_overlap):
             continue
+        if not ok and not same_item_answer(mine, theirs, min_overlap):
+            continue  # other words, unless both ask the verdict on one identified item
         if (mine.unsettled or theirs.unsettled) and lq[j] < unsettled_threshold:
             continue
         return leaders[j]

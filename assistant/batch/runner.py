@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.batch import store
-from assistant.batch.answer_keys import answers_from
+from assistant.batch.answer_keys import AnswerOf, answers_from, disagreement
 from assistant.batch.groups import BatchDrafter, anonymous, core_text, hold_reason
 from assistant.batch.limiter import make_limiter
 from assistant.batch.schemas import Counts, RunReport
@@ -147,17 +147,17 @@ async def _draft(ctx: UnitContext, comment: Comment, incident: str, core: dict[s
         return None, f"unexpected error ({type(exc).__name__})", drafter
 
 
-async def _single(ctx: UnitContext, item: Claimed, core: dict[str, Any] | None, core_flags: list[str] | None = None
-                  ) -> None:
+async def _single(ctx: UnitContext, item: Claimed, core: dict[str, Any] | None, core_flags: list[str] | None = None,
+                  held: str | None = None) -> None:
     existing = await asyncio.to_thread(_stored, ctx, item.draft_id)
     if existing is not None:  # drafted by a run that died before it could record it
-        await asyncio.to_thread(_record, ctx, item, existing, core_flags)
+        await asyncio.to_thread(_record, ctx, item, existing, core_flags, held)
         return
     draft, problem, _ = await _draft(ctx, item.comment, item.incident, core)
     if draft is None:
         await asyncio.to_thread(store.finish, ctx.db, item.seq, "failed", problem)
         return
-    await asyncio.to_thread(_save, ctx, item, draft, core_flags)
+    await asyncio.to_thread(_save, ctx, item, draft, core_flags, held)
 
 
 def _stored(ctx: UnitContext, draft_id: str) -> Draft | None:
@@ -167,7 +167,8 @@ def _stored(ctx: UnitContext, draft_id: str) -> Draft | None:
         return None
 
 
-def _save(ctx: UnitContext, item: Claimed, draft: Draft, core_flags: list[str] | None) -> None:
+def _save(ctx: UnitContext, item: Claimed, draft: Draft, core_flags: list[str] | None,
+          held: str | None = None) -> None:
     if draft.no_reply_reason:
         store.finish(ctx.db, item.seq, "skipped", draft.no_reply_reason, keep_draft=False)
         return
@@ -180,11 +181,12 @@ def _save(ctx: UnitContext, item: Claimed, draft: Draft, core_flags: list[str] |
         if exc.extra.get("reason") != "exists":
             raise
         stored = review.get_draft(ctx.db, item.draft_id)  # another worker stored it first: exactly one draft
-    _record(ctx, item, stored, core_flags)
+    _record(ctx, item, stored, core_flags, held)
 
 
-def _record(ctx: UnitContext, item: Claimed, draft: Draft, core_flags: list[str] | None) -> None:
-    reason = hold_reason(draft, core_flags or [])
+def _record(ctx: UnitContext, item: Claimed, draft: Draft, core_flags: list[str] | None,
+            held: str | None = None) -> None:
+    reason = held or hold_reason(draft, core_flags or [])
     store.finish(ctx.db, item.seq, "held" if reason else "drafted", reason)
 
 
@@ -202,10 +204,39 @@ async def _group(ctx: UnitContext, group_id: int, claimed: list[Claimed], done: 
                                                core_text(drafter.captured))
             elif problem:
                 log.warning("group core failed batch=%s group=%s: %s", ctx.batch_id, group_id, problem)
+    against = await asyncio.to_thread(_core_check, ctx, core, claimed) if core is not None else {}
     for item in claimed:
-        # Without a core (provider down, all "no reply"), members are drafted one by one.
-        await _single(ctx, item, core, (core or {}).get("flags", []))
+        # Without a core (provider down, all "no reply"), members are drafted one by one; a member whose
+        # own answer contradicts the core's is drafted alone and held for individual review.
+        differs = against.get(item.seq)
+        if differs:
+            await _single(ctx, item, None, None, f"held for individual review: {differs}")
+        else:
+            await _single(ctx, item, core, (core or {}).get("flags", []))
         done.add(item.seq)
+
+
+def _core_check(ctx: UnitContext, core: dict[str, Any], claimed: list[Claimed]) -> dict[int, str]:
+    """Each member whose own answer from the knowledge disagrees with the core comment's
+    (answer_keys.disagreement: another yes/no for the same item), with the reason."""
+    if not claimed:
+        return {}
+    answer_of: AnswerOf = answers_from(ctx.runtime.kb, claimed[0].incident)
+    core_comment = claimed[0].comment.model_copy(update={"text": core.get("comment") or claimed[0].comment.text})
+    keys: dict[str, Any] = {}
+
+    def key(comment: Comment) -> Any:
+        if comment.text not in keys:  # copies share one plan
+            keys[comment.text] = answer_of(comment, run_triage(comment))
+        return keys[comment.text]
+
+    theirs = key(anonymous(core_comment))
+    out: dict[int, str] = {}
+    for item in claimed:
+        reason = disagreement(theirs, key(anonymous(item.comment)))
+        if reason:
+            out[item.seq] = reason
+    return out
 
 
 # ---------------------------------------------------------------- the embedded runner

@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.batch.answer_keys import AnswerKey, named_items, same_answer
+from assistant.batch.answer_keys import (
+    AnswerKey,
+    disagreement,
+    item_words,
+    kind_words,
+    named_items,
+    same_answer,
+    same_item_answer,
+)
 from assistant.batch.paraphrases import (
     asked_words,
     comment_groups,
@@ -185,3 +193,45 @@ def test_an_answer_that_says_not_known_yet_needs_closer_meaning(a: str, b: str) 
     # "Not known yet" fits many questions: only the French pair, 0.62 apart, is close enough (>= 0.6).
     expected = [[0, 1]] if a.startswith("Quand") else []
     assert same_question_groups(comments(a, b), answer_of=unsettled) == expected
+
+
+# The same identified item, asked in other words (answer_keys.same_item_answer, disagreement).
+def item_key(verdict: str = "yes", item: str = "l4822", asked: frozenset[str] = frozenset({"recal"}),
+             said: frozenset[str] = frozenset({"recal", "affect"}), kind: str = "item",
+             sentences: tuple[str, ...] = ("Yes: only batches L4821 and L4822 are affected.",)) -> AnswerKey:
+    return AnswerKey(sentences=frozenset(sentences), verdicts=(verdict,), kinds=(kind,),
+                     items=(frozenset({item}),), said=said, asked=asked)
+
+
+def test_the_verdict_on_one_identified_item_is_one_answer_whatever_the_other_words() -> None:
+    assert same_item_answer(item_key(), item_key(asked=frozenset({"recal", "part"})))
+
+
+@pytest.mark.parametrize("other", [
+    item_key(verdict="no"),  # another verdict
+    item_key(item="l4821", sentences=("Yes: only batches L4821 and L4822 are affected.",)),  # another item
+    item_key(asked=frozenset({"nut", "contain"})),  # asks what the knowledge does not say of it
+    item_key(sentences=("Yes: the hotline is open.",)),  # the answer does not name the item
+])
+def test_other_verdicts_items_or_questions_are_not_the_same_item_answer(other: AnswerKey) -> None:
+    assert not same_item_answer(item_key(), other)
+
+
+def test_an_item_answer_without_a_verdict_or_with_a_word_the_knowledge_does_not_say_is_no_evidence() -> None:
+    assert not same_item_answer(item_key(verdict=None), item_key(verdict=None))  # type: ignore[arg-type]
+    assert not same_item_answer(item_key(said=frozenset({"affect"})), item_key(said=frozenset({"affect"})))
+    assert not same_item_answer(item_key(kind="when"), item_key(kind="when"))
+
+
+def test_kind_words_and_item_words() -> None:
+    assert kind_words(["Only batches L4821 and L4822 are recalled.", "My box L4822?"]) == {"batch", "box"}
+    said = item_words(["Only batches L4821 and L4822 are recalled. The hotline is open."], {"l4822"})
+    assert "recal" in said and "batch" not in said and "hotlin" not in said
+
+
+def test_a_member_whose_own_verdict_contradicts_the_core_is_a_disagreement() -> None:
+    assert disagreement(item_key(), item_key(verdict="no")) is not None
+    assert disagreement(item_key(kind="can", item=""), item_key(kind="can", item="", verdict="no")) is not None
+    assert disagreement(item_key(), item_key()) is None
+    assert disagreement(item_key(), item_key(item="l4821", verdict="no")) is not None  # another item, "no"
+    assert disagreement(item_key(), None) is None and disagreement(None, item_key()) is None
