@@ -260,6 +260,14 @@ NOT_FROM_US = re.compile(r"\b(not (come )?from us|never (ask|call|send|request|c
 # "Is it safe?" (not "security guards", "security breach": a job and an incident, not a question of safety).
 SAFETY_ASKED = re.compile(r"\b(safe\w*|danger\w*|risk\w*|risque\w*|secure|en securite|sans danger|healthy|"
                           r"harmful)\b")
+# Whether something may still be eaten, drunk or used: asked of a listed item, a bare yes or no is ambiguous.
+CONSUMPTION_ASKED = re.compile(
+    r"\b((still|ok|okay|fine|good|safe) to (eat|drink|use|consume|give)|still (eat|drink|use|fine|good)|"
+    r"(can|could|may|should) (i|we|he|she|they|my \w+) (still )?(eat|drink|use|consume|give)|"
+    r"edible|mangeable|consommable|potable|buvable|toujours bon\w*|"
+    r"(peut|peux|puis|pouvons|peuvent|dois|doit|faut)[- ](on |je |il |elle |nous |ils )?(encore )?"
+    r"(le |la |les |l')?(manger|boire|consommer|utiliser|donner)|"
+    r"encore (le |la |les |l')?(manger|boire|consommer|utiliser))\b")
 _CAUSE = frozenset(analyze("cause caused origin investigation origine enquete"))
 
 
@@ -363,8 +371,11 @@ class _Answering:
             elif c.text not in self.used:
                 self.take(c, verdict_sentence(language, verdict, c))
             self.ans.verdict = self.ans.verdict or verdict or None
-        if SAFETY_ASKED.search(q.folded):
-            # Never a "yes" (or a "no") to "is it safe?": the sentences say what is known, nothing more.
+        if SAFETY_ASKED.search(q.folded) or (CONSUMPTION_ASKED.search(q.folded)
+                                             and not any(PERMISSION.search(c.folded) for c in self.ans.used)):
+            # Never a "yes" (or a "no") to "is it safe?"; none to "can I still eat my L4821 granola?" unless the
+            # knowledge says so in as many words ("tap water there can be drunk"): "Yes: only batches L4821 and
+            # L4822 are affected" would read as "yes, eat it". The sentences say what is known.
             self.ans.verdict = None
             self.ans.sentences = [(c.text, [c.chunk_id]) for c in self.ans.used] or self.ans.sentences[:0]
         if in_scope:

@@ -78,7 +78,8 @@ SCOPE_WORDS = re.compile(r"\b(concern\w*|affect\w*|recall\w*|rappel\w*|cancel\w*
 OK_WORDS = re.compile(r"\b(still (go|going|running|on|sailing|leaving|valid|open|happening)|running|run|"
                       r"operat(e|es|ing|ional|ionnel\w*)\b|"
                       r"go(es)? ahead|going ahead|as planned|comme prevu|part(ira)? bien|maintenu\w*|assure\w*|"
-                      r"on time|a l'heure|safe|sans danger|ok|valid|valable\w*|remain\w*|"
+                      r"on time|a l'heure|safe|sans danger|ok|valid|valable\w*|remain\w*|fine|edible|"
+                      r"mangeable|consommable|potable|buvable|"
                       r"rest(e|ent) (valable|ouvert)\w*|"
                       r"stays? open|ouvert\w*)\b")
 

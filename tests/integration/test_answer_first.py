@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -147,3 +148,15 @@ def test_a_compensation_question_brings_the_compensation_whatever_its_words(runt
     comment = Comment(text=text, author="Karima B.", platform="facebook")
     d = asyncio.run(draft_reply(runtime, DraftRequest(comment=comment, incident="heat-1")))
     assert "60 €" in d.text
+
+
+def test_asked_whether_a_listed_lot_may_still_be_eaten_no_bare_yes_or_no(sample_runtime) -> None:
+    # "Yes: only batches L4821 and L4822 are affected" would read as "yes, eat it"
+    for text in ("Is batch L4822 still fine to eat?", "can I still eat my L4821 granola?",
+                 "Je peux encore manger mon paquet du lot L4821 ?", "Is L4830 fine to eat?"):
+        d = draft(sample_runtime, text)
+        assert not re.search(r"\b(Yes|No|Oui|Non)\s?[:,]", d.text), (text, d.text)
+        assert "L4821" in d.text and "L4822" in d.text
+    assert "Do not eat" in draft(sample_runtime, "Is batch L4822 still fine to eat?").text
+    # asked whether it is affected, the yes stays
+    assert "Yes: only batches L4821 and L4822" in draft(sample_runtime, "My box is L4821, is it affected?").text

@@ -589,3 +589,17 @@ def test_a_claim_denied_in_words_of_the_same_concept_is_a_no() -> None:
     # not a claim: "did anyone die?" is no check of something said, and its own words decide
     (q,) = find_questions("Did workers die?")
     assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict is None
+
+
+def test_may_i_still_eat_it_gets_a_yes_or_no_only_when_the_knowledge_says_so_in_words() -> None:
+    lots = hit(9, "Recalled batches", "Only batches L4821 and L4822 are recalled.\nDo not eat the product.")
+    water = hit(10, "Sectors", "Val-Nord is not affected: tap water there can be drunk without boiling.\n"
+                               "In Val-Sud the water must be boiled.")
+    for text, cands_of, verdict in (("Is batch L4822 still fine to eat?", [lots], None),
+                                    ("can I still eat my L4821 granola?", [lots], "no"),  # "Do not eat"
+                                    ("Is L4822 recalled?", [lots], "yes"),
+                                    ("I'm in Val-Nord, can I drink the tap water or not?", [water], "yes")):
+        cands = candidates([*HITS, *cands_of], "en")
+        answers = [answer_question(q, Picker(cands, "en"), set(), language="en")
+                   for q in find_questions(text, known_items(cands))]
+        assert next((a.verdict for a in answers if a.verdict), None) == verdict, (text, answers)
