@@ -46,6 +46,10 @@ JOURNALIST = re.compile(
     r"newspaper|magazine|podcast|(radio|tv|tele) (station|show)|"
     r"here from|(at|de|du|for|pour) (the )?[a-z]+ (daily|times|news|post|weekly|today|hebdo|info))\b")
 THANKS = re.compile(r"^\W*(thanks?|thank you|thx|cheers|merci|bravo|well done|kudos|great job|respect)\b")
+# "Super, 10 balles de bon d'achat pour avoir rendu mon chien malade, merci les gars 👏": thanks around harm done
+# are sarcasm, never thanked back.
+HARM_DONE = re.compile(r"\b(sick|ill|malade|hospital\w*|hopital|urgences|vomi\w*|died|dead|mort\w*|injur\w*|blesse\w*|"
+                       r"hurt|poison\w*|intoxi\w*|lost|perdu\w*|ruin\w*|gache\w*|for nothing|pour rien)\b")
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|my|me|we|our|us|je|j'|mon|ma|mes|nous|notre|nos|moi)\b")
 
 
@@ -189,7 +193,7 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     own = FIRST_PERSON.search(fold(masked_text)) is not None
     feeling = next((t for t in topics if t.name in FEELING_TOPICS and (own or t.name != "ate")), None)
     if not questions and (triage.intent == "praise" or THANKS.match(fold(masked_text))) \
-            and triage.sentiment != "negative":
+            and triage.sentiment != "negative" and not HARM_DONE.search(fold(masked_text)):
         # Thanks get thanks: not an answer to a question nobody asked ("updates" in "thanks for the updates").
         topics = []
         parts.append(_say(lang, "thanks_praise", 1))

@@ -160,3 +160,13 @@ def test_asked_whether_a_listed_lot_may_still_be_eaten_no_bare_yes_or_no(sample_
     assert "Do not eat" in draft(sample_runtime, "Is batch L4822 still fine to eat?").text
     # asked whether it is affected, the yes stays
     assert "Yes: only batches L4821 and L4822" in draft(sample_runtime, "My box is L4821, is it affected?").text
+
+
+def test_thanks_around_harm_done_are_sarcasm_not_thanked_back(sample_runtime) -> None:
+    # triage reads both as praise (positive words, applause): the harm done says otherwise
+    for text in ("Super, 10 balles de bon d'achat pour avoir rendu mon chien malade, merci les gars 👏👏",
+                 "Great, a 10 euro voucher after my dog got sick, thanks guys 👏👏"):
+        d = draft(sample_runtime, text)
+        assert "Thank you so much" not in d.text and "Merci beaucoup" not in d.text, d.text
+        assert "sorry" in d.text.lower() or "désolés" in d.text
+    assert "Thank you so much" in draft(sample_runtime, "Thanks for the quick updates, appreciated 👏").text
