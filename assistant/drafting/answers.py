@@ -394,8 +394,9 @@ class _Answering:
         most of its specific words with the comment's; its opening yes or no is the verdict."""
         q, picker = self.q, self.picker
         keys = keyset(q.terms)
-        best, best_weight = None, 0.0
+        best, best_weight, covers = None, 0.0, False
         seen: set[str] = set()
+        asking = keyset(q.terms) - picker.common
         for c in picker.cands:
             if c.hit.kind != "faq" or c.chunk_id in seen:
                 continue
@@ -406,13 +407,18 @@ class _Answering:
             shared = sum(picker.rarity(t) for t in asked & keys)
             if shared >= MIN_RELEVANCE and shared >= FAQ_COVER * sum(picker.rarity(t) for t in asked) \
                     and shared > best_weight:
+                # Its yes or no is ours only when it asks most of what we ask: "Do I need a receipt? No." is no
+                # answer to "do you refund the box if I lost the receipt?".
                 best, best_weight = c, shared
+                covers = shared >= FAQ_COVER * sum(picker.rarity(t) for t in asking) \
+                    or (self.sim or {}).get(faq_question(c), 0.0) >= FAQ_SIM  # or says it in other words
         if best is None:
-            best = self._faq_by_meaning()
+            best, covers = self._faq_by_meaning(), True
         if best is None:
             return None
         said = FAQ_VERDICT.match(fold(best.hit.text))
-        if said and q.kind in ("can", "yes_no") and not SAFETY_ASKED.search(q.folded) and not MASKED.search(q.text):
+        if said and covers and q.kind in ("can", "yes_no") and not SAFETY_ASKED.search(q.folded) \
+                and not MASKED.search(q.text):
             self.ans.verdict = "no" if said.group(1) in ("no", "non") else "yes"
             self.take(best, verdict_sentence(self.language, self.ans.verdict, best))
         elif self.denies(best):
@@ -571,7 +577,8 @@ class _Answering:
         if NEED.search(q.folded):
             part = next((p for p in parts_of(c) if text_keys(p) & NEED_KEYS), part)
         if q.kind == "can" and not c.unknown and picker.specific(c, self.terms | self.related) >= MIN_RELEVANCE \
-                and (not SAFETY_ASKED.search(q.folded) or PERMISSION.search(part) or IMPERATIVE.match(part)):
+                and (not SAFETY_ASKED.search(q.folded) or PERMISSION.search(part) or IMPERATIVE.match(part)) \
+                and not self.unpaid_yes(c, part):
             # Only a sentence about what was asked ("a receipt", "return the box") says yes or no to it, by
             # the part of it about what was asked ("other sectors are not affected: tap water there can be
             # drunk" is a yes to "can I drink it?"); "do I have to claim it?" - "it is applied automatically"
@@ -599,6 +606,12 @@ class _Answering:
             self.second()
         return self.ans
 
+    def unpaid_yes(self, c: Candidate, part: str) -> bool:
+        """Whether a yes would promise money the sentence does not speak of: "Will you pay the doctor bill?" -
+        "If your child has symptoms, consult a doctor" shares "doctor", and "Yes:" there would be a promise."""
+        return bool(MONEY_WORDS.search(self.q.folded)) and not (MONEY_WORDS.search(c.folded) or MONEY.search(c.text)
+                                                                 or NEGATION.search(part) or DENIED.search(part))
+
     def denies(self, c: Candidate) -> bool:
         """Whether `c` answers a yes-or-no question with a no. "Were my bank details stolen?" - "Bank details
         are not affected.": a sentence about what was asked that says it is not so is a no (never a yes: a
@@ -606,11 +619,14 @@ class _Answering:
         "the store stays open"). A claim is denied in words of the same concept ("3 workers died, is that
         true?" - "Nobody was injured.")."""
         q = self.q
-        return q.kind == "yes_no" and not c.unknown and bool(NEGATION.search(c.folded) or says_opposite(q, c)) \
+        negated = NEGATION.search(c.folded) is not None
+        # words of the same concept only with a "no" said in so many words: "opening hours" is no denial of
+        # "the factory is closed"
+        about = self.terms | (self.related if q.claim and negated else set())
+        return q.kind == "yes_no" and not c.unknown and (negated or says_opposite(q, c)) \
             and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
             and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
-            and self.picker.specific(c, self.terms | (self.related if q.claim else set())) >= MIN_RELEVANCE \
-            and not re.match(r"(no|non)\b", c.folded)
+            and self.picker.specific(c, about) >= MIN_RELEVANCE and not re.match(r"(no|non)\b", c.folded)
 
     def second(self) -> None:
         """A second sentence as close in meaning to the question as the first ("valid 12 months" after

@@ -118,13 +118,19 @@ def chunk_sentences(chunk_id: str, version: str, heading: str,
         if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not s[0].isupper() \
                 or _QA.match(raw):
             continue
-        if fold(s).strip(" ?.") in headings:
+        if fold(s).strip(" ?.") in headings or STAFF_META.search(fold(s)):
             continue
         unknown = in_unknown_section or bool(NEGATED.match(fold(s)))
         out.append((s, keyset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
     return tuple(out)
 
 
+# What a document says of itself for staff ("Approved by Legal", "Community managers may quote it word for word",
+# "en vigueur depuis le 1er septembre 2025"): no fact for a customer.
+STAFF_META = re.compile(r"\b(approved by|validated by|validee?s? par|in force since|en vigueur depuis|"
+                        r"(community managers?|hotline staff|staff|agents?|conseillers?|les equipes)\b[^.]{0,60}"
+                        r"\b(may|can|must|peuvent|doivent) (quote|share|citer|partager|repeat|reprendre)|"
+                        r"(peuvent|may) (la|le|les|it|them) (citer|quote))\b")
 LIST_INTRO_MIN_WORDS = 6
 LIST_ITEM_MAX_WORDS = 10
 LIST_MAX_ITEMS = 8

@@ -603,3 +603,35 @@ def test_may_i_still_eat_it_gets_a_yes_or_no_only_when_the_knowledge_says_so_in_
         answers = [answer_question(q, Picker(cands, "en"), set(), language="en")
                    for q in find_questions(text, known_items(cands))]
         assert next((a.verdict for a in answers if a.verdict), None) == verdict, (text, answers)
+
+
+def test_a_yes_to_will_you_pay_needs_a_sentence_about_paying() -> None:
+    advice = hit(9, "Health", "If your child has symptoms, consult a doctor and call the hotline.")
+    cands = candidates([*HITS, advice], "en")
+    (q,) = find_questions("Will you pay the doctor bill?", known_items(cands))
+    assert q.kind == "can"
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict is None and not any(s.startswith("Yes") for s, _ in ans.sentences)
+    (q,) = find_questions("Will you pay the hotel?", known_items(cands))  # the policy speaks of it: a yes
+    assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict == "yes"
+
+
+def test_an_faq_yes_or_no_is_ours_only_when_it_asks_most_of_what_we_ask() -> None:
+    faq = hit(7, "FAQ > Do I need a receipt?", "No. A photo of the batch number is enough.", kind="faq")
+    cands = candidates([*HITS, faq], "en")
+    (q,) = find_questions("Do I need a receipt?", known_items(cands))
+    assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict == "no"
+    (q,) = find_questions("Do you refund the voucher if I lost the receipt?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict != "no", ans.sentences
+
+
+def test_what_a_document_says_of_itself_for_staff_is_no_sentence_of_a_reply() -> None:
+    policy = hit(9, "Scope", "This policy applies to every recalled product in France and Belgium. It has been in "
+                             "force since 1 September 2025 and is approved by the Legal department. Community "
+                             "managers and hotline staff may quote it word for word.", kind="policy")
+    politique = hit(10, "Champ", "Cette politique s'applique à tout produit rappelé. Validée par le service juridique. "
+                                 "Les community managers peuvent la citer telle quelle.", kind="policy", language="fr")
+    texts = [c.text for c in candidates([policy, politique], "en")]
+    assert texts == ["This policy applies to every recalled product in France and Belgium.",
+                     "Cette politique s'applique à tout produit rappelé."]
