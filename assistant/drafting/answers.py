@@ -284,6 +284,7 @@ PHONE_ASKED = re.compile(r"\b(phone|number|call|hotline|numero|telephone|appeler
 PRESS_ASKED = re.compile(r"\b(press|presse|media|medias|journalist\w*)\b")
 
 
+_OWN_VERDICT = re.compile(r"(yes|no|oui|non)\s*[:,.!;]\s*(?=\w)", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those|ce|cet|cette|ces)\s+([a-zà-ÿ]{4,})")
 
 
@@ -321,6 +322,10 @@ class _Answering:
             self.used.add(before.text)
             self.ans.used.append(before)
             self.ans.sentences.append((before.text, [before.chunk_id]))
+        if text is None and self.q.kind not in ("yes_no", "can", "item") and (m := _OWN_VERDICT.match(c.text)):
+            # "Yes: each refund comes with a €5 voucher." answers its FAQ's yes-or-no question, not "how do I get
+            # refunded?": the fact without the yes.
+            text = c.text[m.end():][:1].upper() + c.text[m.end():][1:]
         self.used.add(c.text)
         self.ans.used.append(c)
         self.ans.sentences.append((text or c.text, [c.chunk_id]))
@@ -367,6 +372,16 @@ class _Answering:
                 # "My op on 7 December - off or on?": no yes or no answers that, the sentence does.
                 verdict = ""
                 if c.text not in self.used:
+                    self.take(c)
+            elif q.in_passing and verdict in ("yes", "no"):
+                # Named in passing ("I bought 3 boxes of L4822, do I get 3 refunds?"): the yes or no names the
+                # item, so it is never read as the answer to what was asked ("Yes: only batches ... affected").
+                self.ans.sentences.append((phrase(language, "listed" if verdict == "yes" else "not_listed",
+                                                  item=item), [c.chunk_id]))
+                if verdict == "yes":  # the list adds nothing to a yes; it says what is in it to a no
+                    self.used.add(c.text)
+                    self.ans.used.append(c)
+                elif c.text not in self.used:
                     self.take(c)
             elif c.text not in self.used:
                 self.take(c, verdict_sentence(language, verdict, c))

@@ -139,6 +139,9 @@ def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[
     cands = candidates(ctx.sources, lang)
     picker = Picker(cands, lang)
     questions = find_questions(masked_text, known_items(cands, masked_text))[:MAX_QUESTIONS]
+    # "I have two boxes of lot L4835, how do I get refunded?": whether the lot is concerned decides the rest,
+    # so it is said first ("No, L4835 is not on the list.").
+    questions.sort(key=lambda q: not (q.kind == "item" and q.in_passing))
     if triage.intent == "rumour":
         # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
         # ... unless the knowledge denies it ("3 workers died, is that true?" - "No: nobody was injured"; "they

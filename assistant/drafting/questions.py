@@ -167,6 +167,9 @@ class Question:
     terms: frozenset[str] = frozenset()  # what is asked about: the words of the clause's asking part
     context: frozenset[str] = frozenset()  # the clause's other words ("no internet since this morning, ...")
     claim: bool = False  # "Heard 3 workers died. Is that true?": asks whether what was said before is so
+    # "I bought 3 boxes of L4822, do I get 3 refunds?": an item named in passing, whose yes or no must name it
+    # ("Yes, L4822 is on the list.") or it would read as the answer to what was asked ("Yes: only batches...").
+    in_passing: bool = False
 
     @property
     def related(self) -> frozenset[str]:
@@ -313,6 +316,19 @@ def _focus(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     return every, frozenset()
 
 
+_POINTS_BACK_AT = re.compile(r"\b(it|its|it's|this one|that one|ca|cela|il|elle|le|la|l')\b")
+
+
+def _asking_part(clause: str) -> str | None:
+    """The part of a clause after its last comma or colon when it asks on its own ("do I get 3 refunds?" in
+    "I bought 3 boxes of L4822, do I get 3 refunds?"); None for a clause in one piece."""
+    parts = [p for p in re.split(r"[,:(]|\s[-–]\s", clause) if p.strip()]
+    if len(parts) < 2 or len(parts[-1].split()) < 3:
+        return None
+    last = parts[-1].strip()
+    return last if _is_question(last, fold(last)) else None
+
+
 @lru_cache(maxsize=4096)
 def question_terms(text: str) -> frozenset[str]:
     """The words a question asks about, without the words that make it a question ("dois-je", "how")."""
@@ -384,13 +400,20 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
         # "Mine says L4822. Is it concerned?": the item is in another clause of the same comment.
         if not items and all_items and (SCOPE_WORDS.search(folded) or OK_WORDS.search(folded)):
             items = all_items
+        asking = _asking_part(clause)
+        # "I bought 3 boxes of L4822, do I get 3 refunds?": the lot is named in the context, not in what is asked.
+        # A name ("Val-Nord", "Saturday Pass") is what is asked about even there ("can I drink the tap water?"),
+        # and so is a reference the asking part points back at ("..., is it refunded?").
+        passing = bool(items) and all(any(ch.isdigit() for ch in i) for i in items) and asking is not None \
+            and not any(fold(i) in fold(asking) for i in items) and not _POINTS_BACK_AT.search(fold(asking)) \
+            and not (SCOPE_WORDS.search(fold(asking)) or OK_WORDS.search(fold(asking)))
         kind = kind_of(folded, items)
         terms, context = _focus(clause)
         asked = clause
         if said and ENDS_ON_THAT.search(folded):
             # "I had to take two days unpaid. Are you paying me back for that?": "that" is the sentence before.
             asked, context = f"{said} {clause}", context | question_terms(said)
-        out.append(Question(text=asked, kind=kind, items=items if kind == "item" else (),
+        out.append(Question(text=asked, kind=kind, items=items if kind == "item" else (), in_passing=passing,
                             asks_ok=kind == "item" and bool(OK_WORDS.search(folded))
                             and not SCOPE_WORDS.search(folded),
                             terms=terms, context=context))
@@ -398,5 +421,5 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
     # yes or no too (identifiers and numbers only: a name in passing is not a question).
     named = tuple(i for i in all_items if any(ch.isdigit() for ch in i))
     if named and not any(q.kind == "item" for q in out) and (out or SCOPE_WORDS.search(fold(text))):
-        out.append(Question(text=text, kind="item", items=named))  # no predicate: the lists decide
+        out.append(Question(text=text, kind="item", items=named, in_passing=bool(out)))  # the lists decide
     return out

@@ -170,3 +170,10 @@ def test_thanks_around_harm_done_are_sarcasm_not_thanked_back(sample_runtime) ->
         assert "Thank you so much" not in d.text and "Merci beaucoup" not in d.text, d.text
         assert "sorry" in d.text.lower() or "désolés" in d.text
     assert "Thank you so much" in draft(sample_runtime, "Thanks for the quick updates, appreciated 👏").text
+
+
+def test_a_lot_named_before_the_question_is_answered_first_and_by_name(sample_runtime) -> None:
+    d = draft(sample_runtime, "I have two boxes of lot L4835, how do I get refunded?")
+    assert d.text.split("\n", 1)[1].startswith("No, L4835 is not on the list."), d.text
+    d = draft(sample_runtime, "I bought 3 boxes of L4822, do I get 3 refunds?")
+    assert "Yes, L4822 is on the list." in d.text and "Yes:" not in d.text, d.text

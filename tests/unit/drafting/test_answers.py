@@ -635,3 +635,24 @@ def test_what_a_document_says_of_itself_for_staff_is_no_sentence_of_a_reply() ->
     texts = [c.text for c in candidates([policy, politique], "en")]
     assert texts == ["This policy applies to every recalled product in France and Belgium.",
                      "Cette politique s'applique à tout produit rappelé."]
+
+
+def test_a_reference_named_in_passing_gets_a_yes_or_no_that_names_it() -> None:
+    lots = hit(9, "Recalled batches", "Only batches L4821 and L4822 are affected.\nRefunds are paid within 14 days.")
+    cands = candidates([*HITS, lots], "en")
+    qs = find_questions("I bought 3 boxes of L4822, do I get 3 refunds?", known_items(cands))
+    assert [q.in_passing for q in qs] == [True]
+    ans = answer_question(qs[0], Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "yes" and ans.sentences[0][0] == "Yes, L4822 is on the list."
+    assert not any(s.startswith("Yes:") for s, _ in ans.sentences)
+    # asked about it ("is it...", a scope word) or a name: answered as before
+    for text in ("I've got L4822, is it recalled?", "Mine says L4822, is it concerned?"):
+        assert not any(q.in_passing for q in find_questions(text, known_items(cands))), text
+
+
+def test_an_faq_answer_opening_with_its_own_yes_states_the_fact_alone_to_a_how_question() -> None:
+    faq = hit(7, "FAQ > Is there any compensation?", "Yes: each refund comes with a €5 goodwill voucher.", kind="faq")
+    cands = candidates([*HITS, faq], "en")
+    (q,) = find_questions("What compensation is there?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert any(s == "Each refund comes with a €5 goodwill voucher." for s, _ in ans.sentences), ans.sentences
