@@ -233,6 +233,9 @@ NEED = re.compile(r"\b(do (i|we) (need|have) to|have to|need to|must (i|we)|faut
 # "What happened?", "what is actually wrong?", "pourquoi autant ?": words that ask about the incident itself.
 _HAPPENED = keyset(analyze("passe happened happen arrive exactement exactly really vraiment actually why pourquoi "
                            "wrong problem probleme souci autant tant many much so"))
+NOT_NEEDED = re.compile(r"\b(do(es)? not (need|have) to|don't (need|have) to|no need|not necessary|not needed|"
+                        r"inutile|pas besoin|pas necessaire|pas obligatoire|"
+                        r"n'(avez|a|est) pas (besoin|a|necessaire))\b")
 NEEDLESS = re.compile(r"\b(inutile|unnecessary|needless)\b")
 NEED_KEYS = keyset(analyze("need needed besoin inutile necessary necessaire required obligatoire"))
 AUTOMATIC = re.compile(r"\b(automatic\w*|automatiquement|nothing to do|aucune demarche|sans demarche)\b")
@@ -600,8 +603,12 @@ class _Answering:
             # is a no. Asked whether something is safe, only an explicit "you can" or "do not" says so.
             negative = NEGATION.search(part) or DENIED.search(part) or (
                 NEED.search(q.folded) and (AUTOMATIC.search(c.folded) or NEEDLESS.search(part)))
-            self.ans.verdict = "no" if negative else "yes"
-            self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
+            if negative and not NEED.search(q.folded) and NOT_NEEDED.search(part):
+                # "Can I return it to the shop?" - "You do not need to return the box": no "no" to a "may I".
+                self.take(c)
+            else:
+                self.ans.verdict = "no" if negative else "yes"
+                self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
         elif self.denies(c):
             self.ans.verdict = "no"
             self.take(c, verdict_sentence(self.language, "no", c))

@@ -656,3 +656,13 @@ def test_an_faq_answer_opening_with_its_own_yes_states_the_fact_alone_to_a_how_q
     (q,) = find_questions("What compensation is there?", known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert any(s == "Each refund comes with a €5 goodwill voucher." for s, _ in ans.sentences), ans.sentences
+
+
+def test_you_do_not_need_to_is_no_no_to_may_i() -> None:
+    shop = hit(9, "Returns", "You do not need to return the box to the shop.\nRefunds are paid within 14 days.")
+    cands = candidates([*HITS, shop], "en")
+    (q,) = find_questions("Can I return it to the shop instead?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict is None and ans.sentences[0][0] == "You do not need to return the box to the shop."
+    (q,) = find_questions("Do I have to return it to the shop?", known_items(cands))
+    assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict == "no"
