@@ -50,6 +50,10 @@ THANKS = re.compile(r"^\W*(thanks?|thank you|thx|cheers|merci|bravo|well done|ku
 # are sarcasm, never thanked back.
 HARM_DONE = re.compile(r"\b(sick|ill|malade|hospital\w*|hopital|urgences|vomi\w*|died|dead|mort\w*|injur\w*|blesse\w*|"
                        r"hurt|poison\w*|intoxi\w*|lost|perdu\w*|ruin\w*|gache\w*|for nothing|pour rien)\b")
+# Signs that someone may need help now, whatever the question: a child who swallowed a piece, bleeding, choking.
+ACUTE = re.compile(r"\b(swallow\w*|aval[ea]\w*|bleed\w*|saign\w*|chok\w*|etouff\w*|can'?t breathe|respire (mal|plus)|"
+                   r"unconscious|inconscient\w*|convuls\w*|(vomit\w*|crach\w*) (du |of )?(blood|sang)|seizure)\b")
+EMERGENCY_LINE = re.compile(r"\b(112|911|999|15|144)\b", re.IGNORECASE)
 FIRST_PERSON = re.compile(r"\b(i|i'm|i've|my|me|we|our|us|je|j'|mon|ma|mes|nous|notre|nos|moi)\b")
 
 
@@ -289,6 +293,17 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         parts.append(_say(lang, "dm_account", 2))
     if "safety" in escalations:
         parts.append(_say(lang, "safety_handoff", 4))
+        if ACUTE.search(fold(masked_text)):
+            # "Mon fils de 3 ans a avalé un morceau de métal, il pleure": the emergency services first, in the
+            # knowledge's words when it has them in the reply's language.
+            line = _best(cands, set(analyze("emergency services call urgences secours appelez 112 15")), comment_terms,
+                         lang, used, must=EMERGENCY_LINE)
+            first = next((i + 1 for i, p in enumerate(parts) if p.sentence.text == TOPICS[0].ack[lang]), 1)
+            if line is not None and line.hit.language == lang:
+                used.add(line.text)
+                parts.insert(first, _fact(line, 1))
+            else:
+                parts.insert(first, _say(lang, "emergency", 1))
     # An amount said calls for the way to claim it, written next to it ("up to €300 on receipts. Claims are
     # made at https://.../costs"), whatever other page is given.
     money = {c.hit.chunk_id for c in cands if c.text in used and MONEY.search(c.text)}

@@ -115,6 +115,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "press": "Thank you for getting in touch. Our press team will contact you directly with the official "
                  "information.",
         "safety_handoff": "Please send us a private message so our safety team can contact you directly.",
+        "emergency": "If this is an emergency, call the emergency services now.",
         "influencer": "I've also shared your message with our communications lead.",
         "signoff": "– {signature}",
         "signature": "The customer care team",
@@ -142,6 +143,7 @@ PHRASES: dict[str, dict[str, str]] = {
                  "message privé.",
         "press": "Merci de nous avoir contactés. Notre service presse va vous répondre directement avec les "
                  "informations officielles.",
+        "emergency": "En cas d'urgence, appelez immédiatement les secours.",
         "safety_handoff": "Écrivez-nous en message privé pour que notre équipe sécurité puisse vous contacter "
                           "directement.",
         "influencer": "J'ai également transmis votre message à notre responsable communication.",

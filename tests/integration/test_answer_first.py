@@ -177,3 +177,13 @@ def test_a_lot_named_before_the_question_is_answered_first_and_by_name(sample_ru
     assert d.text.split("\n", 1)[1].startswith("No, L4835 is not on the list."), d.text
     d = draft(sample_runtime, "I bought 3 boxes of L4822, do I get 3 refunds?")
     assert "Yes, L4822 is on the list." in d.text and "Yes:" not in d.text, d.text
+
+
+def test_someone_who_may_need_help_now_is_told_to_call_the_emergency_services_first(sample_runtime) -> None:
+    fr = draft(sample_runtime, "Mon fils de 3 ans a avalé un morceau de métal, il pleure")
+    assert fr.text.split("\n")[1].split(". ")[1].startswith("En cas d'urgence, appelez immédiatement les secours")
+    en = draft(sample_runtime, "my 2 year old swallowed a bit of metal from the granola, what do I do")
+    assert "112" in en.text and en.text.index("112") < en.text.index("consult a doctor and call the hotline")
+    assert not any(f.severity == "high" for f in [*fr.flags, *en.flags])
+    calm = draft(sample_runtime, "my son ate some L4821 and now has a rash, what do I do?")
+    assert "emergency services now" not in calm.text and "112" not in calm.text
