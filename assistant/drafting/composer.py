@@ -212,9 +212,12 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         parts.append(Part(DraftSentence(text=feeling.ack[lang]), 4))
     elif questions:
         pass  # a question is acknowledged best by its answer
-    elif topics:
+    elif topics and topics[0].pattern.search(masked_text):
         parts.append(Part(DraftSentence(text=topics[0].ack[lang]), 4))
-    else:
+    elif not (triage.sentiment == "negative" or triage.intent == "complaint") \
+            or not GUIDELINE_APOLOGY.search(guideline_text):
+        # A concern the author did not raise ("you guys are a joke" defaults to the scope facts) gets no
+        # "You want to know whether you are concerned."; a complaint gets the apology below instead.
         parts.append(_say(lang, "ack_generic", 4))
 
     negative = triage.sentiment == "negative" or triage.intent in ("complaint", "safety")

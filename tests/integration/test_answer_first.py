@@ -187,3 +187,9 @@ def test_someone_who_may_need_help_now_is_told_to_call_the_emergency_services_fi
     assert not any(f.severity == "high" for f in [*fr.flags, *en.flags])
     calm = draft(sample_runtime, "my son ate some L4821 and now has a rash, what do I do?")
     assert "emergency services now" not in calm.text and "112" not in calm.text
+
+
+def test_a_concern_nobody_raised_gets_no_acknowledgement_of_it(sample_runtime) -> None:
+    d = draft(sample_runtime, "LOL another recall, you guys are a joke")
+    assert "You want to know" not in d.text and "sorry" in d.text
+    assert "You want to know whether you are concerned" in draft(sample_runtime, "Worried about my box of granola").text
