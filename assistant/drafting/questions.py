@@ -65,7 +65,8 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, str], ...] = (
     ("how", r"(^comment\b|\bcomment\s*\?*$|\b(how (do|can|to|should)|"
             r"comment (je|faire|on|obtenir|savoir|trouver|activer|l'activer)|"
             r"que (dois-je )?faire|what (do|should) (i|we) do|on fait (quoi|comment)|je fais (quoi|comment)|"
-            r"what now)\b)"),
+            r"what now|how (does|do|will) (it|this|that|the \w+) work|how it works|"
+            r"comment (ca|cela) (marche|fonctionne|se passe))\b)"),
     ("what", r"\b(what|which|quel|quels|quelle|quelles|quoi|c'est quoi|qu'est-ce)\b"),
 )
 _KINDS = tuple((k, re.compile(p)) for k, p in _KIND_PATTERNS)
