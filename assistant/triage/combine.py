@@ -7,6 +7,7 @@ from __future__ import annotations
 from assistant.models import EscalationTarget, Intent
 from assistant.triage.cues import (
     ACCOUNT_PROBLEM,
+    AUDIENCE_RELAY,
     CONTACT_ME,
     FIGURE_OF_DEATH,
     HOW_TO,
@@ -208,10 +209,12 @@ def model_vetoes(norm: str, found: RuleMatches, verdict: Verdict) -> dict[Escala
     joke = LEGAL_AT_ONESELF.search(norm)
     if joke:
         out.setdefault("legal", f"the legal words are aimed at the author themselves ('{joke.group(0)}')")
-    press = found.hits.get("press")
-    if press and not _ruled_out(verdict, "press"):
+    # A journalist says who they are ("Reporter, Yorkshire Post", "je suis journaliste à France Bleu", "pour un
+    # article dans..."): the media words alone ("episode", "interview", "enquête") may be anyone's.
+    journalist = [h for h in found.hits.get("press", []) if not h.startswith("asks as media")]
+    if journalist and not _ruled_out(verdict, "press"):
         for team in _NOT_PRESS:
-            out.setdefault(team, f"the press team owns a journalist's questions ({press[0]})")
+            out.setdefault(team, f"the press team owns a journalist's questions ({journalist[0]})")
     rumour = found.hits.get("rumour")
     if rumour and "safety" not in found.hits and not personal_case(norm) and verdict.intent == "rumour":
         out.setdefault("safety", f"the rules and the model read a relayed claim ({rumour[0]}; "
@@ -270,9 +273,9 @@ def safety_set_aside(intent: Intent, norm: str, escalate: list[EscalationTarget]
     - a legal claim the legal team already takes (the model reads a legal threat and legal is escalated):
       the harm is what the claim is about ("my son had surgery, my solicitor is sending the letter"), and a
       case has one owner (`one_owner`);
-    - an influencer (the comms lead is already called) relaying what their audience or their live shows,
-      naming nobody of their own ("my reel has 1.8M views and thousands of parents in my DMs", "mon live
-      depuis l'arrêt, avec quarante collégiens qui attendent un car").
+    - an influencer (the comms lead is already called) relaying what their audience or their content shows
+      (`lex.AUDIENCE_RELAY`), naming nobody of their own ("my reel has 1.8M views and thousands of parents in
+      my DMs", "mon live depuis l'arrêt, avec quarante collégiens qui attendent un car").
 
     Safety cues the rules find are never set aside here: only the model's own reading.
     """
@@ -280,9 +283,10 @@ def safety_set_aside(intent: Intent, norm: str, escalate: list[EscalationTarget]
         return "a general question that names nobody of the author's own: one public answer, not a case"
     if intent == "threat_legal" and "legal" in escalate:
         return "the legal team owns a legal claim about a past harm"
-    if "comms_lead" in escalate and not personal_case(norm):
-        return ("an influencer passes on what their audience or a scene shows, naming nobody of their own: "
-                "the comms lead takes it")
+    relay = AUDIENCE_RELAY.search(norm)
+    if "comms_lead" in escalate and relay and not personal_case(norm):
+        return (f"an influencer passes on what their audience or their content shows ('{relay.group(0)}'), naming "
+                "nobody of their own: the comms lead takes it")
     figure = FIGURE_OF_DEATH.search(norm)
     if figure and not personal_case(norm):
         return f"'{figure.group(0)}' is a figure of speech, and the author names nobody of their own"

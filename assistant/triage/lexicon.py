@@ -504,8 +504,10 @@ PRIVATE_CAPACITY = (r"\b((de metier|by trade|by profession)\b[^.!?]{0,30}\b(mais
 _RELATIVE = (r"(dad|father|mum|mom|mother|brother|sister|husband|wife|partner|cousin|uncle|aunt|friend|mate|"
              r"neighbou?r|brother-in-law|sister-in-law|father-in-law|pere|mere|frere|soeur|mari|femme|conjointe?|"
              r"oncle|tante|cousine?|amie?|pote|voisine?|beau-frere|belle-soeur|beau-pere|belle-mere)")
-RELAYED_OPINION = (rf"\b(my|our|mon|ma|notre) {_RELATIVE}('s| is| was| has been| works| worked| drove| ran| used to| "
-                   r"bosse| bossait| travaille| travaillait| a (travaille|bosse|conduit)| est| etait)\b[^.!?]{0,80}?"
+# The relative must be named by a job or years in a trade ("'s a", "works", "drove"): "my mum has been sat in
+# the cold since 6 and she says she can't feel her feet" is her own case, told by her child.
+RELAYED_OPINION = (rf"\b(my|our|mon|ma|notre) {_RELATIVE}(('s| is| was| has been) an?|( est| etait) une?| works| worked| "
+                   r"drove| ran| used to| bosse| bossait| travaille| travaillait| a (travaille|bosse|conduit))\b[^.!?]{0,80}?"
                    r"\b(and |et )?(even |meme )?(he|she|they|il|elle) (says|said|reckons|thinks|told me|dit|disait|a dit|"
                    r"m'a dit|pense|trouve)\b")
 
@@ -513,7 +515,14 @@ RELAYED_OPINION = (rf"\b(my|our|mon|ma|notre) {_RELATIVE}('s| is| was| has been|
 # everyone", "Honestly I've eaten worse, it's fine" (rules.rule_intents drops the bare "ate it" cue then,
 # unless the comment asks something, names someone of the author's own, or reports a symptom).
 FINE_AFTER_EATING = (r"\b((zero|no|aucun|pas de|sans) (symptoms?|symptomes?|side effects?|effets? secondaires?|"
-                     r"souci)|(i'm|i am|we're|we are|i feel|je suis|je vais|on va|on est|je me sens|it's|c'est) "
-                     r"(totally |perfectly |completely |absolutely |tres |parfaitement |toujours )?(fine|ok|okay|"
-                     r"bien|en forme)|still alive|toujours (en vie|vivante?)|(i've|i have|j'ai) (eaten|mange) (worse|"
+                     r"souci)|(i'm|i am|we're|we are|i feel|it's) (totally |perfectly |completely |absolutely )?(fine|"
+                     r"ok|okay)|(je vais|on va|je me sens|on se porte|je suis|on est) (tres |parfaitement |toujours )?"
+                     r"(bien|en forme)|still alive|toujours (en vie|vivante?)|(i've|i have|j'ai) (eaten|mange) (worse|"
                      r"pire)|(people|everyone|les gens) (overreact|exagerent|s'affolent)|rien senti)\b")
+
+# An influencer speaking of their own content and audience: "my reel ... 1.8M views ... parents in my DMs",
+# "mon live depuis l'arrêt ... a fait 900 000 vues" (combine.safety_set_aside: what they relay is the comms lead's
+# when the model alone reads safety and they name nobody of their own).
+AUDIENCE_RELAY = (r"\b((my|mon|ma|mes) (video|videos|reel|reels|live|post|story|thread|tiktok|dms?|inbox|comments|"
+                  r"followers|abonnes|commentaires|messages prives|mp|stories)|\d[\d., ]*(k|m|million|millions)? ?"
+                  r"(views|vues))\b")

@@ -32,6 +32,7 @@ from assistant.triage.cues import (
     PROMO,
     REFERENCE,
     RELAYED_OPINION,
+    ROLE,
     STRONG_SYMPTOM,
     SYMPTOM,
     URL,
@@ -150,8 +151,12 @@ def _set_aside_cases(norm: str, found: RuleMatches) -> None:
     "I ate it" from an author who says they are fine (`lex.FINE_AFTER_EATING`)."""
     private = PRIVATE_CAPACITY.search(norm)
     if private:
+        roles = [m.span() for m in ROLE.finditer(norm)]
         for name in _PROFESSION_CASES:
-            if found.hits.pop(name, None):
+            # only the profession's own cue: "avocat de métier mais ... je vais porter plainte" is still a threat
+            matches = [m for c in INTENT_CUES[name] for m in c.pattern.finditer(norm)]
+            if found.hits.get(name) and all(any(a < m.end() and m.start() < b for a, b in roles) for m in matches):
+                found.hits.pop(name)
                 found.notes.append(f"note: the author sets their profession aside ('{private.group(0)}'); "
                                    f"not a {TARGET_OF_INTENT[name]} case")
     relayed = RELAYED_OPINION.search(norm)

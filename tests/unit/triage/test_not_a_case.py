@@ -25,6 +25,9 @@ def test_the_press_team_owns_a_journalists_questions() -> None:
         result = triage(comment, model=_fixed("press", 0.6, safety=0.5, legal=0.6, support=0.6))
         assert result.escalate_to == ["press"], comment.text
         assert any("press team owns a journalist's questions" in r for r in result.reasons)
+    # media words alone are no journalist: "on vit dans un épisode de Black Mirror" does not hide a child outside
+    scene = Comment(text="On vit dans un épisode de Black Mirror, ma fille de 8 ans est bloquée dehors dans le froid.")
+    assert "safety" in triage(scene, model=_fixed("complaint", 0.6, safety=0.5, press=0.1)).escalate_to
     # a parent's own question read the same way still reaches safety: no journalist asks it
     parent = Comment(text="Pupils were left at roadside stops this morning, who is checking on my son?")
     assert "safety" in triage(parent, model=_fixed("question", 0.6, safety=0.5)).escalate_to
@@ -59,6 +62,9 @@ def test_a_profession_set_aside_is_no_press_or_legal_case() -> None:
     assert "press" in triage(Comment(text="Bonjour, je suis journaliste : le profil enfant garde-t-il son code "
                                           "PIN ?"), model=None).escalate_to
     assert "legal" in triage(Comment(text="Je suis avocat et je représente trois familles."), model=None).escalate_to
+    # a threat made in a private capacity is still a threat
+    assert "legal" in triage(Comment(text="Je suis avocat de métier mais je vous écris en simple papa : je vais "
+                                          "porter plainte contre vous."), model=None).escalate_to
 
 
 def test_a_relatives_view_passed_on_is_not_a_case() -> None:
@@ -75,6 +81,8 @@ def test_a_relatives_view_passed_on_is_not_a_case() -> None:
     # a relative who is hurt is a case, whoever tells it: the rules' own safety cues stand
     hurt = Comment(text="My husband's a firefighter and he says our son's burn needs a hospital.")
     assert "safety" in triage(hurt, model=_fixed("complaint", 0.6, safety=0.9)).escalate_to
+    mum = Comment(text="My mum has been sat in the cold since 6 and she says she can't feel her feet.")
+    assert "safety" in triage(mum, model=_fixed("complaint", 0.6, safety=0.5)).escalate_to
     lawyer = Comment(text="My sister is a lawyer and she says we should sue you for this.")
     assert "legal" in triage(lawyer, model=None).escalate_to
 
@@ -118,7 +126,8 @@ def test_eating_it_and_saying_one_is_fine_is_no_safety_case() -> None:
     # a worry, a symptom or someone of the author's own keeps it a case
     for text in ("I ate half a box yesterday, no symptoms so far, is it dangerous?",
                  "I ate it yesterday, I'm fine but my stomach hurts a bit",
-                 "We ate it yesterday, I'm fine but my son has been sick all night"):
+                 "We ate it yesterday, I'm fine but my son has been sick all night",
+                 "J'ai mangé un bol ce matin, c'est bien le lot L4821 du rappel"):
         assert "safety" in triage(Comment(text=text), model=None).escalate_to, text
 
 
@@ -137,6 +146,13 @@ def test_an_influencer_relaying_their_audience_is_the_comms_leads() -> None:
     result = triage(reel, model=_fixed("complaint", 0.6, safety=0.5))
     assert result.escalate_to == ["comms_lead"]
     assert any("influencer passes on" in r for r in result.reasons)
+    live = Comment(text="Mon live depuis l'arrêt, avec quarante collégiens qui attendent un car qui ne viendra pas, a "
+                        "fait 900 000 vues.", followers=410_000, verified=True)
+    assert triage(live, model=_fixed("complaint", 0.6, safety=0.5)).escalate_to == ["comms_lead"]
+    # a scene in front of them, not their audience, stays a safety case
+    scene = reel.model_copy(update={"text": "At the station right now, a woman collapsed on the platform and "
+                                            "nobody from staff is coming."})
+    assert "safety" in triage(scene, model=_fixed("complaint", 0.6, safety=0.5)).escalate_to
     # their own child is a case
     own = reel.model_copy(update={"text": "My reel has 1.8M views, and my son swallowed one of the magnets."})
     assert "safety" in triage(own, model=_fixed("complaint", 0.6, safety=0.5)).escalate_to
