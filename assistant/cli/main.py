@@ -353,9 +353,12 @@ TRIAGE_SETS: dict[str, Path] = {
     "train2": ROOT / "tests/data/triage_train2_crises.jsonl",
     # formula shortage, ticketing crash, ride-hail assault: scored at the end of rounds 24 and 25, misses unread
     "fresh5": ROOT / "tests/data/triage_fresh5_crises.jsonl",
-    "holdout": ROOT / "tests/data/triage_fresh6_crises.jsonl",  # crises nobody tuned on: score only
+    # cosmetics recall, school-bus strike, dating-app leak: scored once at the end of round 25, then read; trained on
+    "fresh6": ROOT / "tests/data/triage_fresh6_crises.jsonl",
+    # home cameras, hospital cyberattack, parcel hubs: crises nobody tuned on, waiting to be scored once (score only)
+    "holdout": ROOT / "tests/data/triage_fresh7_crises.jsonl",
 }
-TRIAGE_TRAINING = ("sample", "extra", "train", "tuning", "tuning2", "fresh3", "fresh4", "train2")
+TRIAGE_TRAINING = ("sample", "extra", "train", "tuning", "tuning2", "fresh3", "fresh4", "train2", "fresh6")
 
 
 @eval_app.command("triage")

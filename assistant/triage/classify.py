@@ -30,6 +30,7 @@ from assistant.models import Comment, EscalationTarget, Intent, Sentiment, Sever
 from assistant.text.language import detect_language
 from assistant.triage import lexicon as lex
 from assistant.triage.combine import (
+    journalist_reach,
     lowered_by_model,
     model_escalations,
     model_intent,
@@ -166,6 +167,8 @@ def triage(
         reasons.append(f"escalate_to=support: {support[0]}")
     if verdict is not None:
         model_escalations(intent, verdict, escalate, reasons, vetoes, rules_intent, norm)
+    journalist_reach(escalate, reasons, journalist=("press" in found.hits and "press" not in lowered) or
+                     intent == "press", followers=comment.followers, limit=INFLUENCER_FOLLOWERS)
     one_owner(escalate, reasons)
 
     severity = _severity(intent, found, norm, influencer, score, support, reasons)

@@ -7,18 +7,30 @@ from __future__ import annotations
 from assistant.models import EscalationTarget, Intent
 from assistant.triage.cues import (
     ACCOUNT_PROBLEM,
+    AUDIENCE_RELAY,
     CONTACT_ME,
     FIGURE_OF_DEATH,
     HOW_TO,
     INJECTION,
+    LEGAL_AT_ONESELF,
+    PRIVATE_CAPACITY,
     REFERENCE,
+    RELAYED_OPINION,
     SUPPORT,
     first_cues,
     search_cue,
     third_party_teams,
 )
 from assistant.triage.learned import Verdict
-from assistant.triage.rules import CARE_WORD, HIGH_STAKES, TARGET_OF_INTENT, WEAK_SAFETY, RuleMatches, personal_case
+from assistant.triage.rules import (
+    CARE_WORD,
+    HIGH_STAKES,
+    TARGET_OF_INTENT,
+    UNMISTAKABLE_LEGAL,
+    WEAK_SAFETY,
+    RuleMatches,
+    personal_case,
+)
 
 # How the rules and the model combine (chosen by leave-one-crisis-out on the training crises, see
 # docs/DESIGN.md): the model reads intent better on crises nobody wrote rules for, the rules explain.
@@ -49,7 +61,10 @@ def support_case(norm: str, intent: Intent, rules_intent: Intent, reasons: list[
     does not.
     """
     cues = first_cues(SUPPORT, norm)
-    if not cues or intent in _NO_SUPPORT or rules_intent in _NO_SUPPORT:
+    # An unsure model's spam or thanks does not close a case with its own reference the rules read otherwise
+    # ("Payslip ref PS-3310-0528 shows £0.00 net pay for May... Someone please DM me").
+    own_reference = search_cue(REFERENCE, norm) is not None and rules_intent not in _NO_SUPPORT
+    if not cues or (intent in _NO_SUPPORT and not own_reference) or rules_intent in _NO_SUPPORT:
         return []
     how_to = HOW_TO.search(norm)
     if how_to and not search_cue(REFERENCE, norm) and not CONTACT_ME.search(norm) and not ACCOUNT_PROBLEM.search(norm):
@@ -74,6 +89,18 @@ def one_owner(escalate: list[EscalationTarget], reasons: list[str]) -> None:
                       "case, not sent to support too"
 
 
+def journalist_reach(escalate: list[EscalationTarget], reasons: list[str], *, journalist: bool,
+                     followers: int | None, limit: int) -> None:
+    """A journalist asking as media is the press team's: a verified account under the influencer reach
+    (`limit`, classify.INFLUENCER_FOLLOWERS) is not the comms lead's too ("Tech reporter at Wired UK", 23,000
+    followers, verified: press only). An outlet's large audience still reaches the comms lead."""
+    if journalist and "press" in escalate and "comms_lead" in escalate and (followers or 0) < limit:
+        escalate.remove("comms_lead")
+        at = next(i for i, r in enumerate(reasons) if r.startswith("escalate_to=comms_lead"))
+        reasons[at] = (f"note: {reasons[at].removeprefix('escalate_to=comms_lead: ')}; a journalist's questions are "
+                       f"the press team's, under {limit:,} followers not sent to the comms lead too")
+
+
 def _ruled_out(verdict: Verdict, intent: Intent) -> bool:
     """Whether the model confidently reads no case where a rule saw one (team head and intent both low)."""
     target = TARGET_OF_INTENT[intent]
@@ -95,6 +122,8 @@ def lowered_by_model(found: RuleMatches, verdict: Verdict | None) -> dict[Intent
         target = TARGET_OF_INTENT[intent]
         if _ruled_out(verdict, intent):
             if intent == "safety" and not all(h.startswith(WEAK_SAFETY) for h in hits):
+                continue
+            if intent == "threat_legal" and any(h.startswith(UNMISTAKABLE_LEGAL) for h in hits):
                 continue
             out[intent] = f"the model rules it out ({verdict.targets[target]:.2f})"
         elif intent == "safety" and all(h.startswith(CARE_WORD) for h in hits):
@@ -150,13 +179,42 @@ def model_intent(intent: Intent, verdict: Verdict, norm: str, lowered: dict[Inte
 _NOTHING_TO_ESCALATE: tuple[Intent, ...] = ("praise", "spam_troll", "other")
 
 
+_PRESS_LEGAL: tuple[EscalationTarget, ...] = ("press", "legal")
+_CASE_TEAMS: tuple[EscalationTarget, ...] = ("safety", "legal", "press")
+_NOT_PRESS: tuple[EscalationTarget, ...] = ("safety", "legal", "support")
+
+
 def model_vetoes(norm: str, found: RuleMatches, verdict: Verdict) -> dict[EscalationTarget, str]:
     """Teams the model may not add, with why: a profession named only as someone's job ("my cousin's a
     nurse", "vous répondez aux journalistes"), and safety for a claim relayed from others that the rules
     read as a rumour with nobody of the author's own involved, when the model reads a rumour too ("someone
     said a kid fell and they're hiding it"): the rules already drop their own safety cues there (`rule_intents`).
-    The rules' rumour cue alone is not enough: a leak or "on m'a dit lundi" is no hearsay in a breach."""
+    The rules' rumour cue alone is not enough: a leak or "on m'a dit lundi" is no hearsay in a breach.
+    Nor press or legal when the author sets their profession aside (`lex.PRIVATE_CAPACITY`: "journaliste de
+    métier mais je vous écris en simple abonnée"); nor safety, legal or press for the view of someone of the
+    author's own passed on (`lex.RELAYED_OPINION`: "my husband's a firefighter and he says..."); nor legal for
+    legal words aimed at the author themselves (`lex.LEGAL_AT_ONESELF`); nor safety, legal or support when the
+    rules read a journalist asking as media the model does not rule out: the press team owns a journalist's
+    questions ("Reporter, Yorkshire Post... who is checking on the children?")."""
     out = third_party_teams(norm)
+    private = PRIVATE_CAPACITY.search(norm)
+    if private:
+        for team in _PRESS_LEGAL:
+            out.setdefault(team, f"the author sets their profession aside ('{private.group(0)}')")
+    relayed = RELAYED_OPINION.search(norm)
+    if relayed:
+        for team in _CASE_TEAMS:
+            out.setdefault(team, f"the comment passes on the view of someone of the author's own "
+                                 f"('{relayed.group(0)}'), not a case")
+    joke = LEGAL_AT_ONESELF.search(norm)
+    if joke:
+        out.setdefault("legal", f"the legal words are aimed at the author themselves ('{joke.group(0)}')")
+    # A journalist says who they are ("Reporter, Yorkshire Post", "je suis journaliste à France Bleu", "pour un
+    # article dans..."): the media words alone ("episode", "interview", "enquête") may be anyone's.
+    journalist = [h for h in found.hits.get("press", []) if not h.startswith("asks as media")]
+    if journalist and not _ruled_out(verdict, "press"):
+        for team in _NOT_PRESS:
+            out.setdefault(team, f"the press team owns a journalist's questions ({journalist[0]})")
     rumour = found.hits.get("rumour")
     if rumour and "safety" not in found.hits and not personal_case(norm) and verdict.intent == "rumour":
         out.setdefault("safety", f"the rules and the model read a relayed claim ({rumour[0]}; "
@@ -214,7 +272,10 @@ def safety_set_aside(intent: Intent, norm: str, escalate: list[EscalationTarget]
       when the water is back", `lexicon.FIGURE_OF_DEATH`), with nobody of the author's own named;
     - a legal claim the legal team already takes (the model reads a legal threat and legal is escalated):
       the harm is what the claim is about ("my son had surgery, my solicitor is sending the letter"), and a
-      case has one owner (`one_owner`).
+      case has one owner (`one_owner`);
+    - an influencer (the comms lead is already called) relaying what their audience or their content shows
+      (`lex.AUDIENCE_RELAY`), naming nobody of their own ("my reel has 1.8M views and thousands of parents in
+      my DMs", "mon live depuis l'arrêt, avec quarante collégiens qui attendent un car").
 
     Safety cues the rules find are never set aside here: only the model's own reading.
     """
@@ -222,6 +283,10 @@ def safety_set_aside(intent: Intent, norm: str, escalate: list[EscalationTarget]
         return "a general question that names nobody of the author's own: one public answer, not a case"
     if intent == "threat_legal" and "legal" in escalate:
         return "the legal team owns a legal claim about a past harm"
+    relay = AUDIENCE_RELAY.search(norm)
+    if "comms_lead" in escalate and relay and not personal_case(norm):
+        return (f"an influencer passes on what their audience or their content shows ('{relay.group(0)}'), naming "
+                "nobody of their own: the comms lead takes it")
     figure = FIGURE_OF_DEATH.search(norm)
     if figure and not personal_case(norm):
         return f"'{figure.group(0)}' is a figure of speech, and the author names nobody of their own"

@@ -4,6 +4,8 @@ author speaks of their own case."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.models import EscalationTarget, Intent
@@ -13,17 +15,24 @@ from assistant.triage.cues import (
     BODY,
     COMMUNITY,
     CONCERN,
+    CONTACT_ME,
     CRYPTO,
     ELISION,
+    FINE_AFTER_EATING,
     FIRST_PERSON,
     INJECTION,
     INJURY,
     INTENT_CUES,
+    LEGAL_AT_ONESELF,
     MEDICAL,
     NO_SYMPTOM,
     NOISE,
     PERSON,
+    PRIVATE_CAPACITY,
     PROMO,
+    REFERENCE,
+    RELAYED_OPINION,
+    ROLE,
     STRONG_SYMPTOM,
     SYMPTOM,
     URL,
@@ -39,6 +48,10 @@ TARGET_OF_INTENT: dict[str, EscalationTarget] = {"safety": "safety", "threat_leg
 # emergency service or someone who ate the product is never lowered.
 WEAK_SAFETY = ("mentions '", "asks what to do", "asks whether it is dangerous", "asks about danger")
 CARE_WORD = "mentions '"  # a doctor, GP, nurse or pharmacist named, and nothing else
+# A legal cue a model may not overrule: a claim filed, papers to be served, a class action the author joins.
+UNMISTAKABLE_LEGAL = "takes it to court: "
+# Safety cues that only say someone ate it (no symptom, no worry, nobody of the author's own named).
+_ATE_ONLY = ("says the author already ate it", "says someone ate it")
 
 
 # ---------------------------------------------------------------- intents
@@ -61,6 +74,8 @@ def _spam(raw: str, norm: str) -> list[str]:
     crypto = CRYPTO.search(norm)
     if crypto:
         reasons.append(f"crypto promotion: '{crypto.group(0)}'")
+    if promo and CONTACT_ME.fullmatch(promo.group(0)) and REFERENCE.search(norm):
+        promo = None  # "Payslip ref PS-3310-0528 ... Someone please DM me": a customer's case, not a promotion
     if promo and (url or "€" in raw or "$" in raw or "follow" in norm):
         reasons.append(f"promotion: '{promo.group(0)}'" + (f" with a link '{url.group(0)}'" if url else ""))
     elif promo:
@@ -92,6 +107,7 @@ def rule_intents(raw: str, norm: str, sentiment: SentimentReading) -> RuleMatche
     if rumour and "safety" in found.hits and not personal_case(norm):
         # "I heard kids ended up in hospital" relays a claim; it does not report a case.
         found.hits.pop("safety")
+    _set_aside_cases(norm, found)
     if sentiment.sarcasm:
         found.hits.pop("praise", None)
         found.add("complaint", [f"sarcasm: '{sentiment.sarcasm}' in a negative context"])
@@ -126,6 +142,49 @@ def rule_intents(raw: str, norm: str, sentiment: SentimentReading) -> RuleMatche
         found.hits.pop("question", None)
         found.hits.pop("praise", None)
     return found
+
+
+def _set_aside_cases(norm: str, found: RuleMatches) -> None:
+    """Drop the cues of a case the comment itself says is none, with a note: a profession named to set it aside
+    (`lex.PRIVATE_CAPACITY`), a legal or media word inside the view of someone of the author's own
+    (`lex.RELAYED_OPINION`), legal words aimed at the author themselves (`lex.LEGAL_AT_ONESELF`), and a bare
+    "I ate it" from an author who says they are fine (`lex.FINE_AFTER_EATING`)."""
+    private = PRIVATE_CAPACITY.search(norm)
+    if private:
+        roles = [m.span() for m in ROLE.finditer(norm)]
+        for name in _PROFESSION_CASES:
+            # only the profession's own cue: "avocat de métier mais ... je vais porter plainte" is still a threat
+            matches = [m for c in INTENT_CUES[name] for m in c.pattern.finditer(norm)]
+            if found.hits.get(name) and all(any(a < m.end() and m.start() < b for a, b in roles) for m in matches):
+                found.hits.pop(name)
+                found.notes.append(f"note: the author sets their profession aside ('{private.group(0)}'); "
+                                   f"not a {TARGET_OF_INTENT[name]} case")
+    relayed = RELAYED_OPINION.search(norm)
+    if relayed:
+        for name in _PROFESSION_CASES:
+            if found.hits.get(name) and _all_inside([c.pattern for c in INTENT_CUES[name]], norm, relayed.span()):
+                found.hits.pop(name)
+                found.notes.append(f"note: a {TARGET_OF_INTENT[name]} word in a view passed on ('{relayed.group(0)}'); "
+                                   "not a case")
+    joke = LEGAL_AT_ONESELF.search(norm)
+    if joke and found.hits.get("threat_legal"):
+        found.hits.pop("threat_legal")
+        found.notes.append(f"note: legal words aimed at the author themselves ('{joke.group(0)}'); not a legal case")
+    safety = found.hits.get("safety", [])
+    fine = FINE_AFTER_EATING.search(norm)
+    if (fine and safety and all(h.startswith(_ATE_ONLY) for h in safety) and "?" not in norm
+            and not PERSON.search(norm) and not CONCERN.search(norm)
+            and not any(not fine.start() <= m.start() < fine.end() for m in SYMPTOM.finditer(norm))):
+        found.hits.pop("safety")
+        found.notes.append(f"note: the author ate it and says '{fine.group(0)}'; not a safety case")
+
+
+_PROFESSION_CASES: tuple[Intent, ...] = ("press", "threat_legal")
+
+
+def _all_inside(patterns: Sequence[re.Pattern[str]], norm: str, span: tuple[int, int]) -> bool:
+    """Whether every match of `patterns` in `norm` lies inside `span`."""
+    return all(span[0] <= m.start() and m.end() <= span[1] for p in patterns for m in p.finditer(norm))
 
 
 # Intents read from tone and phrasing, which spam and insults imitate without meaning them.

@@ -60,10 +60,13 @@ def test_an_unsure_comment_is_read_again_and_the_model_adds_a_team(tmp_path: Pat
 
 def test_the_model_never_removes_a_team_the_fast_layer_raised(tmp_path: Path) -> None:
     fast = triage(STRANDED)
-    assert "safety" in fast.escalate_to and fast.intent == "safety"
-    # the shipped model reads this one at the edge of unsure (0.40 since round 24): what is tested is the
-    # pass on an unsure reading, so the reading is made unsure here rather than by the model's numbers
-    fast = fast.model_copy(update={"unsure": fast.unsure or ["the model's intent safety is only 0.40"]})
+    assert "safety" in fast.escalate_to
+    # the shipped model reads this one at the edge of unsure (0.40 since round 24; question 0.41 against safety
+    # since round 26, the safety team from its safety head): what is tested is the pass on an unsure safety
+    # reading, so the reading is made unsure and safety here rather than by the model's numbers
+    fast = fast.model_copy(update={"unsure": fast.unsure or ["the model's intent safety is only 0.40"],
+                                   "intent": "safety", "intents": ["safety", *(i for i in fast.intents
+                                                                              if i != "safety")]})
     calm = {"intent": "praise", "escalate_to": [], "reason": "nothing to see"}
     with start_fake_openai([reply_json(calm)]) as fake:
         out = _read(tmp_path, fake.base_url, STRANDED, fast)

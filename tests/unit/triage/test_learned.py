@@ -167,10 +167,10 @@ def test_thresholds_are_chosen_on_the_set_read_as_a_stream() -> None:
 def test_the_shipped_model_loads() -> None:
     model = load_model()
     assert model is not None and model.meta["examples"] >= 500
-    held_out = {"triage_fresh5_crises.jsonl", "triage_fresh6_crises.jsonl", "triage_fresh7_crises.jsonl"}
+    held_out = {"triage_fresh5_crises.jsonl", "triage_fresh7_crises.jsonl"}  # fresh6: scored once, then trained on
     assert not held_out & set(model.meta["sources"])
     assert {"triage_tuning2_crises.jsonl", "triage_fresh3_crises.jsonl", "triage_fresh4_crises.jsonl",
-            "triage_train2_crises.jsonl"} <= set(model.meta["sources"])
+            "triage_train2_crises.jsonl", "triage_fresh6_crises.jsonl"} <= set(model.meta["sources"])
     assert model.meta["thresholds_chosen_by"] == "leave-one-crisis-out"
     assert {c["team"] for c in model.meta["threshold_choice"]} == set(TARGETS)
 
