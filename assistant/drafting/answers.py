@@ -287,6 +287,10 @@ PHONE_ASKED = re.compile(r"\b(phone|number|call|hotline|numero|telephone|appeler
 PRESS_ASKED = re.compile(r"\b(press|presse|media|medias|journalist\w*)\b")
 
 
+ANYONE_ASKED = re.compile(r"\b(anyone|anybody|someone|somebody|any (people|one|child|children|workers?|staff|"
+                          r"employees?|passengers?|patients?)|quelqu'un|des (blesses|morts|victimes|malades))\b")
+NOBODY_SAID = re.compile(r"\b(no one|nobody|no (child|children|person|people|worker|employee|passenger|patient)s?|"
+                         r"personne n|aucune? (personne|enfant|blesse|victime|salarie|passager|patient)\w*)\b")
 _OWN_VERDICT = re.compile(r"(yes|no|oui|non)\s*[:,.!;]\s*(?=\w)", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those|ce|cet|cette|ces)\s+([a-zà-ÿ]{4,})")
 
@@ -644,7 +648,9 @@ class _Answering:
         negated = NEGATION.search(c.folded) is not None
         # words of the same concept only with a "no" said in so many words: "opening hours" is no denial of
         # "the factory is closed"
-        about = self.terms | (self.related if q.claim and negated else set())
+        # ... and so is a "no one" to an "anyone" ("was anyone hurt?" - "No one was injured."): the same subject
+        about = self.terms | (self.related if negated and (q.claim or (ANYONE_ASKED.search(q.folded)
+                                                                        and NOBODY_SAID.search(c.folded))) else set())
         return q.kind == "yes_no" and not c.unknown and (negated or says_opposite(q, c)) \
             and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
             and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \

@@ -220,7 +220,8 @@ SILENCE_MIN = 0.5
 # that asks it ("Is 61250 included?"), is silenced only by a sure reading.
 SILENCE_MIN_WH = 0.8
 _WH_QUESTION = re.compile(r"\b(why|when|how|what|where|which|who|pourquoi|quand|comment|combien|quel\w*|qui|ou)\b"
-                          r"[^?]{3,}\?|(^|[.!?] )(is|are|can|could|do|does|did|will|should|est-ce|peut-on|"
+                          r"[^?]{3,}\?|(^|[.!?] )(is|are|was|were|has|have|had|can|could|do|does|did|will|would|"
+                          r"should|est-ce|peut-on|"
                           r"faut-il)\b[^?]{3,}\?|" + lex.SPOKEN_QUESTION + "|" + lex.EMBEDDED_QUESTION)
 
 

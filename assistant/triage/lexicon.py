@@ -356,10 +356,10 @@ COMPLAINT: tuple[tuple[str, str], ...] = (
     (r"\b(unglaublich|keine entschuldigung|que verguenza|verguenza)\b", "complains: '{m}'"),
 )
 
-SPOKEN_QUESTION = (r"\b(c'est|ca \w+|on \w+|tu \w+|vous \w+|il \w+|elle \w+) "
+SPOKEN_QUESTION = (r"\b(c'est|ca \w+|on \w+|tu \w+|vous \w+|il \w+|elle \w+|je \w+) "
                    # "quand", "comment" or "ou" then a clause is a conjunction (or "or"): "on verra quand ça
                    # reviendra", "on mange ou on part"
-                   r"(combien\b|(quand|comment|ou)\W*($|[,.!]|au |aux |a |en |pour |dans |le |la |les ))")
+                   r"(combien\b|(quand|comment|ou)\W*($|[,.!?]|au |aux |a |en |pour |dans |le |la |les ))")
 EMBEDDED_QUESTION = (r"\b(how (do|can|should|will|would) (i|we|you tell)|what (do|should|can) (i|we) do|"
                      r"comment (je|j'|on) (sais|sait|peux|peut|fais|fait|verifie)|comment savoir|how to (know|tell|check))\b")
 QUESTION: tuple[tuple[str, str], ...] = (
@@ -392,7 +392,9 @@ PRAISE: tuple[tuple[str, str], ...] = (
 # Words that praise only on the surface when the rest of the comment is about harm or delay.
 SARCASM_CONTEXT = (
     r"\b(metal|shards?|fragments?|iron|fer|cadeau|supplement|\d+ (jours|days) (apres|after|later)|too late|"
-    r"trop tard|selling|vendre|des gosses|families|hospitali\w+|dent|tooth|refused|refuse)\b"
+    r"trop tard|selling|vendre|des gosses|families|hospitali\w+|dent|tooth|refused|refuse|"
+    # harm done: "10 balles de bon d'achat pour avoir rendu mon chien malade, merci les gars 👏"
+    r"malades?|sick|poison\w*|intoxi\w*|vomi\w*|urgences|died|dead|injur\w*|blesse\w*)\b"
 )
 SARCASM_ELLIPSIS = (r"\b(thanks|thank you|great job|good job|well done|bravo|merci|super|great)\b[^.!?]{0,40}"
                     r"(\.\.\.|…)")

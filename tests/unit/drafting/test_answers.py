@@ -666,3 +666,12 @@ def test_you_do_not_need_to_is_no_no_to_may_i() -> None:
     assert ans.verdict is None and ans.sentences[0][0] == "You do not need to return the box to the shop."
     (q,) = find_questions("Do I have to return it to the shop?", known_items(cands))
     assert answer_question(q, Picker(cands, "en"), set(), language="en").verdict == "no"
+
+
+def test_no_one_to_anyone_is_a_no_in_words_of_the_same_concept() -> None:
+    sheet = hit(9, "Situation", "The 14 night-shift staff were evacuated and no one was injured.\n"
+                                "The site stays closed until 8 December 2026.")
+    cands = candidates([*HITS, sheet], "en")
+    (q,) = find_questions("was anyone hurt in the fire?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    assert ans.verdict == "no" and ans.sentences[0][0].startswith("No: the 14 night-shift staff")

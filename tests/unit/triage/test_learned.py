@@ -379,3 +379,19 @@ def test_a_question_without_a_mark_is_still_a_question(text: str) -> None:
     assert triage(Comment(text=text), model=None).intent == "question"
     assert triage(Comment(text=text), model=_fixed("spam_troll", 0.32)).should_respond
     assert triage(Comment(text=text), model=_fixed("other", 0.51)).should_respond  # as sure as a wh-question
+
+
+@pytest.mark.parametrize("text", [
+    "Pour le chien je fais comment ? Il boit beaucoup",  # "je fais comment ?": the question word after the verb
+    "was anyone hurt in the fire?",  # opening with "was"
+])
+def test_more_questions_are_silenced_only_by_a_sure_reading(text: str) -> None:
+    assert triage(Comment(text=text), model=_fixed("other", 0.52)).should_respond
+    assert not triage(Comment(text=text), model=_fixed("other", 0.85)).should_respond
+
+
+def test_thanks_around_harm_done_are_sarcasm() -> None:
+    for text in ("Super, 10 balles de bon d'achat pour avoir rendu mon chien malade, merci les gars 👏👏",
+                 "Great, a 10 euro voucher after my dog got sick, thanks guys 👏"):
+        t = triage(Comment(text=text), model=None)
+        assert t.sentiment == "negative" and any("sarcasm" in r for r in t.reasons), t.reasons
