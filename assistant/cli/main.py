@@ -355,7 +355,8 @@ TRIAGE_SETS: dict[str, Path] = {
     "fresh5": ROOT / "tests/data/triage_fresh5_crises.jsonl",
     # cosmetics recall, school-bus strike, dating-app leak: scored once at the end of round 25, then read; trained on
     "fresh6": ROOT / "tests/data/triage_fresh6_crises.jsonl",
-    # home cameras, hospital cyberattack, parcel hubs: crises nobody tuned on, waiting to be scored once (score only)
+    # home cameras, hospital cyberattack, parcel hubs: crises nobody tuned on, scored once at the start and once at
+    # the end of round 26 (never trained on): the next round's "before"
     "holdout": ROOT / "tests/data/triage_fresh7_crises.jsonl",
 }
 TRIAGE_TRAINING = ("sample", "extra", "train", "tuning", "tuning2", "fresh3", "fresh4", "train2", "fresh6")
@@ -426,7 +427,10 @@ def eval_answers(
     from assistant.config import get_settings
     from assistant.drafting.evaluate import evaluate_answers, format_report, report_json
 
-    folders = paths or [ROOT / "tests/data/answers_tuning", ROOT / "tests/data/answers_holdout5"]
+    # tuning crises; holdout5 (scored once in round 25, read, trained on since); holdout6 (scored once, before and
+    # after round 26, misses unread)
+    folders = paths or [ROOT / "tests/data" / name for name in ("answers_tuning", "answers_holdout5",
+                                                                 "answers_holdout6")]
     groups = {p.name: _run(partial(evaluate_answers, p, get_settings())) for p in folders}
     sys.stdout.write((report_json(groups) if as_json else format_report(groups, misses=misses)) + "\n")
 

@@ -136,11 +136,17 @@ class Picker:
                   hint: Iterable[str] = ()) -> float:
         """Rare shared words count most; words of the same concept and of the section heading count less,
         the rest of the comment (`hint`) least."""
-        terms, related = keyset(terms), keyset(related) - keyset(terms)
+        keyed = keyset(terms)
+        return self.relevance_keyed(c, keyed, keyset(related) - keyed, keyset(hint) - keyed)
+
+    def relevance_keyed(self, c: Candidate, terms: frozenset[str], related: frozenset[str],
+                        hint: frozenset[str]) -> float:
+        """`relevance` with the words already cut to keys (`keyset`), related and hint without the terms:
+        computed once per question when every candidate is scored against it."""
         score = self._sum(c.terms & terms)
         score += 0.8 * self._sum(c.terms & related)
         score += 0.5 * self._sum((c.section & (terms | related)) - c.terms)
-        score += 0.25 * self._sum(c.terms & (keyset(hint) - terms))
+        score += 0.25 * self._sum(c.terms & hint)
         return score
 
     def _sum(self, matched: Iterable[str]) -> float:

@@ -405,9 +405,10 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
         # "I bought 3 boxes of L4822, do I get 3 refunds?": the lot is named in the context, not in what is asked.
         # A name ("Val-Nord", "Saturday Pass") is what is asked about even there ("can I drink the tap water?"),
         # and so is a reference the asking part points back at ("..., is it refunded?").
+        after = folded[max(folded.find(fold(i)) + len(i) for i in items):] if items else ""
         passing = bool(items) and all(any(ch.isdigit() for ch in i) for i in items) and asking is not None \
-            and not any(fold(i) in fold(asking) for i in items) and not _POINTS_BACK_AT.search(fold(asking)) \
-            and not (SCOPE_WORDS.search(fold(asking)) or OK_WORDS.search(fold(asking)))
+            and not any(fold(i) in fold(asking) for i in items) and not _POINTS_BACK_AT.search(after) \
+            and not (SCOPE_WORDS.search(after) or OK_WORDS.search(after))
         kind = kind_of(folded, items)
         terms, context = _focus(clause)
         asked = clause

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.drafting.answers import KNOW_WHEN, MONEY_WORDS, NEXT_UPDATE, Picker, near_duplicate
-from assistant.drafting.candidates import ANSWER_TYPES, MONEY, Candidate, has_type
+from assistant.drafting.candidates import ANSWER_TYPES, MONEY, Candidate, has_type, keyset
 from assistant.drafting.items import ALREADY_SAID
 from assistant.drafting.meaning import question_vectors, sentence_vectors
 from assistant.drafting.questions import Question
@@ -109,9 +109,11 @@ def features(cands: Sequence[Candidate], questions: Sequence[Question], comment:
     sim_c = sv[:n] @ cv
     sim_h = (qv @ sv[n:2 * n].T).max(0)
     sim_w = (qv @ sv[2 * n:].T).max(0)
-    hint = set(analyze(comment))
-    lex = np.array([max((picker.relevance(c, q.terms, q.related, hint) for q in questions),
-                        default=picker.relevance(c, hint)) for c in cands])
+    hint = keyset(analyze(comment))
+    # each question's words cut to keys once, not once per candidate
+    asks = [(t, keyset(q.related) - t, hint - t) for q in questions for t in (keyset(q.terms),)]
+    lex = np.array([max((picker.relevance_keyed(c, *a) for a in asks),
+                        default=picker.relevance_keyed(c, hint, frozenset(), frozenset())) for c in cands])
     wants = _wanted(questions)
     why = any(q.kind == "why" or KNOW_WHEN.search(q.folded) for q in questions)
     sim_rank, lex_rank = _ranks(sim_q), _ranks(lex)
