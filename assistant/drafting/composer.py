@@ -143,9 +143,12 @@ def answer_inputs(masked_text: str, triage: Triage, ctx: Context) -> tuple[list[
     cands = candidates(ctx.sources, lang)
     picker = Picker(cands, lang)
     questions = find_questions(masked_text, known_items(cands, masked_text))[:MAX_QUESTIONS]
-    # "I have two boxes of lot L4835, how do I get refunded?": whether the lot is concerned decides the rest,
-    # so it is said first ("No, L4835 is not on the list.").
-    questions.sort(key=lambda q: not (q.kind == "item" and q.in_passing))
+    # "I have two boxes of lot L4835, how do I get refunded?": a lot named in the clause that asks decides the
+    # rest, so it is said first ("No, L4835 is not on the list."); named after the question ("Combien de temps
+    # pour être remboursé ? J'ai 2 paquets du lot L4821"), it comes after the answer.
+    passing = [q for q in questions if q.kind == "item" and q.in_passing]
+    asked = [q for q in questions if q not in passing]
+    questions.sort(key=lambda q: not (q in passing and any(fold(i) in fold(o.text) for i in q.items for o in asked)))
     if triage.intent == "rumour":
         # "Is it true?" about a rumour is answered by what is confirmed and what is not known yet.
         # ... unless the knowledge denies it ("3 workers died, is that true?" - "No: nobody was injured"; "they

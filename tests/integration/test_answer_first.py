@@ -177,6 +177,10 @@ def test_a_lot_named_before_the_question_is_answered_first_and_by_name(sample_ru
     assert d.text.split("\n", 1)[1].startswith("No, L4835 is not on the list."), d.text
     d = draft(sample_runtime, "I bought 3 boxes of L4822, do I get 3 refunds?")
     assert "Yes, L4822 is on the list." in d.text and "Yes:" not in d.text, d.text
+    # named after the question, the lot comes after the answer
+    d = draft(sample_runtime, "Combien de temps pour être remboursé ? J'ai 2 paquets du lot L4821")
+    body = d.text.split("\n", 1)[1]
+    assert body.startswith("Le remboursement est versé sous 14 jours") and "Oui, L4821 fait partie de la liste." in body
 
 
 def test_someone_who_may_need_help_now_is_told_to_call_the_emergency_services_first(sample_runtime) -> None:
