@@ -25,7 +25,8 @@ NEGATED = re.compile(r"^(we (do not|don't|dont|cannot|can't) (know|say)|nous ne 
 NOT_KNOWN_YET = re.compile(r"\b((is|are|has|have) not (yet )?(been )?(known|identified|confirmed|determined|"
                            r"established)( yet)?|not (yet )?known|(n'est|ne sont|n'a|n'ont) pas encore (ete )?"
                            r"(connu|identifi|confirm|determin|etabli)\w*|reste(nt)? (inconnu\w*|a determiner))\b")
-NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni|sans)\b|n'",
+# "sans" is no negation of what a sentence says: "exchanged even opened, even without a receipt" is a yes.
+NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni)\b|n'",
                       re.IGNORECASE)
 # Saying no without a "not": "ski touring is forbidden", "impossible de", "cannot".
 DENIED = re.compile(r"\b(cannot|forbidden|prohibited|banned|not allowed|interdit\w*|prohib\w*|impossible)\b")

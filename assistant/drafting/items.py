@@ -314,11 +314,8 @@ def sentence_rules(text: str) -> tuple[ListRule, ...]:
 def _says_not(c: Candidate) -> bool:
     """Whether a rule's sentence is said in the negative: "parcels from CX4830000 to CX4839999 are not
     affected", not "lots L3101 to L3124 can be exchanged, even opened, even without a receipt" ("même sans
-    ticket": a "without" is no negation of the rule)."""
-    return NEGATION.search(_WITHOUT.sub(" ", c.folded)) is not None
-
-
-_WITHOUT = re.compile(r"\bsans\b")
+    ticket": a "without" is no negation, see candidates.NEGATION)."""
+    return NEGATION.search(c.folded) is not None
 
 
 def list_rules(cands: Iterable[Candidate]) -> list[tuple[ListRule, Candidate]]:

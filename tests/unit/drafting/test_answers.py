@@ -732,3 +732,13 @@ def test_when_something_comes_back_is_not_answered_by_the_day_it_stopped() -> No
     assert sentences[0] == "The date event snapshots come back is not known yet."
     _, past = _answer_with(LOYALTY, "When were the event snapshots switched off?")
     assert "30 November" in past[0]
+
+
+def test_without_is_no_negation_of_a_yes() -> None:
+    # "Le magasin va la reprendre ouverte ?" got "Non : ... échangées ... même ouvertes, même sans ticket".
+    hits = [hit(0, "Échange", "Les boîtes peuvent être reprises dans tout magasin, même ouvertes, même sans ticket "
+                              "de caisse.", language="fr")]
+    cands = candidates(hits, "fr")
+    (q, *_) = find_questions("Le magasin va reprendre ma boîte ouverte ?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert ans.verdict != "no" and not ans.sentences[0][0].startswith("Non")
