@@ -39,7 +39,15 @@ from assistant.drafting.candidates import (
     says_opposite,
     text_keys,
 )
-from assistant.drafting.items import ALREADY_SAID, IMPERATIVE, MASKED, item_verdict, known_items, verdict_sentence
+from assistant.drafting.items import (
+    ALREADY_SAID,
+    IMPERATIVE,
+    MASKED,
+    SCOPE_TERMS,
+    item_verdict,
+    known_items,
+    verdict_sentence,
+)
 from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import HAPPENED_HEADINGS, phrase
 from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions, question_terms
@@ -300,6 +308,22 @@ PEOPLE_COUNTED = re.compile(r"\b(how many|combien (de|d')|nombre de|number of) (
                             r"customers|clients|users|usagers|passengers|passagers|candidates|candidats|patients|"
                             r"residents|households|foyers|members|membres|subscribers|abonnes|accounts|comptes|"
                             r"victims|victimes)\b")
+_COUNTED = re.compile(r"\b(?:how many|combien (?:de |d')|nombre de |number of )\s*([a-z]{3,})")
+
+
+def counted_noun(folded: str) -> re.Pattern[str] | None:
+    """What "how many <things>" asks the number of, as a pattern for "<a number> <things>" ("41,600 tins",
+    "41 600 boîtes", "1,200 of the tins"); None when the count is of nothing named."""
+    m = _COUNTED.search(folded)
+    if m is None or m.group(1) in _NOT_COUNTED:
+        return None
+    stem = m.group(1)[:max(3, len(m.group(1)) - 2)]  # "boites" and "boite", "tins" and "tin"
+    # "800 g tins" is a size, not a count
+    return re.compile(rf"\b\d[\d ,.]*\d?\s+(?!(?:g|kg|mg|ml|cl|l|cm|mm|m|km|h|min|%)\b)(?:\w+\s+){{0,2}}"
+                      rf"{re.escape(stem)}\w*")
+
+
+_NOT_COUNTED = frozenset(("are", "is", "were", "was", "have", "has", "of", "times", "fois", "temps", "time"))
 PHONE_ASKED = re.compile(r"\b(phone|number|call|hotline|numero|telephone|appeler|tel)\b")
 PRESS_ASKED = re.compile(r"\b(press|presse|media|medias|journalist\w*)\b")
 
@@ -408,7 +432,13 @@ class _Answering:
                 elif c.text not in self.used:
                     self.take(c)
             elif c.text not in self.used:
-                self.take(c, verdict_sentence(language, verdict, c))
+                against = self.said_against(c) if verdict == "yes" and how == "named" else None
+                if against is not None:  # "le crédit de 10 €, en argent ?" - "It cannot be exchanged for money."
+                    verdict = ""
+                    self.take(c)
+                    self.take(against)
+                else:
+                    self.take(c, verdict_sentence(language, verdict, c))
             self.ans.verdict = self.ans.verdict or verdict or None
         if SAFETY_ASKED.search(q.folded) or (CONSUMPTION_ASKED.search(q.folded)
                                              and not any(PERMISSION.search(c.folded) for c in self.ans.used)):
@@ -540,6 +570,14 @@ class _Answering:
             # "How many people got the wrong score?": the count of those affected ("About 2,350 candidates are
             # affected"), worded however the knowledge words it.
             c = self.best(want=COUNT_AFFECTED, strict=True, minimum=0.0) if PEOPLE_COUNTED.search(q.folded) else None
+            if c is None and (counted := counted_noun(q.folded)) is not None:
+                # "How many tins carry the wrong table?", "combien de boîtes en tout ?": a number of the thing
+                # counted ("41,600 tins of ... are concerned"), not any sentence with a number in it.
+                c = self.best(want=counted, strict=True, minimum=0.0)
+                if c is not None:
+                    self.take(c)
+                    self.second()  # "... and was it a cyber attack?": a second answer as close in meaning
+                    return self.ans
             if c is not None:
                 self.take(c)
                 return self.ans
@@ -629,9 +667,15 @@ class _Answering:
             # is a no. Asked whether something is safe, only an explicit "you can" or "do not" says so.
             negative = NEGATION.search(part) or DENIED.search(part) or (
                 NEED.search(q.folded) and (AUTOMATIC.search(c.folded) or NEEDLESS.search(part)))
+            against = None if negative else self.said_against(c)
             if negative and not NEED.search(q.folded) and NOT_NEEDED.search(part):
                 # "Can I return it to the shop?" - "You do not need to return the box": no "no" to a "may I".
                 self.take(c)
+            elif against is not None:
+                # "le crédit de 10 €, je peux le récupérer en argent ?" - "Each user gets a €10 credit." is no
+                # yes when "It cannot be exchanged for money." says no to what the first leaves out.
+                self.take(c)
+                self.take(against)
             else:
                 self.ans.verdict = "no" if negative else "yes"
                 self.take(c, verdict_sentence(self.language, self.ans.verdict, c))
@@ -677,6 +721,20 @@ class _Answering:
             and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
             and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
             and self.picker.specific(c, about) >= MIN_RELEVANCE and not re.match(r"(no|non)\b", c.folded)
+
+    def said_against(self, c: Candidate) -> Candidate | None:
+        """A sentence that says no about a word of the question `c` does not say ("money" in "can I get the
+        credit as money?" against "each user gets a €10 credit"): then `c` is no yes."""
+        # Whether it is affected is what the lists answer ("other départements are not affected" says nothing
+        # against "the 33 is"): words of scope are not what a no would be about.
+        asked = frozenset(t for t in keyset(self.q.terms) - self.picker.common - c.terms - keyset(SCOPE_TERMS)
+                          if not t.isdigit())  # "1) la Home 360 est concernée ?": a number is no predicate
+        if not asked:
+            return None
+        return next((x for x in self.picker.cands
+                     if x is not c and x.text not in self.used and not x.unknown and len(x.text) <= self.max_chars
+                     and (NEGATION.search(x.folded) or DENIED.search(x.folded)) and x.terms & asked
+                     and self.picker.specific(x, asked) >= MIN_RELEVANCE), None)
 
     def unsure(self) -> Answer:
         """No yes where the knowledge says, about what was asked at least as closely, that it is not

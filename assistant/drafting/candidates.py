@@ -61,6 +61,7 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
 MONEY = re.compile(r"(€|\$|£|\beur\b|\beuros?\b)")
 _MD = re.compile(r"(\*\*|__|`|^\s*[-*•]\s+|^\s*\d+\.\s+)", re.MULTILINE)
 _QA = re.compile(r"^\s*(\*\*|__|q\s*[:.]|question\s*:)", re.IGNORECASE)
+NUMBER_OPENED_WORDS = 5  # "41,600 tins of Petilou are concerned." is a sentence; "2026 - 2027" is not
 MIN_SAME_LANGUAGE = 6  # sentences in the reply's language enough to answer from them alone
 
 
@@ -121,7 +122,9 @@ def chunk_sentences(chunk_id: str, version: str, heading: str,
             # one fact: "... sur ces lignes : R1 Caen – Vire, R3 Caen – Lisieux, R4 Bayeux – Saint-Lô."
             s = with_items(s, raws[i + 1:]) or s
         # Questions (FAQ headings, bold or not), labels and list fragments are not facts to state.
-        if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not s[0].isupper() \
+        # A sentence may open on a number ("41,600 tins of ... are concerned."), not on a lower-case word.
+        opens = s[0].isupper() or (s[0].isdigit() and len(s.split()) >= NUMBER_OPENED_WORDS)
+        if len(s) < 15 or len(s.split()) < 2 or s.endswith(("?", ":", ";.")) or not opens \
                 or _QA.match(raw):
             continue
         if fold(s).strip(" ?.") in headings or STAFF_META.search(fold(s)):

@@ -81,7 +81,7 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     ranked = sorted(cands, key=lambda c: (-KIND_PRIOR.get(c.hit.kind, 0.5), bool(DATES.search(c.folded)),
                                           len(c.text)))
     # What is asked of the item ("valid", "refunded"), not what every sentence is about ("pool", "pass").
-    predicate = keyset((q.terms | q.related) - set(analyze(item)) - _SCOPE_TERMS) - common
+    predicate = keyset((q.terms | q.related) - set(analyze(item)) - SCOPE_TERMS) - common
     naming = [c for c in ranked if pattern.search(c.folded) and c.terms & predicate and not c.unknown
               and not IMPERATIVE.match(c.folded)]
     # The sentence that says most of what was asked ("open" and "chairlift", not just "chairlift").
@@ -115,7 +115,7 @@ def exclusion(q: Question, inside: Candidate, ranked: list[Candidate], common: f
     """A sentence saying what is NOT in scope that names what the author says of their case and the list
     does not: "PAR-11, but on 21 November, not the 14th: am I affected?" - "Candidates of the 21 November
     2026 session are not affected." A stated exclusion beats the item's place on the list."""
-    said = keyset(q.terms | q.context) - keyset(_SCOPE_TERMS)
+    said = keyset(q.terms | q.context) - keyset(SCOPE_TERMS)
     for c in ranked:
         if c is inside or c.unknown or IMPERATIVE.match(c.folded):
             continue
@@ -214,7 +214,7 @@ ALREADY_SAID = re.compile(r"^(yes|no|oui|non)\s*[,.:;!]")
 
 # "Do not eat the lots L4821 or L4822" is an instruction, not a "no" about those lots.
 IMPERATIVE = re.compile(r"^(do not|don't|never|ne |n'|please|veuillez|merci de)")
-_SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne touche rappele annule still "
+SCOPE_TERMS = frozenset(analyze("concerned affected recalled cancelled concerne touche rappele annule still "
                                   "toujours"))
 
 

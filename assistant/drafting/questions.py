@@ -299,7 +299,10 @@ _ASKING = frozenset(analyze(
 SHORTHAND = {"mdp": "mot de passe", "pw": "password", "pwd": "password", "rib": "coordonnees bancaires",
              "cb": "carte bancaire", "rdv": "rendez-vous", "appt": "appointment", "tel": "telephone",
              "num": "numero", "resa": "reservation", "dispo": "disponible", "acct": "account", "infos": "informations",
-             "diff": "difference", "rembour": "remboursement", "remb": "remboursement"}
+             "diff": "difference", "rembour": "remboursement", "remb": "remboursement",
+             # money in slang: "10 balles", "en thune", "récup"
+             "thune": "argent", "thunes": "argent", "fric": "argent", "balles": "euros", "recup": "recuperer",
+             "récup": "récupérer", "bucks": "dollars", "quid": "pounds"}
 _SHORTHAND = re.compile(rf"\b({'|'.join(SHORTHAND)})\b", re.IGNORECASE)
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.drafting.answers import Picker, answer_question, asks_ahead, format_plan, next_update, plan_answers
+from assistant.drafting.answers import (
+    Picker,
+    answer_question,
+    asks_ahead,
+    counted_noun,
+    format_plan,
+    next_update,
+    plan_answers,
+)
 from assistant.drafting.candidates import candidates
 from assistant.drafting.items import known_items, verdict_sentence
 from assistant.drafting.questions import find_questions
@@ -742,3 +750,29 @@ def test_without_is_no_negation_of_a_yes() -> None:
     (q, *_) = find_questions("Le magasin va reprendre ma boîte ouverte ?", known_items(cands))
     ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
     assert ans.verdict != "no" and not ans.sentences[0][0].startswith("Non")
+
+
+def test_how_many_things_is_a_number_of_those_things() -> None:
+    hits = [hit(0, "Situation", "The table printed on the label of some 800 g tins is wrong: it shows 60 ml instead "
+                                "of 30 ml.\n41,600 tins of Petilou, lots L3101 to L3124, are concerned.")]
+    _, sentences = _answer_with(hits, "How many tins carry the wrong table?")
+    assert "41,600 tins" in sentences[0]
+    assert counted_noun("combien de boites en tout ?") is not None and counted_noun("how many are affected?") is None
+
+
+def test_a_sentence_may_open_on_a_number() -> None:
+    cands = candidates([hit(0, "Scope", "41,600 tins of Petilou Croissance 2 are concerned.\n2026 - 2027.")], "en")
+    assert [c.text for c in cands] == ["41,600 tins of Petilou Croissance 2 are concerned."]
+
+
+def test_no_yes_when_another_sentence_says_no_to_what_the_first_leaves_out() -> None:
+    # "Chaque utilisateur reçoit un crédit de 10 €" is no "Oui" to "le crédit, je peux le récup en thune ?" when
+    # "Il ne peut pas être échangé contre de l'argent." says no to the money part ("thune" is money).
+    hits = [hit(0, "Crédit", "Chaque utilisateur concerné reçoit un crédit de trajets de 10 € dans l'application "
+                             "d'ici le 11 décembre 2026.\nIl ne peut pas être échangé contre de l'argent.",
+                language="fr"),
+            hit(1, "Remboursement", "Le remboursement des trajets est automatique.", language="fr")]
+    cands = candidates(hits, "fr")
+    (q,) = find_questions("le credit de 10 balles je peux le recup en thune ?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert ans.verdict != "yes" and any("ne peut pas" in s for s, _ in ans.sentences)
