@@ -40,10 +40,10 @@ sys.path.insert(0, str(ROOT))
 
 SETS = {"tuning": ("tuning",), "holdout": ("holdout",), "holdout2": ("holdout2",),
         "tuning+holdout": ("tuning", "holdout"), "holdout3": ("holdout3",),
-        "all-tuning": ("tuning", "holdout", "holdout2", "holdout3"), "holdout4": ("holdout4",),
-        "holdout5": ("holdout5",)}
-TUNING = ("tuning", "holdout", "holdout2", "holdout3")  # --each: every tuning set on its own
-HELD_OUT = ("holdout4", "holdout5")
+        "all-tuning": ("tuning", "holdout", "holdout2", "holdout3", "holdout5"), "holdout4": ("holdout4",),
+        "holdout5": ("holdout5",), "holdout6": ("holdout6",)}
+TUNING = ("tuning", "holdout", "holdout2", "holdout3", "holdout5")  # --each: every tuning set on its own
+HELD_OUT = ("holdout4", "holdout6")
 
 
 def load(name: str) -> list[dict[str, Any]]:

@@ -47,7 +47,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.batch.answer_keys import MIN_OVERLAP, AnswerKey, AnswerOf, same_answer, same_item_answer
-from assistant.drafting.questions import find_questions
+from assistant.drafting.candidates import text_keys
+from assistant.drafting.questions import find_questions, without_manner
 from assistant.models import Comment, Triage
 from assistant.text import STOPWORDS, fold, stem
 from assistant.text.encoder import encode
@@ -64,6 +65,10 @@ UNSETTLED_THRESHOLD = 0.6
 # The words one comment asks with and the other does not must mean the same: USE cosine of the two
 # leftovers (tuning sets only; 0.3 let "travel without a ticket" / "get fined" through, 0.39 apart).
 WORDS_THRESHOLD = 0.4
+
+# With different answer plans the words both keep must mean more nearly the same (tuning sets, round 7:
+# at 0.4 "online" / "stores" and "booking fees refunded" / "money back camping" passed).
+PLANS_WORDS_THRESHOLD = 0.6
 
 _CHUNK = 128  # well under the encoder's cache of recent texts (text/encoder.py CACHE_SIZE)
 
@@ -100,6 +105,7 @@ class Reading:
     questions: str
     triage: Triage
     words: tuple[str, ...] = ()  # the content words of its questions (folded, in order)
+    topic: tuple[str, ...] = ()  # the same without the words of how it asks (questions.without_manner)
 
 
 def asked_words(text: str) -> tuple[str, ...]:
@@ -129,6 +135,51 @@ def words_close_to(a: Sequence[str], others: Sequence[Sequence[str]], threshold:
     texts = list(dict.fromkeys(t for pair in pairs if all(pair) for t in pair))
     vectors = dict(zip(texts, encode(texts), strict=True)) if texts else {}
     return [not (left and right) or float(vectors[left] @ vectors[right]) >= threshold for left, right in pairs]
+
+
+def rewording_only(a: Sequence[str], b: Sequence[str], mine: AnswerKey, theirs: AnswerKey,
+                   threshold: float = WORDS_THRESHOLD, *, same_plan: bool = True) -> bool:
+    """Whether what tells two questions apart is only how they are worded, judged by the knowledge that
+    answers them. `a` and `b` are the words each asks about (Reading.topic); each word only one of them
+    has (compared by word keys: "drinkable" is "drink") is:
+    - a word most of the knowledge uses (the product, the incident): no difference;
+    - a word a few knowledge sentences use: a difference unless both answers state it ("receipt",
+      "shower", "online": the knowledge says something of it that one answer does not);
+    - said in both answers: no difference by itself;
+    - a word the knowledge does not use ("threw away", "since this morning", "resale").
+    With the same answer plan (`same_plan`), words of the author's own on one side only are no difference
+    ("just got home from work"), and when both sides keep words the two sets must mean the same
+    (words_close). With different plans, a word of the author's own on one side only is a difference."""
+    keys = [frozenset().union(*map(text_keys, side)) for side in (a, b)]
+    stated = mine.stated & theirs.stated
+    general = mine.general | theirs.general
+    specific = mine.specific | theirs.specific
+    kept: list[list[str]] = [[], []]
+    unknown = [False, False]
+    for side, words in enumerate((a, b)):
+        for word in words:
+            own = text_keys(word)
+            if own & keys[1 - side] or (own & general and not own & specific):
+                continue
+            if own & specific and not own & stated:
+                return False
+            kept[side].append(word)
+            unknown[side] = unknown[side] or not own & stated
+    if not any(unknown):
+        return True
+    if not (kept[0] and kept[1]):
+        return same_plan
+    return words_close(kept[0], kept[1], threshold)
+
+
+def compatible(a: AnswerKey, b: AnswerKey) -> bool:
+    """Two answer plans that may serve one question asked in other words: the same number of questions,
+    about the same items, and no yes/no of one contradicting the other's (the composer words its plan
+    after the wording: "can we drink it?" gets a "no" where "is it drinkable?" gets the sentence alone)."""
+    if a.items != b.items or len(a.kinds) != len(b.kinds):
+        return False
+    said = [v for v in a.verdicts if v in ("yes", "no")], [v for v in b.verdicts if v in ("yes", "no")]
+    return not (said[0] and said[1] and said[0] != said[1])
 
 
 def numbered(text: str) -> frozenset[str]:
@@ -172,7 +223,7 @@ def read(comment: Comment, tri: Triage | None = None) -> Reading | None:
     signature = (language, kinds, numbered(comment.text), names(comment.text), who(comment.text, language))
     questions = " ".join(q.text for q in asked)
     return Reading(signature=signature, whole=comment.text, questions=questions, triage=tri,
-                   words=asked_words(questions))
+                   words=asked_words(questions), topic=asked_words(without_manner(questions)))
 
 
 def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage | None] | None = None, *,
@@ -225,7 +276,11 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
                            lambda p, qs: words_close_to(readings[eligible[p]].words,  # type: ignore[union-attr]
                                                         [readings[eligible[q]].words  # type: ignore[union-attr]
                                                          for q in qs], words_threshold),
-                           identified=bool(readings[eligible[pos]].signature[2]))  # type: ignore[union-attr]
+                           identified=bool(readings[eligible[pos]].signature[2]),  # type: ignore[union-attr]
+                           reworded=lambda p, q, mine, theirs, same: rewording_only(
+                               readings[eligible[p]].topic, readings[eligible[q]].topic,  # type: ignore[union-attr]
+                               mine, theirs, words_threshold if same else PLANS_WORDS_THRESHOLD,
+                               same_plan=same))
             if best is not None:
                 members[best].append(pos)
                 continue
@@ -238,7 +293,8 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
 def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarray, whole_threshold: float,
             question_threshold: float, key: Callable[[int], AnswerKey | None] | None, min_overlap: float,
             unsettled_threshold: float, close_words: Callable[[int, list[int]], list[bool]],
-            identified: bool = False) -> int | None:
+            identified: bool = False,
+            reworded: Callable[[int, int, AnswerKey, AnswerKey, bool], bool] = lambda *_: False) -> int | None:
     """The closest leader `pos` may join: close on both vectors, asked with words that mean the same and,
     with `key`, answered the same way (closer on the questions' vectors when an answer only says "not
     known yet")."""
@@ -256,15 +312,17 @@ def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarra
             if ok:
                 return leaders[j]
             continue
-        if not ok and not identified:
-            continue
         mine, theirs = key(pos), key(leaders[j])
         if mine is None:
             return None
-        if theirs is None or not same_answer(mine, theirs, min_overlap):
+        if theirs is None:
             continue
-        if not ok and not same_item_answer(mine, theirs, min_overlap):
-            continue  # other words, unless both ask the verdict on one identified item
+        if not same_answer(mine, theirs, min_overlap):
+            if not (compatible(mine, theirs) and reworded(pos, leaders[j], mine, theirs, False)):
+                continue  # other plans: only when nothing but the wording tells the two apart
+        elif not ok and not (identified and same_item_answer(mine, theirs, min_overlap)) \
+                and not reworded(pos, leaders[j], mine, theirs, True):
+            continue  # other words: only if both ask the verdict on one identified item, or differ in wording
         if (mine.unsettled or theirs.unsettled) and lq[j] < unsettled_threshold:
             continue
         return leaders[j]

@@ -330,6 +330,30 @@ def _asking_part(clause: str) -> str | None:
     return last if _is_question(last, fold(last)) else None
 
 
+# How people put a question or a request, whatever it is about ("any idea when", "can you check if", "what's the
+# procedure to", "on a le droit de", "je voudrais").
+_ASKING_PHRASES = re.compile(
+    r"\b(any (idea|news|word|update)|do you know|can you (check|tell me|confirm|say)|is there a way|"
+    r"(the|la|what's the|what is the|quelle est la) (way|process|procedure|steps|demarche|marche a suivre)|"
+    r"(am i|are we|is it) allowed|allowed to|(on a|j'ai|ai-je|a-t-on) le droit|le droit de|"
+    r"i (want|need|would like|'d like)|je (veux|voudrais|souhaite|dois)|j'aimerais|"
+    r"until|till|jusqu'a)\b")
+# Question words, the words of being in scope or still fine, requests: never a pattern that spans any word
+# (the kinds' "how does the \w+ work" would take "refund" with it).
+_MANNER = (_WH, SCOPE_WORDS, OK_WORDS, _REQUEST, _ASKING_PHRASES)
+
+
+def without_manner(text: str) -> str:
+    """The folded text without the words that say what kind of question it is and how it is put (question
+    words, "how long until", "part of", "concerned", "still safe", "phone number"): what is left is what
+    it asks about. "Is L4822 part of the recall?" and "L4822 recalled or not?" keep "L4822 recall" /
+    "L4822"; "what's the phone number?" and "is there a number I can call?" keep nothing of their ask."""
+    out = fold(expand_shorthand(text))
+    for pattern in _MANNER:
+        out = pattern.sub(" ", out)
+    return " ".join(w for w in out.split() if not set(analyze(w)) <= _ASKING)
+
+
 @lru_cache(maxsize=4096)
 def question_terms(text: str) -> frozenset[str]:
     """The words a question asks about, without the words that make it a question ("dois-je", "how")."""
