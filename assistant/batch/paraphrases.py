@@ -59,8 +59,8 @@ from assistant.triage.duplicates import near_duplicate_groups
 # plan (batch/answer_keys.py), so the vectors only confirm it: 0.4 / 0.4, and 0.6 on the questions when
 # an answer only says "not known yet" (it fits many questions). Earlier rounds: 0.75 / 0.85 (vectors
 # alone), 0.65 / 0.75 and 0.5 / 0.5 (with an answer overlap of 0.5); see docs/DESIGN.md.
-WHOLE_THRESHOLD = 0.4
-QUESTION_THRESHOLD = 0.4
+WHOLE_THRESHOLD = 0.25
+QUESTION_THRESHOLD = 0.25
 UNSETTLED_THRESHOLD = 0.6
 # The words one comment asks with and the other does not must mean the same: USE cosine of the two
 # leftovers (tuning sets only; 0.3 let "travel without a ticket" / "get fined" through, 0.39 apart).
@@ -106,6 +106,7 @@ class Reading:
     triage: Triage
     words: tuple[str, ...] = ()  # the content words of its questions (folded, in order)
     topic: tuple[str, ...] = ()  # the same without the words of how it asks (questions.without_manner)
+    names: frozenset[str] = frozenset()  # the names it capitalises inside a sentence (compared in same_names)
 
 
 def asked_words(text: str) -> tuple[str, ...]:
@@ -165,6 +166,8 @@ def rewording_only(a: Sequence[str], b: Sequence[str], mine: AnswerKey, theirs: 
                 return False
             kept[side].append(word)
             unknown[side] = unknown[side] or not own & stated
+    if not same_plan and bool(kept[0]) != bool(kept[1]):
+        return False  # "who refunds me?" / "how do I know it was damaged?" when both plans state the refund
     if not any(unknown):
         return True
     if not (kept[0] and kept[1]):
@@ -182,8 +185,27 @@ def compatible(a: AnswerKey, b: AnswerKey) -> bool:
     return not (said[0] and said[1] and said[0] != said[1])
 
 
+# "B 2319", "b-2319": one letter written apart from the number it starts ("LOT B2319").
+_LETTER_APART = re.compile(r"\b([A-Z]) (?=\d{3,}\b)|\b([A-Za-z])-(?=\d{3,}\b)")
+
+
 def numbered(text: str) -> frozenset[str]:
+    """The tokens with a digit (L4822, 75011, 180), folded; an identifier's letter written apart from its
+    number joins it ("B 2319" and "b-2319" are "b2319")."""
+    text = _LETTER_APART.sub(lambda m: m.group(1) or m.group(2), text)
     return frozenset(fold(m.group(0)).strip("-/") for m in _NUMBERED.finditer(text))
+
+
+def same_names(a: frozenset[str], b: frozenset[str], mine: AnswerKey | None, theirs: AnswerKey | None) -> bool:
+    """Whether two comments name the same places, people and things: a name only one of them writes is no
+    difference when most of the knowledge or its titles use it (the product, the brand, the incident's
+    town: "Pédiakid", "Lauzac"); any other one is ("rue Pasteur" / "rue Victor Hugo")."""
+    if a == b:
+        return True
+    if mine is None or theirs is None:
+        return False
+    general = mine.general | theirs.general
+    return all(text_keys(name) <= general for name in a ^ b)
 
 
 def names(text: str) -> frozenset[str]:
@@ -220,10 +242,11 @@ def read(comment: Comment, tri: Triage | None = None) -> Reading | None:
         return None
     kinds = frozenset(q.kind for q in asked) & SPECIFIC_KINDS
     language = "fr" if tri.language == "fr" else "en"
-    signature = (language, kinds, numbered(comment.text), names(comment.text), who(comment.text, language))
+    signature = (language, kinds, numbered(comment.text), who(comment.text, language))
     questions = " ".join(q.text for q in asked)
     return Reading(signature=signature, whole=comment.text, questions=questions, triage=tri,
-                   words=asked_words(questions), topic=asked_words(without_manner(questions)))
+                   words=asked_words(questions), topic=asked_words(without_manner(questions)),
+                   names=names(comment.text))
 
 
 def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage | None] | None = None, *,
@@ -260,6 +283,7 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
             keys[i] = answer_of(comments[i], reading.triage)
         return keys[i]
 
+    names_at = [readings[i].names for i in eligible]  # type: ignore[union-attr]
     by_signature: dict[tuple[object, ...], list[int]] = {}
     for pos, i in enumerate(eligible):
         by_signature.setdefault(readings[i].signature, []).append(pos)  # type: ignore[union-attr]
@@ -277,6 +301,7 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
                                                         [readings[eligible[q]].words  # type: ignore[union-attr]
                                                          for q in qs], words_threshold),
                            identified=bool(readings[eligible[pos]].signature[2]),  # type: ignore[union-attr]
+                           named=names_at,
                            reworded=lambda p, q, mine, theirs, same: rewording_only(
                                readings[eligible[p]].topic, readings[eligible[q]].topic,  # type: ignore[union-attr]
                                mine, theirs, words_threshold if same else PLANS_WORDS_THRESHOLD,
@@ -293,7 +318,7 @@ def same_question_groups(comments: Sequence[Comment], triages: Sequence[Triage |
 def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarray, whole_threshold: float,
             question_threshold: float, key: Callable[[int], AnswerKey | None] | None, min_overlap: float,
             unsettled_threshold: float, close_words: Callable[[int, list[int]], list[bool]],
-            identified: bool = False,
+            identified: bool = False, named: Sequence[frozenset[str]] = (),
             reworded: Callable[[int, int, AnswerKey, AnswerKey, bool], bool] = lambda *_: False) -> int | None:
     """The closest leader `pos` may join: close on both vectors, asked with words that mean the same and,
     with `key`, answered the same way (closer on the questions' vectors when an answer only says "not
@@ -309,13 +334,13 @@ def _leader(pos: int, leaders: list[int], whole: np.ndarray, question: np.ndarra
     same_words = close_words(pos, [leaders[j] for j in order])
     for j, ok in zip(order, same_words, strict=True):
         if key is None:
-            if ok:
+            if ok and named[pos] == named[leaders[j]]:
                 return leaders[j]
             continue
         mine, theirs = key(pos), key(leaders[j])
         if mine is None:
             return None
-        if theirs is None:
+        if theirs is None or not same_names(named[pos], named[leaders[j]], mine, theirs):
             continue
         if not same_answer(mine, theirs, min_overlap):
             if not (compatible(mine, theirs) and reworded(pos, leaders[j], mine, theirs, False)):

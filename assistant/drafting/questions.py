@@ -338,6 +338,9 @@ _ASKING_PHRASES = re.compile(
     r"(am i|are we|is it) allowed|allowed to|(on a|j'ai|ai-je|a-t-on) le droit|le droit de|"
     r"i (want|need|would like|'d like)|je (veux|voudrais|souhaite|dois)|j'aimerais|"
     r"until|till|jusqu'a)\b")
+# Future and past forms of "être" / "avoir" the stopword lists leave out ("sera-t-il livré ?", "on aura des jours ?").
+_AUXILIARIES = frozenset("sera seras serai serons serez seront serait seraient etait etaient aura auras aurai aurons "
+                         "aurez auront aurait auraient avait avaient".split())
 # Question words, the words of being in scope or still fine, requests: never a pattern that spans any word
 # (the kinds' "how does the \w+ work" would take "refund" with it).
 _MANNER = (_WH, SCOPE_WORDS, OK_WORDS, _REQUEST, _ASKING_PHRASES)
@@ -351,7 +354,7 @@ def without_manner(text: str) -> str:
     out = fold(expand_shorthand(text))
     for pattern in _MANNER:
         out = pattern.sub(" ", out)
-    return " ".join(w for w in out.split() if not set(analyze(w)) <= _ASKING)
+    return " ".join(w for w in out.split() if not set(analyze(w)) <= _ASKING and w not in _AUXILIARIES)
 
 
 @lru_cache(maxsize=4096)
