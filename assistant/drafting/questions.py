@@ -337,7 +337,12 @@ _ASKING_PHRASES = re.compile(
     r"(the|la|what's the|what is the|quelle est la) (way|process|procedure|steps|demarche|marche a suivre)|"
     r"(am i|are we|is it) allowed|allowed to|(on a|j'ai|ai-je|a-t-on) le droit|le droit de|"
     r"i (want|need|would like|'d like)|je (veux|voudrais|souhaite|dois)|j'aimerais|"
-    r"until|till|jusqu'a)\b")
+    r"until|till|jusqu'a|"
+    # when it is asked: the present is what every question means
+    r"right now|now|at the moment|currently|today|anymore|still|en ce moment|actuellement|maintenant|"
+    r"aujourd'hui|pour l'instant|toujours|encore)\b")
+# "sera-t-il", "est-elle", "a-t-on": the pronoun of a French inversion.
+_INVERSION = re.compile(r"-(t-)?(il|elle|on|ils|elles|je|tu|nous|vous)\b")
 # Future and past forms of "être" / "avoir" the stopword lists leave out ("sera-t-il livré ?", "on aura des jours ?").
 _AUXILIARIES = frozenset("sera seras serai serons serez seront serait seraient etait etaient aura auras aurai aurons "
                          "aurez auront aurait auraient avait avaient".split())
@@ -351,7 +356,7 @@ def without_manner(text: str) -> str:
     words, "how long until", "part of", "concerned", "still safe", "phone number"): what is left is what
     it asks about. "Is L4822 part of the recall?" and "L4822 recalled or not?" keep "L4822 recall" /
     "L4822"; "what's the phone number?" and "is there a number I can call?" keep nothing of their ask."""
-    out = fold(expand_shorthand(text))
+    out = _INVERSION.sub(" ", fold(expand_shorthand(text)))
     for pattern in _MANNER:
         out = pattern.sub(" ", out)
     return " ".join(w for w in out.split() if not set(analyze(w)) <= _ASKING and w not in _AUXILIARIES)
