@@ -151,6 +151,8 @@ def rewording_only(a: Sequence[str], b: Sequence[str], mine: AnswerKey, theirs: 
     With the same answer plan (`same_plan`), words of the author's own on one side only are no difference
     ("just got home from work"), and when both sides keep words the two sets must mean the same
     (words_close). With different plans, a word of the author's own on one side only is a difference."""
+    if "item" in mine.kinds or "item" in theirs.kinds:
+        same_plan = False  # a verdict on an item: no word of one side alone (see above)
     keys = [frozenset().union(*map(text_keys, side)) for side in (a, b)]
     stated = mine.stated & theirs.stated
     general = mine.general | theirs.general
@@ -184,6 +186,10 @@ def compatible(a: AnswerKey, b: AnswerKey) -> bool:
     said = [v for v in a.verdicts if v in ("yes", "no")], [v for v in b.verdicts if v in ("yes", "no")]
     return not (said[0] and said[1] and said[0] != said[1])
 
+
+# A question asked under a condition or an exception is another question: "can we drink it?" is not "can we
+# drink it if we boil it?", "can I get a refund?" not "... without the box?".
+_CONDITION = re.compile(r"\b(if|unless|without|except|provided|even though|si|s'il|sans|sauf|a condition|meme si)\b")
 
 # "B 2319", "b-2319": one letter written apart from the number it starts ("LOT B2319").
 _LETTER_APART = re.compile(r"\b([A-Z]) (?=\d{3,}\b)|\b([A-Za-z])-(?=\d{3,}\b)")
@@ -242,8 +248,9 @@ def read(comment: Comment, tri: Triage | None = None) -> Reading | None:
         return None
     kinds = frozenset(q.kind for q in asked) & SPECIFIC_KINDS
     language = "fr" if tri.language == "fr" else "en"
-    signature = (language, kinds, numbered(comment.text), who(comment.text, language))
     questions = " ".join(q.text for q in asked)
+    signature = (language, kinds, numbered(comment.text), who(comment.text, language),
+                 bool(_CONDITION.search(fold(questions))))
     return Reading(signature=signature, whole=comment.text, questions=questions, triage=tri,
                    words=asked_words(questions), topic=asked_words(without_manner(questions)),
                    names=names(comment.text))
