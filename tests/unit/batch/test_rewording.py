@@ -102,8 +102,8 @@ def test_own_words_on_both_sides_must_mean_the_same() -> None:
     plan = knowing("Refunds are paid within 14 days.")
     a, b = words("When will I get my refund, money coming?"), words("When will I get my refund back, cash?")
     assert rewording_only(a, b, plan, plan, threshold=-1.0)
-    assert not rewording_only(words("Can I get a refund for the granola?"), words("Can I get a refund for the vet bill?"),
-                              plan, plan)
+    granola, vet = words("Can I get a refund for the granola?"), words("Can I get a refund for the vet bill?")
+    assert not rewording_only(granola, vet, plan, plan)
 
 
 def test_plans_that_may_answer_one_question() -> None:
