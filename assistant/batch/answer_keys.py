@@ -19,7 +19,10 @@ question: that costs a provider call, never a wrong answer. An identifier with a
 specific by itself. An answer that only says what is not known yet, or when the next update comes,
 fits many questions ("when will I get my suitcase back?" / "when will the systems work again?" both
 get "we do not know yet when the system will be restored"): the key says so (`unsettled`) and
-grouping then asks for closer meaning (paraphrases.UNSETTLED_THRESHOLD).
+grouping then asks for closer meaning (paraphrases.UNSETTLED_THRESHOLD). The key also carries the words of
+the retrieved knowledge (specific to a few sentences, or general: most sentences, the titles) and of the
+answer, so that grouping can tell which differing words the knowledge answers apart (round 7,
+paraphrases.rewording_only).
 
 Imports: core, guards (masking), drafting (retrieval, answers, questions), knowledge, text.
 """
