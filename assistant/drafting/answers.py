@@ -79,6 +79,17 @@ FUTURE = re.compile(r"\b(will|going to|gonna|va|vont|allez|allons|sera|seront|au
 COMPENSATION_TERMS = frozenset(analyze("compensation compensated indemnity voucher credit refund refunded goodwill "
                                       "indemnité indemnisation dédommagement dédommagé bon avoir remboursement "
                                       "remboursé geste commercial"))
+# "When did it start?", "quand l'attaque a-t-elle eu lieu ?": asked about the past. Any other "when" asks what is to
+# come, whatever its tense ("when are the snapshots coming back?", "vous reprenez quand ?").
+PAST_ASKED = re.compile(r"\b(did|was|were|has|have|had|happened|started|began|occurred|since when|depuis quand|"
+                        r"a eu lieu|ont eu lieu|a-t-(il|elle)|ont-(ils|elles)|avez-vous|as-tu|a commence|est arrive\w*|"
+                        r"a ete|ont ete|etait|etaient)\b")
+
+
+def asks_ahead(q: Question) -> bool:
+    return FUTURE.search(q.folded) is not None or PAST_ASKED.search(q.folded) is None
+
+
 EXPECTED = re.compile(r"\b(expect\w*|will (be|re\w+)|by (the )?\d|until|next|d'ici|prevu\w*|prevoi\w*|attendu\w*|"
                       r"attendons|sera|seront|devrai(t|ent)|prochain\w*|jusqu'au|avant le)\b")
 
@@ -584,11 +595,16 @@ class _Answering:
                             minimum=MIN_RELEVANCE * 1.5, sim=self.sim)
         if want is not None:
             # "How long until it is fixed?": a "not known yet" sentence closer to the question than any
-            # sentence of the kind asked for answers it honestly (with the date it is expected by).
+            # sentence of the kind asked for answers it honestly (with the date it is expected by). Asked
+            # when something comes ("when are the snapshots coming back?"), the day it stopped is no answer:
+            # what is not known about it is.
             u = self.best(unknown=True)
+            passed = want is ANSWER_TYPES["when"] and c is not None and asks_ahead(q) \
+                and not EXPECTED.search(c.folded)
             if u is not None and self.relevance(u) >= MIN_RELEVANCE and (
                     c is None or (not has_type(want, c.folded) and self.relevance(u) > self.relevance(c))
-                    or self.relevance(u) > UNKNOWN_CLOSER * self.relevance(c)):
+                    or self.relevance(u) > UNKNOWN_CLOSER * self.relevance(c)
+                    or (passed and self.relevance(u) >= self.relevance(c) / UNKNOWN_CLOSER)):
                 return self.unknown()
         if c is None:
             return self.ans
@@ -662,6 +678,24 @@ class _Answering:
             and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
             and self.picker.specific(c, about) >= MIN_RELEVANCE and not re.match(r"(no|non)\b", c.folded)
 
+    def unsure(self) -> Answer:
+        """No yes where the knowledge says, about what was asked at least as closely, that it is not
+        known yet: "Did my Sorel Drive order from Monday earn points?" - "Yes: every euro spent on Sorel Drive
+        earns 1 point." contradicts "We do not know yet whether Sorel Drive orders placed between 28 November
+        and 2 December earned their points.". The sentences stay, without the yes; what is not known follows,
+        with when it is expected."""
+        ans = self.ans
+        if ans.verdict != "yes" or not ans.used or len(ans.used) != len(ans.sentences):
+            return ans
+        u = self.best(unknown=True)
+        if u is None or self.relevance(u) < max(MIN_RELEVANCE, max(self.relevance(c) for c in ans.used)):
+            return ans
+        ans.verdict = None
+        ans.sentences = [(c.text, [c.chunk_id]) for c in ans.used]
+        self.take(u)
+        self._expected_date(u, self.terms)
+        return ans
+
     def second(self) -> None:
         """A second sentence as close in meaning to the question as the first ("valid 12 months" after
         "a €40 voucher", "on receipts" after "hotel up to €120"): answers often take two facts."""
@@ -700,7 +734,8 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
     meaning.py) lets a sentence worded unlike the question answer it."""
     a = _Answering(q, picker, used, language, hint, max_chars, sim)
     if q.kind == "item":
-        return a.items()
+        a.items()
+        return a.unsure()
     if q.kind == "why":
         # A reason the knowledge states ("by decision of the prefecture") before "we don't know yet".
         r = a.best(want=REASON, strict=True, unknown=False)
@@ -728,13 +763,14 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
                 return a.ans
         return a.unknown()
     if q.kind in ("can", "yes_no", "what", "how") and a.faq() is not None:
-        return a.ans
+        return a.unsure()
     if q.kind == "when" and KNOW_WHEN.search(q.folded):
         # "When will we know the results?": what is not known yet and when; else the date results are expected.
         ans = a.unknown()
         if ans.found:
             return ans
-    return a.typed()
+    a.typed()
+    return a.unsure()
 
 
 CAUSE_WORDS = re.compile(r"\b(caus\w*|origin\w*|why|pourquoi|reasons?|raisons?)\b")

@@ -20,7 +20,13 @@ from assistant.text import analyze, fold, sentences, term_set
 KIND_PRIOR = {"fact_sheet": 1.0, "policy": 0.95, "faq": 0.9, "contact": 0.85, "statement": 0.6}
 NEGATED = re.compile(r"^(we (do not|don't|dont|cannot|can't) (know|say)|nous ne (savons|connaissons|pouvons)|"
                      r"on ne sait)")
-NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni|sans)\b|n'",
+# What a sentence says is not known yet, wherever it says it: "The date they come back is not known yet.",
+# "L'origine de la panne n'est pas encore identifiée.".
+NOT_KNOWN_YET = re.compile(r"\b((is|are|has|have) not (yet )?(been )?(known|identified|confirmed|determined|"
+                           r"established)( yet)?|not (yet )?known|(n'est|ne sont|n'a|n'ont) pas encore (ete )?"
+                           r"(connu|identifi|confirm|determin|etabli)\w*|reste(nt)? (inconnu\w*|a determiner))\b")
+# "sans" is no negation of what a sentence says: "exchanged even opened, even without a receipt" is a yes.
+NEGATION = re.compile(r"\b(not|no|never|none|nothing|nobody|n't|rien|aucun\w*|jamais|ne|n'|pas|ni)\b|n'",
                       re.IGNORECASE)
 # Saying no without a "not": "ski touring is forbidden", "impossible de", "cannot".
 DENIED = re.compile(r"\b(cannot|forbidden|prohibited|banned|not allowed|interdit\w*|prohib\w*|impossible)\b")
@@ -120,7 +126,7 @@ def chunk_sentences(chunk_id: str, version: str, heading: str,
             continue
         if fold(s).strip(" ?.") in headings or STAFF_META.search(fold(s)):
             continue
-        unknown = in_unknown_section or bool(NEGATED.match(fold(s)))
+        unknown = in_unknown_section or bool(NEGATED.match(fold(s))) or bool(NOT_KNOWN_YET.search(fold(s)))
         out.append((s, keyset(analyze(s)), unknown, bool(NEXT_STEP.search(s))))
     return tuple(out)
 

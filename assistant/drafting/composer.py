@@ -334,7 +334,9 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
         if step is not None:
             used.add(step.text)
             parts.append(_fact(step, 5 if "safety" not in escalations else 1))
-    # When the answer is "not known yet", say when the next update comes.
+    # When the answer is "not known yet", say when the next update comes; so does anything the reply says is
+    # not known yet, whoever chose it (the ranker's "the date they come back is not known yet").
+    said_unknown = said_unknown or any(c.unknown and not _NEGATED.match(c.folded) for c in cands if c.text in used)
     if unanswered or said_unknown or triage.intent == "rumour":
         nxt = next_update(picker, used, max_chars=max(90, limit // 2))
         if nxt is not None:

@@ -107,6 +107,7 @@ def item_verdict(item: str, q: Question, cands: list[Candidate],
     return ("yes" if (where == "in") != q.asks_ok else "no"), c, how
 
 
+_THE_OTHERS = re.compile(r"\b(all|every|any) other\b|\b(the )?others\b|\b(tou(te)?s les|les) autres\b|\bremaining\b")
 EXCLUSION_SHARED = 2  # specific words a "not affected" sentence must share with the comment (a day and a month)
 
 
@@ -122,7 +123,9 @@ def exclusion(q: Question, inside: Candidate, ranked: list[Candidate], common: f
         # including Val-Nord, are not affected: water can be drunk there without boiling it" puts out
         # Val-Nord, not boiling).
         part = next((p for p in re.split(r"[:;]", c.folded) if SCOPE_WORDS.search(p) and NEGATION.search(p)), None)
-        if part is None:
+        if part is None or _THE_OTHERS.search(part):
+            # "Croissance 3 and all other lots of Croissance 2 are not concerned" puts out what the list leaves
+            # out, never an item the list covers ("L3117", inside "lots L3101 to L3124").
             continue
         shared = (text_keys(part[:NEGATION.search(part).start()]) & said) - inside.terms  # type: ignore[union-attr]
         if len(shared) >= EXCLUSION_SHARED and shared - common:  # "21 November": a month is common, the day is not
@@ -308,6 +311,13 @@ def sentence_rules(text: str) -> tuple[ListRule, ...]:
     return tuple(rules)
 
 
+def _says_not(c: Candidate) -> bool:
+    """Whether a rule's sentence is said in the negative: "parcels from CX4830000 to CX4839999 are not
+    affected", not "lots L3101 to L3124 can be exchanged, even opened, even without a receipt" ("même sans
+    ticket": a "without" is no negation, see candidates.NEGATION)."""
+    return NEGATION.search(c.folded) is not None
+
+
 def list_rules(cands: Iterable[Candidate]) -> list[tuple[ListRule, Candidate]]:
     """The list rules the knowledge states (not in "not known yet" sentences), fact sheet first."""
     ranked = sorted(cands, key=lambda c: -KIND_PRIOR.get(c.hit.kind, 0.5))
@@ -329,8 +339,8 @@ def rule_status(item: str, cands: Iterable[Candidate]) -> tuple[str, Candidate] 
         shaped = [(rule, c) for rule, c in shaped if not rule.prefixes]
     for rule, c in shaped:
         if rule.covers(item):
-            return ("out" if NEGATION.search(c.folded) else "in"), c
+            return ("out" if _says_not(c) else "in"), c
     # Not covered: the list it is nearest to says so ("0458": the lots run from 0410 to 0455).
     positive = sorted(((rule.distance(item), i, c) for i, (rule, c) in enumerate(shaped)
-                       if not NEGATION.search(c.folded)), key=lambda t: t[:2])
+                       if not _says_not(c)), key=lambda t: t[:2])
     return ("absent", positive[0][2]) if positive else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -186,7 +186,9 @@ TRUTH_CHECK = re.compile(r"\b((is|was) (that|this|it) (true|right|correct|real|a
                          r"c'?est (vrai|exact|juste)|vrai ou faux|info ou intox|est-ce vrai|c vrai)\b")
 
 
-_SPOKEN = re.compile(f"{SPOKEN_QUESTION}|{EMBEDDED_QUESTION}")
+# "vous donnez quoi comme dédommagement", "on a droit à quoi": spoken French asks "what" at the end.
+_SPOKEN_WHAT = r"\b(vous|on|tu) (\w+ ){1,3}quoi\b(?! que)"
+_SPOKEN = re.compile(f"{SPOKEN_QUESTION}|{EMBEDDED_QUESTION}|{_SPOKEN_WHAT}")
 
 
 def _is_question(clause: str, folded: str) -> bool:
@@ -296,7 +298,8 @@ _ASKING = frozenset(analyze(
 # Shorthand of the things a knowledge base names ("mon mdp a fuité ?"), written out before matching.
 SHORTHAND = {"mdp": "mot de passe", "pw": "password", "pwd": "password", "rib": "coordonnees bancaires",
              "cb": "carte bancaire", "rdv": "rendez-vous", "appt": "appointment", "tel": "telephone",
-             "num": "numero", "resa": "reservation", "dispo": "disponible", "acct": "account", "infos": "informations"}
+             "num": "numero", "resa": "reservation", "dispo": "disponible", "acct": "account", "infos": "informations",
+             "diff": "difference", "rembour": "remboursement", "remb": "remboursement"}
 _SHORTHAND = re.compile(rf"\b({'|'.join(SHORTHAND)})\b", re.IGNORECASE)
 
 
@@ -310,13 +313,24 @@ def _focus(clause: str) -> tuple[frozenset[str], frozenset[str]]:
     clause = re.sub(rf"\b({_OR_NOT})\b", " ", expand_shorthand(clause), flags=re.IGNORECASE)  # "... ou rien ?"
     every = frozenset(analyze(clause)) - _ASKING
     parts = [p for p in re.split(r"[,:(]|\s[-–]\s", clause) if p.strip()]
-    if len(parts) > 1:
+    dislocated = len(parts) == 2 and len(parts[0].split()) <= DISLOCATED_WORDS \
+        and _DISLOCATED.match(fold(parts[-1]).strip()) is not None
+    if len(parts) > 1 and not dislocated:
         last = frozenset(analyze(parts[-1])) - _ASKING
         if last:
             return last, every - last
+    # "Le bon d'achat, il arrive quand ?", "the voucher, it comes when?": the words before the comma are what
+    # the pronoun stands for.
     return every, frozenset()
 
 
+# A part that opens on a pronoun standing for the words before its comma (or asks about "it" at once).
+_DISLOCATED = re.compile(r"^(?:(?:et|and|so|alors|mais|but)\s+)?(il|elle|ils|elles|ca|cela|c'|it|they)\b")
+DISLOCATED_WORDS = 4  # a noun phrase ("le bon d'achat"), not a clause ("no internet since this morning")
+
+
+# A pronoun standing for what the question before asked about: "on peut l'utiliser ?", "can I use it?".
+_OBJECT_PRONOUN = re.compile(r"\b(l'|le|la|les|it|them)\b")
 _POINTS_BACK_AT = re.compile(r"\b(it|its|it's|this one|that one|ca|cela|il|elle|le|la|l')\b")
 
 
@@ -451,6 +465,13 @@ def find_questions(text: str, known_items: Iterable[str] = ()) -> list[Question]
                             asks_ok=kind == "item" and bool(OK_WORDS.search(folded))
                             and not SCOPE_WORDS.search(folded),
                             terms=terms, context=context))
+    for i in range(1, len(out)):
+        q, prev = out[i], out[i - 1]
+        if len(q.terms) <= 2 and len({t[:5] for t in q.terms}) <= 1 and _OBJECT_PRONOUN.search(q.folded) \
+                and q.kind != "item" and not q.claim:
+            # "Le bon d'achat, il arrive quand et on peut l'utiliser jusqu'à quand ?": "l'" is the voucher the
+            # question before asks about.
+            out[i] = replace(q, terms=q.terms | prev.terms)
     # "I have two boxes of lot L4821, how do I get refunded?": the lot named in passing deserves its
     # yes or no too (identifiers and numbers only: a name in passing is not a question).
     named = tuple(i for i in all_items if any(ch.isdigit() for ch in i))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.drafting.answers import Picker, answer_question, format_plan, next_update, plan_answers
+from assistant.drafting.answers import Picker, answer_question, asks_ahead, format_plan, next_update, plan_answers
 from assistant.drafting.candidates import candidates
 from assistant.drafting.items import known_items, verdict_sentence
 from assistant.drafting.questions import find_questions
@@ -675,3 +675,70 @@ def test_no_one_to_anyone_is_a_no_in_words_of_the_same_concept() -> None:
     (q,) = find_questions("was anyone hurt in the fire?", known_items(cands))
     ans = answer_question(q, Picker(cands, "en"), set(), language="en")
     assert ans.verdict == "no" and ans.sentences[0][0].startswith("No: the 14 night-shift staff")
+
+
+def _answer_with(hits: list[SearchHit], text: str) -> tuple[str | None, list[str]]:
+    cands = candidates(hits, "en")
+    (q, *_) = find_questions(text, known_items(cands))
+    ans = answer_question(q, Picker(cands, "en"), set(), language="en")
+    return ans.verdict, [s for s, _ in ans.sentences]
+
+
+LOYALTY = [
+    hit(0, "Earning points", "Every euro spent in a store or on Sorel Drive earns 1 point."),
+    hit(1, "What we do not know yet", "We do not know yet whether Sorel Drive orders placed between 28 November "
+                                      "and 2 December earned their points.\nThe next update will be published on "
+                                      "6 December 2026."),
+    hit(2, "Snapshots", "We switched off event snapshots on 30 November at 09:40 UTC.\n"
+                        "The date event snapshots come back is not known yet."),
+]
+
+
+def test_no_yes_where_the_knowledge_says_it_is_not_known_yet() -> None:
+    # "Yes: every euro spent on Sorel Drive earns 1 point" would contradict the sentence that says whether these
+    # orders earned points is not known yet: the fact without the yes, then what is not known.
+    verdict, sentences = _answer_with(LOYALTY, "Did my Sorel Drive order from Monday earn points?")
+    assert verdict is None
+    assert not sentences[0].startswith("Yes") and any(s.startswith("We do not know yet") for s in sentences)
+
+
+def test_a_no_stands_when_a_not_known_sentence_is_about_something_else() -> None:
+    verdict, _ = answer("Will you pay my lost wages?")
+    assert verdict == "no"
+
+
+def test_a_sentence_saying_something_is_not_known_yet_is_flagged_unknown() -> None:
+    cands = {c.text: c.unknown for c in candidates(LOYALTY, "en")}
+    assert cands["The date event snapshots come back is not known yet."]
+    assert not cands["We switched off event snapshots on 30 November at 09:40 UTC."]
+    fr = candidates([hit(9, "Cause", "L'origine de la panne n'est pas encore identifiée.", language="fr")], "fr")
+    assert fr[0].unknown
+
+
+@pytest.mark.parametrize("question, ahead", [
+    ("When are the event snapshots coming back?", True),
+    ("vous reprenez quand les changements de SIM ?", True),
+    ("When will it reopen?", True),
+    ("When did the attack happen?", False),
+    ("Quand l'attaque a-t-elle eu lieu ?", False),
+])
+def test_when_asks_ahead_unless_asked_in_the_past(question: str, ahead: bool) -> None:
+    (q, *_) = find_questions(question, frozenset())
+    assert asks_ahead(q) is ahead
+
+
+def test_when_something_comes_back_is_not_answered_by_the_day_it_stopped() -> None:
+    _, sentences = _answer_with(LOYALTY, "When are the event snapshots coming back?")
+    assert sentences[0] == "The date event snapshots come back is not known yet."
+    _, past = _answer_with(LOYALTY, "When were the event snapshots switched off?")
+    assert "30 November" in past[0]
+
+
+def test_without_is_no_negation_of_a_yes() -> None:
+    # "Le magasin va la reprendre ouverte ?" got "Non : ... échangées ... même ouvertes, même sans ticket".
+    hits = [hit(0, "Échange", "Les boîtes peuvent être reprises dans tout magasin, même ouvertes, même sans ticket "
+                              "de caisse.", language="fr")]
+    cands = candidates(hits, "fr")
+    (q, *_) = find_questions("Le magasin va reprendre ma boîte ouverte ?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert ans.verdict != "no" and not ans.sentences[0][0].startswith("Non")

@@ -195,3 +195,30 @@ def test_ranges_without_from_decide_and_a_format_prefix_does_not(text: str, verd
 def test_two_references_joined_by_to_are_a_range_and_a_list_of_two_is_not() -> None:
     assert [(r.low, r.high) for r in sentence_rules("lots CA26-0410 to CA26-0455")] == [(260410, 260455)]
     assert sentence_rules("lots CA26-0410 and CA26-0455") == ()
+
+
+FORMULA = [
+    hit(0, "Exchange", "Les boîtes des lots L3101 à L3124 peuvent être échangées dans tout magasin, même ouvertes, "
+                       "même sans ticket de caisse.", language="fr"),
+    hit(1, "Scope", "Petilou Croissance 3 et tous les autres lots de Petilou Croissance 2 ne sont pas concernés.",
+        language="fr"),
+]
+
+
+def _answer_fr(text: str, hits: list[SearchHit]) -> tuple[str | None, list[str]]:
+    cands = candidates(hits, "fr")
+    q = next(q for q in find_questions(text, known_items(cands, text)) if q.kind == "item")
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    return ans.verdict, [s for s, _ in ans.sentences]
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # "même sans ticket" is no negation of the range: L3117 is in it (it was read "not on the list").
+    ("lot L3117 cest dans la liste ?", "yes"),
+    # "all the other lots of Croissance 2 are not concerned" puts out what the range leaves out, not L3117.
+    ("Ma boîte de Croissance 2 est du lot L3117, elle est concernée ?", "yes"),
+    ("Ma boîte de Croissance 2 est du lot L3130, elle est concernée ?", "no"),
+])
+def test_a_range_with_a_without_and_the_others_excluded(text: str, verdict: str) -> None:
+    got, sentences = _answer_fr(text, FORMULA)
+    assert got == verdict, sentences

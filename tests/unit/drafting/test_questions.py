@@ -134,3 +134,27 @@ def test_because_of_is_context_not_a_why_question() -> None:
     assert q.kind != "why"
     (q,) = find_questions("What caused the outage?", [])
     assert q.kind == "why"
+
+
+def test_a_pronoun_after_a_comma_stands_for_the_words_before_it() -> None:
+    # "Le bon d'achat, il arrive quand ?" asks when the voucher comes: the voucher is what is asked about.
+    (q,) = find_questions("Le bon d'achat, il arrive quand ?", frozenset())
+    assert {"bon", "achat"} <= q.terms and not q.context
+    # A clause before the comma stays context: "since this morning" is not what is asked.
+    (q,) = find_questions("no internet since this morning, when is it fixed?", frozenset())
+    assert "morning" not in q.terms and "morning" in q.context
+
+
+def test_a_question_pointing_back_with_a_pronoun_asks_about_the_one_before() -> None:
+    qs = find_questions("Le bon d'achat, il arrive quand et on peut l'utiliser jusqu'à quand ?", frozenset())
+    assert len(qs) == 2 and {"bon", "achat"} <= qs[1].terms
+
+
+@pytest.mark.parametrize("text", ["vous donnez quoi comme dedommagement au juste", "on a droit à quoi"])
+def test_spoken_french_asks_what_with_quoi_at_the_end(text: str) -> None:
+    assert [q.kind for q in find_questions(text, frozenset())] == ["what"]
+
+
+def test_shorthand_diff_is_the_difference() -> None:
+    (q,) = find_questions("vous remboursez la diff ?", frozenset())
+    assert any(t.startswith("differ") for t in q.terms)
