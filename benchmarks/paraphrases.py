@@ -8,7 +8,7 @@ wrongly merged groups, and core answers needed (provider calls) vs one per comme
     python benchmarks/paraphrases.py                        # tuning sets, vectors + the answer check
     python benchmarks/paraphrases.py --grid                 # tuning sets, thresholds swept
     python benchmarks/paraphrases.py --vectors-only         # without the answer check (rounds 1-2)
-    python benchmarks/paraphrases.py --set holdout3         # the held-out crises, scored once at the end
+    python benchmarks/paraphrases.py --set holdout6         # the held-out crises, scored once at the end
 
 Round 1 tuned on `tuning` and scored `holdout` once (precision 0.474); round 2 scored `holdout2` once
 (1 pair, wrong). Round 3 (the answer check, batch/answer_keys.py) and round 4 (the leftover-words
@@ -16,8 +16,11 @@ check) scored `holdout3` (precision 0.667). All four are tuning data since (`all
 round 5 (the same answer plan, items as named, "not known yet" needing closer meaning) is held out on
 `holdout4`, written by someone else and scored once by the lead: precision 1.000 (1 pair), recall
 0.021. `holdout5` (e-bike battery recall, supermarket loyalty points, flooded parcel depot; 101 comments,
-50 gold pairs, 20 designed look-alike pairs) is written for the next round, not scored yet. Each
-crisis's knowledge: KNOWLEDGE below. Also printed: the cost of grouping per comment.
+50 gold pairs, 20 designed look-alike pairs) was scored once at the end of round 6 (0 pairs grouped) and
+is tuning data since round 7. `holdout6` is round 7's held-out set, written by another session and
+scored once by the lead (`--set holdout6`). Each crisis's knowledge: KNOWLEDGE below (a held-out set's
+crises need theirs in tests/data/question_groups_knowledge). Also printed: the cost of grouping per
+comment.
 
     python benchmarks/paraphrases.py --each                 # each tuning set on its own
 """
@@ -40,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 
 SETS = {"tuning": ("tuning",), "holdout": ("holdout",), "holdout2": ("holdout2",),
         "tuning+holdout": ("tuning", "holdout"), "holdout3": ("holdout3",),
-        "all-tuning": ("tuning", "holdout", "holdout2", "holdout3"), "holdout4": ("holdout4",),
-        "holdout5": ("holdout5",)}
-TUNING = ("tuning", "holdout", "holdout2", "holdout3")  # --each: every tuning set on its own
-HELD_OUT = ("holdout4", "holdout5")
+        "all-tuning": ("tuning", "holdout", "holdout2", "holdout3", "holdout5"), "holdout4": ("holdout4",),
+        "holdout5": ("holdout5",), "holdout6": ("holdout6",)}
+TUNING = ("tuning", "holdout", "holdout2", "holdout3", "holdout5")  # --each: every tuning set on its own
+HELD_OUT = ("holdout4", "holdout6")
 
 
 def load(name: str) -> list[dict[str, Any]]:

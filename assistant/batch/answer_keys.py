@@ -19,7 +19,10 @@ question: that costs a provider call, never a wrong answer. An identifier with a
 specific by itself. An answer that only says what is not known yet, or when the next update comes,
 fits many questions ("when will I get my suitcase back?" / "when will the systems work again?" both
 get "we do not know yet when the system will be restored"): the key says so (`unsettled`) and
-grouping then asks for closer meaning (paraphrases.UNSETTLED_THRESHOLD).
+grouping then asks for closer meaning (paraphrases.UNSETTLED_THRESHOLD). The key also carries the words of
+the retrieved knowledge (specific to a few sentences, or general: most sentences, the titles) and of the
+answer, so that grouping can tell which differing words the knowledge answers apart (round 7,
+paraphrases.rewording_only).
 
 Imports: core, guards (masking), drafting (retrieval, answers, questions), knowledge, text.
 """
@@ -27,11 +30,13 @@ Imports: core, guards (masking), drafting (retrieval, answers, questions), knowl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from assistant.drafting.answers import NEXT_UPDATE, Answer, plan_answers
+from assistant.drafting.answers import COMMON_MIN_SENTENCES, NEXT_UPDATE, Answer, plan_answers
+from assistant.drafting.candidates import Candidate, candidates, text_keys
 from assistant.drafting.context import comment_context
 from assistant.drafting.questions import compact
 from assistant.drafting.retrieval import reply_language
@@ -58,6 +63,12 @@ class AnswerKey:
     unsettled: bool = False
     said: frozenset[str] = frozenset()  # what the knowledge says of its identifiers (item_words)
     asked: frozenset[str] = frozenset()  # what its item questions ask of them (asked_of)
+    # Word keys (candidates.text_keys) of the knowledge retrieved for it: the words a few of its sentences
+    # use (`specific`), the words most of them or their titles use (`general`: the product, the incident),
+    # and the words of the answer's own sentences (`stated`). See paraphrases.rewording_only.
+    specific: frozenset[str] = frozenset()
+    general: frozenset[str] = frozenset()
+    stated: frozenset[str] = frozenset()
 
 
 AnswerOf = Callable[[Comment, Triage], "AnswerKey | None"]
@@ -103,11 +114,25 @@ def answer_key(kb: KnowledgeBase, comment: Comment, tri: Triage, *, incident: st
     said = [text for a in plan for text, _ in a.sentences]
     items = tuple(named_items(masked.text, a.question.items, language) for a in plan)
     ids = {i for group in items for i in group if any(ch.isdigit() for ch in i)}
+    specific, general = knowledge_words(candidates(ctx.sources, language))
     return AnswerKey(sentences=frozenset(said), verdicts=tuple(a.verdict for a in plan),
                      kinds=tuple(a.question.kind for a in plan), items=items,
                      unsettled=not all(settled(a) for a in plan),
                      said=item_words([h.text for h in ctx.sources], ids) if ids else frozenset(),
-                     asked=asked_of(plan, masked.text) if ids else frozenset())
+                     asked=asked_of(plan, masked.text) if ids else frozenset(),
+                     specific=specific, general=general, stated=frozenset().union(*map(text_keys, said)))
+
+
+def knowledge_words(cands: Sequence[Candidate]) -> tuple[frozenset[str], frozenset[str]]:
+    """(specific, general) word keys of the knowledge sentences: general are those of more than a quarter
+    of the sentences (at least COMMON_MIN_SENTENCES counted, as the composer's Picker does) and of the
+    documents' titles, which name the product or the incident; specific are all the others."""
+    df: Counter[str] = Counter()
+    for c in cands:
+        df.update(text_keys(c.text))
+    general = {t for t, d in df.items() if d > 0.25 * max(len(cands), COMMON_MIN_SENTENCES)}
+    general |= {t for c in cands for t in text_keys(c.hit.title)}
+    return frozenset(df.keys() - general), frozenset(general)
 
 
 def asked_of(plan: Iterable[Answer], text: str) -> frozenset[str]:

@@ -347,6 +347,38 @@ def _asking_part(clause: str) -> str | None:
     return last if _is_question(last, fold(last)) else None
 
 
+# How people put a question or a request, whatever it is about ("any idea when", "can you check if", "what's the
+# procedure to", "on a le droit de", "je voudrais").
+_ASKING_PHRASES = re.compile(
+    r"\b(any (idea|news|word|update)|do you know|can you (check|tell me|confirm|say)|is there a way|"
+    r"(the|la|what's the|what is the|quelle est la) (way|process|procedure|steps|demarche|marche a suivre)|"
+    r"(am i|are we|is it) allowed|allowed to|(on a|j'ai|ai-je|a-t-on) le droit|le droit de|"
+    r"i (want|need|would like|'d like)|je (veux|voudrais|souhaite|dois)|j'aimerais|"
+    r"until|till|jusqu'a|"
+    # when it is asked: the present is what every question means
+    r"right now|now|at the moment|currently|today|anymore|still|en ce moment|actuellement|maintenant|"
+    r"aujourd'hui|pour l'instant|toujours|encore)\b")
+# "sera-t-il", "est-elle", "a-t-on": the pronoun of a French inversion.
+_INVERSION = re.compile(r"-(t-)?(il|elle|on|ils|elles|je|tu|nous|vous)\b")
+# Future and past forms of "être" / "avoir" the stopword lists leave out ("sera-t-il livré ?", "on aura des jours ?").
+_AUXILIARIES = frozenset("sera seras serai serons serez seront serait seraient etait etaient aura auras aurai aurons "
+                         "aurez auront aurait auraient avait avaient".split())
+# Question words, the words of being in scope or still fine, requests: never a pattern that spans any word
+# (the kinds' "how does the \w+ work" would take "refund" with it).
+_MANNER = (_WH, SCOPE_WORDS, OK_WORDS, _REQUEST, _ASKING_PHRASES)
+
+
+def without_manner(text: str) -> str:
+    """The folded text without the words that say what kind of question it is and how it is put (question
+    words, "how long until", "part of", "concerned", "still safe", "phone number"): what is left is what
+    it asks about. "Is L4822 part of the recall?" and "L4822 recalled or not?" keep "L4822 recall" /
+    "L4822"; "what's the phone number?" and "is there a number I can call?" keep nothing of their ask."""
+    out = _INVERSION.sub(" ", fold(expand_shorthand(text)))
+    for pattern in _MANNER:
+        out = pattern.sub(" ", out)
+    return " ".join(w for w in out.split() if not set(analyze(w)) <= _ASKING and w not in _AUXILIARIES)
+
+
 @lru_cache(maxsize=4096)
 def question_terms(text: str) -> frozenset[str]:
     """The words a question asks about, without the words that make it a question ("dois-je", "how")."""

@@ -63,6 +63,10 @@ MUST_GROUP = [
     # The verdict on one identified item, in other words (answer_keys.same_item_answer).
     ("Is batch L4821 part of the recall?", "My box says L4821, is that one recalled too?"),
     ("Le lot L4822 est-il concerné par le rappel ?", "L4822 c'est rappelé ou pas ?? merci de répondre"),
+    # Round 7 (paraphrases.rewording_only): the same plan, the author's own words on one side...
+    ("I threw away the receipt, can I still get refunded?", "No receipt anymore - will you still refund me?"),
+    # ... and two plans, with nothing but the wording between the two questions.
+    ("Comment me faire rembourser le granola ?", "Quelle est la démarche pour se faire rembourser svp ?"),
 ]
 MUST_NOT_GROUP = [
     ("Is batch L4822 part of the recall?", "Is batch L4821 part of the recall?"),  # another batch
@@ -76,6 +80,10 @@ MUST_NOT_GROUP = [
     ("Is batch L4822 part of the recall?", "Does my box L4822 contain nuts?"),
     ("My box says L4822, is that one recalled too?", "My box says L4822, does it contain nuts?"),
     ("Is batch L4822 part of the recall?", "Is L4822 ok to keep?"),  # another verdict
+    # Plans that share a sentence, but returning the boxes to a store is not how to be refunded.
+    ("How can I get a refund for the recalled boxes?", "Can I bring the recalled boxes back to the store?"),
+    ("How do I get my money back for the granola?", "Do I need the receipt to get a refund?"),
+    ("Comment me faire rembourser le granola ?", "Faut-il le ticket de caisse pour être remboursé ?"),
 ]
 
 

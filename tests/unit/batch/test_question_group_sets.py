@@ -2,8 +2,8 @@
 
 benchmarks/paraphrases.py scores them: gold pairs are comments of one crisis with the same `group` and
 the same `lang`; a designed look-alike is a comment of another group in the same crisis (another serial
-number, "when" instead of "how much"). The held-out sets (holdout4, holdout5) are never run through the
-grouping here: only their shape and their knowledge are checked, so the lead can score each once.
+number, "when" instead of "how much"). The sets scored once as held-out (holdout4, and holdout5, tuning data
+since round 7) are never run through the grouping here: only their shape and their knowledge are checked.
 """
 
 from __future__ import annotations
