@@ -478,7 +478,7 @@ def triage_train(
 answers_app = typer.Typer(help="The learned answer-sentence ranker of the offline composer.", no_args_is_help=True)
 app.add_typer(answers_app, name="answers")
 # answers_holdout5 and _holdout6 were scored, then read: training data since. Never the held-out sets (answers_holdout4,
-# answers_holdout7): only scored.
+# answers_holdout7, answers_holdout8): only scored.
 ANSWER_TRAINING = ("answers_tuning", "answers_holdout5", "answers_holdout6")
 
 

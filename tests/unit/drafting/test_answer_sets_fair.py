@@ -25,9 +25,9 @@ from assistant.knowledge.loaders import load_folder
 from assistant.models import DocumentIn
 
 DATA = Path(__file__).resolve().parents[3] / "tests/data"
-HELD_OUT = ("answers_holdout4", "answers_holdout5", "answers_holdout6", "answers_holdout7")
-# Held-out sets written with praise or spam that needs no reply; answers_holdout6 and _holdout7 owe a reply
-# to every comment.
+HELD_OUT = ("answers_holdout4", "answers_holdout5", "answers_holdout6", "answers_holdout7", "answers_holdout8")
+# Held-out sets written with praise or spam that needs no reply; answers_holdout6, _holdout7 and _holdout8 owe a
+# reply to every comment.
 WITH_NO_REPLY = ("answers_holdout4", "answers_holdout5")
 CHECKED = (*HELD_OUT, "answers_tuning")
 COURTESY = {"merci", "thank"}  # a thank-you to praise is owed, not stated by the knowledge
