@@ -23,7 +23,8 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 KNOWLEDGE = DATA / "question_groups_knowledge"
 FIELDS = {"id", "crisis", "lang", "group", "text"}
 HELD_OUT = {"holdout4": ("h4-", {"stroller-recall", "social-housing-heating", "car-park-fire"}),
-            "holdout5": ("h5-", {"ebike-battery-recall", "loyalty-points-error", "parcel-depot-flood"})}
+            "holdout5": ("h5-", {"ebike-battery-recall", "loyalty-points-error", "parcel-depot-flood"}),
+            "holdout6": ("h6-", {"boiler-co-recall", "theme-park-ride-stop", "marathon-cancelled"})}
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
