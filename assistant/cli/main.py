@@ -427,9 +427,9 @@ def eval_answers(
     from assistant.config import get_settings
     from assistant.drafting.evaluate import evaluate_answers, format_report, report_json
 
-    # tuning crises; holdout5 and holdout6 (scored in rounds 25 and 26, read, trained on since)
+    # tuning crises; holdout5 to holdout7 (scored in rounds 25 to 27, read, trained on since)
     folders = paths or [ROOT / "tests/data" / name for name in ("answers_tuning", "answers_holdout5",
-                                                                 "answers_holdout6")]
+                                                                 "answers_holdout6", "answers_holdout7")]
     groups = {p.name: _run(partial(evaluate_answers, p, get_settings())) for p in folders}
     sys.stdout.write((report_json(groups) if as_json else format_report(groups, misses=misses)) + "\n")
 
@@ -477,9 +477,9 @@ def triage_train(
 
 answers_app = typer.Typer(help="The learned answer-sentence ranker of the offline composer.", no_args_is_help=True)
 app.add_typer(answers_app, name="answers")
-# answers_holdout5 and _holdout6 were scored, then read: training data since. Never the held-out sets (answers_holdout4,
-# answers_holdout7, answers_holdout8): only scored.
-ANSWER_TRAINING = ("answers_tuning", "answers_holdout5", "answers_holdout6")
+# answers_holdout5, _holdout6 and _holdout7 were scored, then read: training data since. Never the held-out sets
+# (answers_holdout4, answers_holdout8): only scored.
+ANSWER_TRAINING = ("answers_tuning", "answers_holdout5", "answers_holdout6", "answers_holdout7")
 
 
 @answers_app.command("train")

@@ -26,6 +26,7 @@ from assistant.drafting.verify import author_name
 from assistant.models import PLATFORM_TARGETS, Comment, DraftOut, DraftSentence, Triage
 from assistant.text import analyze, fold
 
+SHORT_PLATFORM = 280  # characters: x, tiktok
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
 CALLABLE = re.compile(rf"{PHONE.pattern}|{CALL_SHORT}", re.IGNORECASE)  # a line, or an emergency number
 ANSWER_SHARE = 0.6  # of the platform's length, at most, for one answer sentence
@@ -212,7 +213,8 @@ def compose(comment: Comment, masked_text: str, triage: Triage, ctx: Context, *,
     elif triage.intent == "rumour":
         parts.append(_say(lang, "ack_rumour", 2))
     elif feeling is not None:
-        parts.append(Part(DraftSentence(text=feeling.ack[lang]), 4))
+        # On a short platform a second fact of the answer outlasts the acknowledgement.
+        parts.append(Part(DraftSentence(text=feeling.ack[lang]), 4 if limit > SHORT_PLATFORM else 5))
     elif questions:
         pass  # a question is acknowledged best by its answer
     elif topics and topics[0].pattern.search(masked_text):

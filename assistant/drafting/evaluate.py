@@ -1,9 +1,9 @@
 """Do the drafts answer the question? Required-facts recall of real drafts on labelled crises.
 
-Used by `crisis-desk eval answers`; the held-out crises in tests/data/answers_holdout4/,
-answers_holdout7/ and answers_holdout8/ are only ever scored, never tuned on (tests/data/answers_tuning/
-is the tuning set and, with answers_holdout5/ and answers_holdout6/, the answer ranker's training set: they
-include the earlier held-out crises, seen once their misses were read).
+Used by `crisis-desk eval answers`; the held-out crises in tests/data/answers_holdout4/ and
+answers_holdout8/ are only ever scored, never tuned on (tests/data/answers_tuning/ is the tuning set and,
+with answers_holdout5/ to answers_holdout7/, the answer ranker's training set: they include the earlier
+held-out crises, seen once their misses were read).
 
 A labelled set is a folder per crisis: `meta.json` (incident, knowledge folder, crisis-wide forbidden
 patterns) and `comments.jsonl` (one comment per line with the facts a good reply must contain and
