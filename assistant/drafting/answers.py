@@ -719,7 +719,7 @@ class _Answering:
                                                                         and NOBODY_SAID.search(c.folded))) else set())
         return q.kind == "yes_no" and not c.unknown and (negated or says_opposite(q, c)) \
             and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
-            and not NEGATION.search(q.folded) and not SAFETY_ASKED.search(q.folded) \
+            and not NEGATION.search(OR_NOT.sub(" ", q.folded)) and not SAFETY_ASKED.search(q.folded) \
             and self.picker.specific(c, about) >= MIN_RELEVANCE and not re.match(r"(no|non)\b", c.folded)
 
     def said_against(self, c: Candidate) -> Candidate | None:
@@ -842,6 +842,8 @@ ACTION_HEADINGS = re.compile(r"(should do|what to do|what you can do|que faire|c
                              r"passengers|customers on|clients|vos droits|your rights|a faire|recommand)")
 ACTION_BONUS = 0.5
 CONDITION = re.compile(r"^(if|si)\b")
+# "... dans la nature ou pas ?" asks yes or no: its "pas" negates nothing.
+OR_NOT = re.compile(r"\b(or not|ou pas|ou non)\b")
 ACTION_START = re.compile(r"^(if|si|you can|vous pouvez|take|prenez|claim|call|appelez|please|merci de)\b")
 
 

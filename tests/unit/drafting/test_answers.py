@@ -776,3 +776,15 @@ def test_no_yes_when_another_sentence_says_no_to_what_the_first_leaves_out() -> 
     (q,) = find_questions("le credit de 10 balles je peux le recup en thune ?", known_items(cands))
     ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
     assert ans.verdict != "yes" and any("ne peut pas" in s for s, _ in ans.sentences)
+
+
+def test_or_not_is_no_negation_of_the_question() -> None:
+    # "Mes coordonnées bancaires sont concernées ou pas ?" asks yes or no: its "pas" does not stop the "Non".
+    hits = [hit(0, "Données", "Les coordonnées bancaires des clients ne sont pas concernées par la panne.\n"
+                              "Le site est fermé jusqu'au 5 décembre.", language="fr"),
+            hit(1, "Situation", "Des repas servis le 2 décembre dans 14 écoles ont rendu malades des enfants.",
+                language="fr")]
+    cands = candidates(hits, "fr")
+    (q, *_) = find_questions("Mes coordonnées bancaires sont concernées ou pas ?", known_items(cands))
+    ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
+    assert ans.verdict == "no", ans.sentences
