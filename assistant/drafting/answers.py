@@ -51,6 +51,7 @@ from assistant.drafting.items import (
 from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import HAPPENED_HEADINGS, phrase
 from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions, question_terms
+from assistant.drafting.windows import window_verdict
 from assistant.models import SearchHit
 from assistant.text import analyze, fold
 
@@ -791,6 +792,14 @@ def answer_question(q: Question, picker: Picker, used: set[str], *, language: st
     Answer when the knowledge has none. `sim` (sentence -> closeness in meaning to the question, see
     meaning.py) lets a sentence worded unlike the question answer it."""
     a = _Answering(q, picker, used, language, hint, max_chars, sim)
+    if q.kind in ("yes_no", "item") and SCOPE_WORDS.search(q.folded) and not q.asks_ok \
+            and not any(ch.isdigit() for i in q.items for ch in i) and (w := window_verdict(q.folded, picker.cands)):
+        # "I booked for 10-12 March, is that one affected?" - "Stays ... after 28 February 2027 are not concerned."
+        verdict, c = w
+        if c.text not in used and len(c.text) <= max_chars:
+            a.ans.verdict = verdict
+            a.take(c, verdict_sentence(language, verdict, c))
+            return a.ans
     if q.kind == "item":
         a.items()
         return a.unsure()
