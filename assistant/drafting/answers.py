@@ -50,7 +50,7 @@ from assistant.drafting.items import (
 )
 from assistant.drafting.meaning import similarities
 from assistant.drafting.phrases import HAPPENED_HEADINGS, phrase
-from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions, question_terms
+from assistant.drafting.questions import SCOPE_WORDS, Question, find_questions, question_terms, related_terms
 from assistant.drafting.windows import window_verdict
 from assistant.models import SearchHit
 from assistant.text import analyze, fold
@@ -716,8 +716,12 @@ class _Answering:
         # words of the same concept only with a "no" said in so many words: "opening hours" is no denial of
         # "the factory is closed"
         # ... and so is a "no one" to an "anyone" ("was anyone hurt?" - "No one was injured."): the same subject
+        # ... and so is a word of the same concept the sentence itself negates ("were you hacked?" - "It was not an
+        # attack")
         about = self.terms | (self.related if negated and (q.claim or (ANYONE_ASKED.search(q.folded)
-                                                                        and NOBODY_SAID.search(c.folded))) else set())
+                                                                        and NOBODY_SAID.search(c.folded))
+                                                           or negates_word(c.folded, keyset(self.related) & _EVENTS))
+                              else set())
         return q.kind == "yes_no" and not c.unknown and (negated or says_opposite(q, c)) \
             and not IMPERATIVE.match(c.folded) and not MASKED.search(q.text) \
             and not NEGATION.search(OR_NOT.sub(" ", q.folded)) and not SAFETY_ASKED.search(q.folded) \
@@ -770,6 +774,20 @@ class _Answering:
             best, best_sim = c, s
         if best is not None:
             self.take(best)
+
+
+# Events a sentence can deny in other words (hurt, hacked, destroyed, sick): not the broad groups, where "will not
+# resume" would deny "are you paying me back?" and "ne sont pas concernés" "c'est un employé qui a fait le coup ?".
+_EVENTS = keyset(frozenset().union(*(related_terms(frozenset(analyze(w))) | frozenset(analyze(w))
+                                     for w in ("hurt", "hacked", "destroyed", "sick"))))
+_NOT_WORDS = frozenset(("not", "no", "never", "none", "pas", "aucun", "aucune", "ni", "jamais"))
+
+
+def negates_word(folded: str, keys: frozenset[str]) -> bool:
+    """Whether a negation stands right before a word of `keys` (within three words): "not an attack", "pas
+    une cyberattaque", not "no data was taken in the attack"."""
+    words = re.findall(r"[a-z0-9]+", folded)
+    return any(w[:5] in keys and _NOT_WORDS & set(words[max(0, i - 3):i]) for i, w in enumerate(words))
 
 
 def expected_after(picker: Picker, c: Candidate, used: set[str]) -> list[Candidate]:

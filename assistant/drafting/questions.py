@@ -122,6 +122,8 @@ CONCEPTS: tuple[str, ...] = (
     "money salary salaries wages wage payslip salaire salaires argent virement",
     "land lands arrive arrives arriving reach reaches arrivera arrivent tombe tomber",
     "end ends ending over finish finished lift lifted termine terminee terminer fin finir leve levee lever",
+    "hack hacked hacker hackers hacking attack attacked cyberattack cyber-attack piratage pirate pirates pirater "
+    "attaque cyberattaque intrusion",
 )
 
 

@@ -10,6 +10,7 @@ from assistant.drafting.answers import (
     asks_ahead,
     counted_noun,
     format_plan,
+    negates_word,
     next_update,
     plan_answers,
 )
@@ -788,3 +789,17 @@ def test_or_not_is_no_negation_of_the_question() -> None:
     (q, *_) = find_questions("Mes coordonnées bancaires sont concernées ou pas ?", known_items(cands))
     ans = answer_question(q, Picker(cands, "fr"), set(), language="fr")
     assert ans.verdict == "no", ans.sentences
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("were you hacked?", "no"),  # "It was not an attack": a word of the same event, negated
+    ("Are you paying me back for the lost days?", None),  # "will not resume" is no denial of "paying back"
+])
+def test_a_denial_in_other_words_of_the_same_event(question: str, verdict: str | None) -> None:
+    hits = [hit(0, "Cause", "It was not an attack and no payment card data was exposed.\n"
+                            "Hot meals will not resume before Monday 7 December 2026."),
+            hit(1, "Contact", "Call 0 800 555 214, every day from 7:00 to 23:00.")]
+    got, sentences = _answer_with(hits, question)
+    assert got == verdict, sentences
+    assert negates_word("it was not an attack", frozenset({"attac"}))
+    assert not negates_word("no data was taken in the attack", frozenset({"attac"}))
