@@ -177,6 +177,14 @@ SAFETY: tuple[tuple[str, str], ...] = (
      r"(je veux|j'ai envie de)( juste)? disparaitre|i (just )?want to disappear|"
      r"(i'm|je suis) done with (everything|life)|plus la force de (vivre|continuer))\b",
      "speaks of giving up on everything: '{m}'"),
+    # Saying goodbye for good: letters written for one's children "in case I'm not around", farewell letters.
+    # "In case I'm not around" alone is a delivery note ("leave a note in case I'm not around"): it counts only
+    # after letters written; "said goodbye to everyone" is also how a holiday ends: not a cue.
+    (r"\b(written|wrote|writing|write|ecrit|ecrire|left|laisse)\b[^.!?]{0,20}\b(letters?|lettres?|mots?)\b[^.!?]{0,60}"
+     r"\b(in case i'?m not (around|here)|"
+     r"for when i'?m (gone|not here)|au cas ou je (ne )?(serais|suis|serai) plus la|pour quand je (ne )?serai plus la)|"
+     r"\b(goodbye (letters?|notes?)|farewell (letters?|notes?)|lettres? d'adieu|mots? d'adieu)\b",
+     "says goodbye for good: '{m}'"),
     # People hurt or in danger right now, in the author's sight: "people are being pushed into the road, someone
     # needs to get security and police here now".
     (r"\b(people|kids|children|someone|les gens|des enfants|quelqu'un) (are|is|were|was|se font|se fait) "
