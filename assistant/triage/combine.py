@@ -45,7 +45,8 @@ INTENT_ESCALATION_AGREEMENT = 0.5
 # theirs: a reading that barely wins ("question" 0.32 against "complaint" 0.29) is no second opinion; a safety,
 # legal or press reading needs no margin (recall first: without this one press case was lost). Chosen by
 # leave-one-crisis-out outside the food sample the rules were written on (intent macro-F1 0.885 -> 0.889 at
-# 0.10-0.25; the rules' rumour, praise and spam readings are wrong more often than the model's when they disagree).
+# 0.10-0.25; the rules' rumour and praise readings are wrong more often than the model's when they disagree:
+# 51 and 36 times out of 57 and 49; the rules' spam disagrees with the model 4 times, too few to tell).
 OVERRULE_MARGIN = 0.15
 MARGIN_INTENTS: tuple[Intent, ...] = ("question", "complaint")
 # A care word alone escalates safety only when the model's safety head reaches this

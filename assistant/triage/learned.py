@@ -46,8 +46,8 @@ FORMAT = 1
 DEFAULT_THRESHOLDS: dict[str, float] = {"safety": 0.3, "legal": 0.35, "press": 0.35, "support": 0.4}
 # A long story (this many words or more) is read against its own safety threshold ("safety_long", chosen by
 # leave-one-crisis-out like the others): a narrative names children, a hospital, the cold and a night out in
-# passing, and the safety head reads those words in a complaint told at length (round 27: 12 of the 34
-# false safety alarms were comments of 50 words or more, where 15 of the 16 safety cases read >= 0.86).
+# passing, and the safety head reads those words in a complaint told at length (round 27, leave-one-crisis-out:
+# of the 43 comments of 50 words or more, 15 of the 16 safety cases read >= 0.86, 12 others read 0.28-0.75).
 LONG_STORY_WORDS = 50
 
 # Weight decay, by leave-one-crisis-out on the training crises (intent macro-F1 of the model alone outside
