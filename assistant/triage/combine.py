@@ -260,17 +260,31 @@ def model_escalations(intent: Intent, verdict: Verdict, escalate: list[Escalatio
     # itself to reach 0.35 too cost 2 safety and 1 legal case for 2 false escalations, leave-one-crisis-out.)
     if target_of_intent and intent_agrees(verdict, target_of_intent):
         wanted.setdefault(target_of_intent, f"the model's intent {intent} ({verdict.intents[intent]:.2f})")
-    # Safety last: whether the legal team already takes the case is known by then (`safety_set_aside`).
-    for target, why in sorted(wanted.items(), key=lambda item: item[0] == "safety"):
+    # Support first: whether the case is a customer's own account case is known when legal is read
+    # (`support_keeps`); safety last: whether the legal team already takes the case is known by then
+    # (`safety_set_aside`).
+    for target, why in sorted(wanted.items(), key=lambda item: (item[0] != "support", item[0] == "safety")):
         if target in escalate or intent in _NOTHING_TO_ESCALATE:
             continue
         veto = vetoes[target] if target in vetoes else (
-            safety_set_aside(intent, norm, escalate) if target == "safety" else None)
+            safety_set_aside(intent, norm, escalate) if target == "safety" else
+            support_keeps(intent, escalate) if target == "legal" else None)
         if veto:
             reasons.append(f"note: {why.replace(', no rule fired', '')}, but {veto}; not escalated")
             continue
         escalate.append(target)  # type: ignore[arg-type]
         reasons.append(f"escalate_to={target}: {why}")
+
+
+def support_keeps(intent: Intent, escalate: list[EscalationTarget]) -> str | None:
+    """Why the legal head alone does not take a customer's own account case from support, or None: the rules
+    (a reference, a charge, "my account") or the model's support head sent it to support, and the model's
+    intent does not read a legal threat. The head reads the words of a claim or a charge ("Claim ref
+    SRL-20441... nobody has called", "Booking ref 88-1034: ... charged the £30 no-show fee. Please reverse
+    it") as much as a threat, and a legal escalation would take the case from support too (`one_owner`)."""
+    if "support" in escalate and intent != "threat_legal":
+        return "it is a customer's own account case, support's, and the model's intent is no legal threat"
+    return None
 
 
 def intent_agrees(verdict: Verdict, target: str) -> bool:

@@ -407,6 +407,25 @@ def test_the_model_adds_a_team_below_its_intent() -> None:
     assert "support" not in low.escalate_to
 
 
+def test_the_legal_head_alone_does_not_take_an_account_case_from_support() -> None:
+    # the rules' account case (a reference, "my account"), or the model's support head: support's, not legal's
+    ruled = Comment(text="Order 5520-8841: you took my subscription twice this month, please refund one.")
+    assert "support" in triage(ruled, model=None).escalate_to
+    head = triage(ruled, model=_fixed("complaint", 0.6, legal=0.7))
+    assert head.escalate_to == ["support"]
+    assert any(r.startswith("note: the model reads a legal case (0.70") and "support's" in r for r in head.reasons)
+    read = Comment(text="Booking ref 88-1034: you charged me the £30 no-show fee for a visit you cancelled. "
+                        "Please reverse it.")
+    assert triage(read, model=_fixed("complaint", 0.6, legal=0.7, support=0.9)).escalate_to == ["support"]
+    # the model reading a legal threat takes it to legal, which owns the case (one owner)
+    threat = triage(ruled, model=_fixed("threat_legal", 0.6, legal=0.7))
+    assert threat.escalate_to == ["legal"]
+    # and without an account case of the author's own the head escalates as before
+    plain = triage(Comment(text="This will end up in front of a judge, mark my words."),
+                   model=_fixed("complaint", 0.6, legal=0.7))
+    assert "legal" in plain.escalate_to
+
+
 def test_a_model_of_the_wrong_type_is_refused() -> None:
     with pytest.raises(TypeError):
         triage(Comment(text="hello"), model="rules")
