@@ -116,22 +116,13 @@ def test_the_held_out_sets_are_well_formed(path: Path, crises: tuple[str, ...]) 
     assert len(campaigns) == len(crises) and all(len(set(authors)) >= 4 for authors in campaigns.values())
 
 
-# Round 27: the model retrained with fresh7 reads "qqn a posté l'adresse de votre magasin de lille sur un groupe
-# avec 'on passe ce soir leur expliquer'. faites gaffe a vos vendeuses" as spam at 0.18 (safety 0.17, its head
-# 0.51), and a spam reading adds no team. A training-data fit: leave-one-crisis-out misses it before and after
-# (docs/DESIGN.md, round 26 "Left"). Letting an unsure spam or chatter reading through (under 0.2-0.3, or within
-# 0.15 of the case's own intent) added 1-5 false escalations leave-one-crisis-out and caught no case there.
-KNOWN_MISSES = {("triage_tuning2_crises.jsonl", "safety"): 1}
-
-
 @pytest.mark.parametrize("path", [TUNING, TUNING2, FRESH3])
 def test_the_tuning_crises_keep_every_escalation(path: Path) -> None:
     report = evaluate_triage(path)
     rules = evaluate_triage(path, classify=partial(triage, model=None))
     assert report.provider == "rules+model" and rules.provider == "rules"
     for target in ("safety", "legal", "press", "support"):
-        missed = report.escalation.label(target).support - _caught(report, target)  # type: ignore[union-attr]
-        assert missed <= KNOWN_MISSES.get((path.name, target), 0), target
+        assert _caught(report, target) == report.escalation.label(target).support, target  # type: ignore[union-attr]
     # 0.95 until round 26: the model retrained with the sixth fresh crises reads 3 tuning2 comments differently
     # (0.970 -> 0.948: training-data fit; the honest figure, leave-one-crisis-out, rose 0.864 -> 0.872)
     assert report.intent.accuracy >= 0.94 > rules.intent.accuracy
