@@ -254,7 +254,10 @@ COURT_PAPERS = (r"\b(money ?claim( online)?|(court|claim|legal) papers|(you'll|y
                 r"served) (the |my |our )?(papers|claim)|served (with )?(the )?papers|assignation|citation (a comparaitre|"
                 r"directe)|(class action|action collective|action de groupe)[^.!]{0,40}[.?!]? ?(je veux|j'aimerais|je "
                 r"voudrais|i want to|i'd like to|how (do|can) i|comment) (m'y joindre|y participer|la rejoindre|join|"
-                r"rejoindre|en faire partie|sign up))")
+                r"rejoindre|en faire partie|sign up)|"
+                # ... or joins it in a word: "Is anyone organising a class action? Count me in."
+                r"(class action|action collective|action de groupe)[^.!]{0,40}[.?!]? ?(count me in|sign me up|i'm in|"
+                r"comptez sur moi|je suis partante?|j'en suis|inscrivez-moi)\b)")
 # Legal words aimed at the author themselves or their own, not at the brand: "going to sue my own patience",
 # "je porte plainte contre moi-même", "porter plainte contre mon propre banquier": a joke, not a case.
 LEGAL_AT_ONESELF = (r"\b(sue|suing|sued|take|taking) (my ?self|my own|myself to court)|\b(plainte|proces) contre "

@@ -255,7 +255,8 @@ def test_the_model_never_lowers_an_unmistakable_safety_case() -> None:
 
 
 def test_a_rule_the_model_rules_out_becomes_a_note() -> None:
-    comment = Comment(text="Is anyone organising a class action? Count me in.")
+    # (joining it, "... Count me in.", is taking it to court: the model may not overrule that, test_people_in_danger)
+    comment = Comment(text="Is anyone organising a class action? Just curious how these work.")
     assert "legal" in triage(comment, model=None).escalate_to
     out = triage(comment, model=_fixed("question", 0.97, legal=0.01))
     assert out.intent == "question" and out.escalate_to == [] and "threat_legal" not in out.intents

@@ -38,6 +38,23 @@ def test_a_claim_in_court_without_the_word_lawsuit_reaches_legal(text: str) -> N
     assert "legal" in triage(Comment(text=text)).escalate_to
 
 
+@pytest.mark.parametrize("text", [
+    "Is anyone organising a class action? Count me in. This is unacceptable.",
+    "Une action de groupe contre eux ? J'en suis.",
+])
+def test_joining_a_class_action_in_a_word_is_taking_it_to_court(text: str) -> None:
+    assert any(r.startswith("intent=threat_legal") and "takes it to court" in r
+               for r in triage(Comment(text=text), model=None).reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "Picnic at the park on Saturday to cheer the staff up? Count me in.",
+    "A class action would take years, count me out, I just want my refund",
+])
+def test_count_me_in_elsewhere_is_no_court_case(text: str) -> None:
+    assert not any("takes it to court" in r for r in triage(Comment(text=text), model=None).reasons)
+
+
 def test_a_callback_request_is_a_private_case_and_the_press_keeps_its_own() -> None:
     tri = triage(Comment(text="Abonnement n° 48 221 907 : le profil de mon fils est bloqué, pouvez-vous me rappeler ?"))
     assert "support" in tri.escalate_to
