@@ -178,9 +178,10 @@ class Drafter:
                     message="the comment also tried to instruct the assistant; that part was ignored and "
                             "only its genuine question was answered")
                 signals = replace(signals, masked=masked, flags=[neutralised, *signals.flags])
-        elif injected and tri.should_respond and not without_injection(comment.text):
+        elif injected and not without_injection(comment.text):
             # Nothing but an attempt to instruct the assistant (one the rules' small check did not read):
-            # like the rules' spam_troll, nothing to answer.
+            # like the rules' spam_troll, nothing to answer; the reviewer is told so even when the triage's
+            # model already read it as spam.
             tri = tri.model_copy(update={"should_respond": False, "injection_suspected": True, "reasons": [
                 *tri.reasons, "should_respond=false: only an attempt to instruct the assistant"]})
         base = dict(id=uuid.uuid4().hex, comment_id=comment.id, incident=req.incident, platform=platform,

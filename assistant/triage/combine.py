@@ -41,6 +41,14 @@ from assistant.triage.rules import (
 # Below this (team head and intent) the model rules out a team a rule named: the rule becomes a note.
 RULED_OUT = 0.05
 INTENT_ESCALATION_AGREEMENT = 0.5
+# The model overrules the rules' question or complaint only when it reads its own intent at least this much above
+# theirs: a reading that barely wins ("question" 0.32 against "complaint" 0.29) is no second opinion; a safety,
+# legal or press reading needs no margin (recall first: without this one press case was lost). Chosen by
+# leave-one-crisis-out outside the food sample the rules were written on (intent macro-F1 0.885 -> 0.889 at
+# 0.10-0.25; the rules' rumour and praise readings are wrong more often than the model's when they disagree:
+# 51 and 36 times out of 57 and 49; the rules' spam disagrees with the model 4 times, too few to tell).
+OVERRULE_MARGIN = 0.15
+MARGIN_INTENTS: tuple[Intent, ...] = ("question", "complaint")
 # A care word alone escalates safety only when the model's safety head reaches this
 # share of its threshold (or its intent reads safety at UNSURE_INTENT or more).
 WEAK_SAFETY_AGREEMENT = 0.5
@@ -140,7 +148,7 @@ def unsure_reasons(verdict: Verdict, escalate: list[EscalationTarget], overruled
     if verdict.confidence < UNSURE_INTENT:
         out.append(f"the model's intent {verdict.intent} is only {verdict.confidence:.2f}")
     for target in ("safety", "legal", "press"):
-        p, limit = verdict.targets[target], verdict.thresholds[target]
+        p, limit = verdict.targets[target], verdict.threshold(target)
         if target not in escalate and NEAR_MISS * limit <= p < limit:
             out.append(f"{target} {p:.2f}, just under {limit:.2f}")
     for name, why in overruled.items():
@@ -165,6 +173,11 @@ def model_intent(intent: Intent, verdict: Verdict, norm: str, lowered: dict[Inte
         intent == "spam_troll" and INJECTION.search(norm) is not None)
     if guess == intent or keep:
         reasons.append(f"model: reads {guess} ({p:.2f}); the rules' intent stands")
+        return intent
+    margin = p - verdict.intents[intent]
+    if intent in MARGIN_INTENTS and guess not in HIGH_STAKES and margin < OVERRULE_MARGIN:
+        reasons.append(f"model: reads {guess} ({p:.2f}), only {margin:.2f} above the rules' {intent} "
+                       f"({verdict.intents[intent]:.2f}); the rules' intent stands")
         return intent
     # The reason a reader looks for first ("intent=...") must be the one that decided.
     at = next(i for i, r in enumerate(reasons) if r.startswith(f"intent={intent}:"))
@@ -238,26 +251,50 @@ def model_escalations(intent: Intent, verdict: Verdict, escalate: list[Escalatio
         return
     wanted: dict[str, str] = {}
     for target in verdict.escalations():
+        long = " for a long story" if verdict.threshold(target) != verdict.thresholds[target] else ""
         wanted[target] = f"the model reads a {target} case ({verdict.targets[target]:.2f} >= " \
-                         f"{verdict.thresholds[target]:.2f}), no rule fired"
+                         f"{verdict.threshold(target):.2f}{long}), no rule fired"
     target_of_intent = TARGET_OF_INTENT.get(intent)
     # The model's intent alone escalates only when its own head for that team half agrees: an intent
     # picked at 0.3 among nine ("who else saw the video?" -> press) is not a media request. (Asking the intent
     # itself to reach 0.35 too cost 2 safety and 1 legal case for 2 false escalations, leave-one-crisis-out.)
-    if target_of_intent and verdict.targets[target_of_intent] >= INTENT_ESCALATION_AGREEMENT * \
-            verdict.thresholds[target_of_intent]:
+    if target_of_intent and intent_agrees(verdict, target_of_intent):
         wanted.setdefault(target_of_intent, f"the model's intent {intent} ({verdict.intents[intent]:.2f})")
-    # Safety last: whether the legal team already takes the case is known by then (`safety_set_aside`).
-    for target, why in sorted(wanted.items(), key=lambda item: item[0] == "safety"):
+    # Support first: whether the case is a customer's own account case is known when legal is read
+    # (`support_keeps`); safety last: whether the legal team already takes the case is known by then
+    # (`safety_set_aside`).
+    for target, why in sorted(wanted.items(), key=lambda item: (item[0] != "support", item[0] == "safety")):
         if target in escalate or intent in _NOTHING_TO_ESCALATE:
             continue
         veto = vetoes[target] if target in vetoes else (
-            safety_set_aside(intent, norm, escalate) if target == "safety" else None)
+            safety_set_aside(intent, norm, escalate) if target == "safety" else
+            support_keeps(intent, escalate) if target == "legal" else None)
         if veto:
             reasons.append(f"note: {why.replace(', no rule fired', '')}, but {veto}; not escalated")
             continue
         escalate.append(target)  # type: ignore[arg-type]
         reasons.append(f"escalate_to={target}: {why}")
+
+
+def support_keeps(intent: Intent, escalate: list[EscalationTarget]) -> str | None:
+    """Why the legal head alone does not take a customer's own account case from support, or None: the rules
+    (a reference, a charge, "my account") or the model's support head sent it to support, and the model's
+    intent does not read a legal threat. The head reads the words of a claim or a charge ("Claim ref
+    SRL-20441... nobody has called", "Booking ref 88-1034: ... charged the £30 no-show fee. Please reverse
+    it") as much as a threat, and a legal escalation would take the case from support too (`one_owner`)."""
+    if "support" in escalate and intent != "threat_legal":
+        return "it is a customer's own account case, support's, and the model's intent is no legal threat"
+    return None
+
+
+def intent_agrees(verdict: Verdict, target: str) -> bool:
+    """Whether the team's head agrees enough with the model's intent naming it for the intent to escalate: half
+    the team's threshold, or a long story's own safety threshold whole (a long complaint's safety intent at
+    0.5 with its head at 0.45 is the story's words, not a case: the long threshold is there to need more)."""
+    limit = verdict.threshold(target)
+    if limit != verdict.thresholds[target]:
+        return verdict.targets[target] >= limit
+    return verdict.targets[target] >= INTENT_ESCALATION_AGREEMENT * limit
 
 
 def safety_set_aside(intent: Intent, norm: str, escalate: list[EscalationTarget]) -> str | None:

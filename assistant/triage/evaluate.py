@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.models import Comment, EscalationTarget, Intent, Platform, Sentiment, Triage
 from assistant.triage.classify import triage
-from assistant.triage.combine import INTENT_ESCALATION_AGREEMENT
+from assistant.triage.combine import intent_agrees
 from assistant.triage.duplicates import mark_campaigns
 from assistant.triage.learned import TriageModel, load_model
 
@@ -236,7 +236,7 @@ def classifier_alone(comment: Comment, *, model: TriageModel | None = None, **op
     intent = verdict.intent
     teams = verdict.escalations()
     target = {"safety": "safety", "threat_legal": "legal", "press": "press"}.get(intent)
-    agree = target is not None and verdict.targets[target] >= INTENT_ESCALATION_AGREEMENT * verdict.thresholds[target]
+    agree = target is not None and intent_agrees(verdict, target)
     if target and agree and target not in teams:
         teams.append(target)
     if intent in ("spam_troll", "praise"):

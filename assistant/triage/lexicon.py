@@ -177,6 +177,14 @@ SAFETY: tuple[tuple[str, str], ...] = (
      r"(je veux|j'ai envie de)( juste)? disparaitre|i (just )?want to disappear|"
      r"(i'm|je suis) done with (everything|life)|plus la force de (vivre|continuer))\b",
      "speaks of giving up on everything: '{m}'"),
+    # Saying goodbye for good: letters written for one's children "in case I'm not around", farewell letters.
+    # "In case I'm not around" alone is a delivery note ("leave a note in case I'm not around"): it counts only
+    # after letters written; "said goodbye to everyone" is also how a holiday ends: not a cue.
+    (r"\b(written|wrote|writing|write|ecrit|ecrire|left|laisse)\b[^.!?]{0,20}\b(letters?|lettres?|mots?)\b[^.!?]{0,60}"
+     r"\b(in case i'?m not (around|here)|"
+     r"for when i'?m (gone|not here)|au cas ou je (ne )?(serais|suis|serai) plus la|pour quand je (ne )?serai plus la)|"
+     r"\b(goodbye (letters?|notes?)|farewell (letters?|notes?)|lettres? d'adieu|mots? d'adieu)\b",
+     "says goodbye for good: '{m}'"),
     # People hurt or in danger right now, in the author's sight: "people are being pushed into the road, someone
     # needs to get security and police here now".
     (r"\b(people|kids|children|someone|les gens|des enfants|quelqu'un) (are|is|were|was|se font|se fait) "
@@ -246,7 +254,10 @@ COURT_PAPERS = (r"\b(money ?claim( online)?|(court|claim|legal) papers|(you'll|y
                 r"served) (the |my |our )?(papers|claim)|served (with )?(the )?papers|assignation|citation (a comparaitre|"
                 r"directe)|(class action|action collective|action de groupe)[^.!]{0,40}[.?!]? ?(je veux|j'aimerais|je "
                 r"voudrais|i want to|i'd like to|how (do|can) i|comment) (m'y joindre|y participer|la rejoindre|join|"
-                r"rejoindre|en faire partie|sign up))")
+                r"rejoindre|en faire partie|sign up)|"
+                # ... or joins it in a word: "Is anyone organising a class action? Count me in."
+                r"(class action|action collective|action de groupe)[^.!]{0,40}[.?!]? ?(count me in|sign me up|i'm in|"
+                r"comptez sur moi|je suis partante?|j'en suis|inscrivez-moi)\b)")
 # Legal words aimed at the author themselves or their own, not at the brand: "going to sue my own patience",
 # "je porte plainte contre moi-même", "porter plainte contre mon propre banquier": a joke, not a case.
 LEGAL_AT_ONESELF = (r"\b(sue|suing|sued|take|taking) (my ?self|my own|myself to court)|\b(plainte|proces) contre "

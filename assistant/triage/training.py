@@ -19,7 +19,16 @@ from assistant.text.encoder import encode
 from assistant.triage.classify import triage
 from assistant.triage.duplicates import mark_campaigns
 from assistant.triage.evaluate import TriageCase, load_cases
-from assistant.triage.learned import TARGETS, Example, TriageModel, Verdict, features, train
+from assistant.triage.learned import (
+    LONG_STORY_WORDS,
+    TARGETS,
+    Example,
+    TriageModel,
+    Verdict,
+    features,
+    train,
+    word_count,
+)
 
 # What a missed case costs against a false escalation when a team's threshold is chosen: a lead glances
 # at a false alarm; a missed safety, legal or press case can cost a life or a court case. Support
@@ -62,7 +71,7 @@ def leave_one_crisis_out(cases: Sequence[TriageCase], default_crisis: str = "sam
     """One verdict per case, each from a model that never saw that case's crisis."""
     models, crisis = _models_without_each_crisis(cases, default_crisis)
     x = features([c.text for c in cases])  # the sentence vectors come from the encoder's cache
-    return [models[name].verdicts(x[i : i + 1])[0] for i, name in enumerate(crisis)]
+    return [models[name].verdicts(x[i : i + 1], [word_count(cases[i].text)])[0] for i, name in enumerate(crisis)]
 
 
 def _models_without_each_crisis(cases: Sequence[TriageCase],
@@ -124,16 +133,23 @@ def choose_thresholds(cases: Sequence[TriageCase], *, default_crisis: str = "sam
     comments = [Comment(text=c.text, author=c.author, platform=c.platform, followers=c.followers,
                         verified=c.verified, language=c.language) for c in cases]
     gold = [set(c.escalate_to) for c in cases]
-    scored: dict[str, list[ThresholdChoice]] = {team: [] for team in TARGETS}
+    long = [word_count(c.text) >= LONG_STORY_WORDS for c in cases]
+    # A long story has its own safety threshold ("safety_long"): each is scored on its own comments only.
+    scope: dict[str, tuple[str, list[bool]]] = {team: (team, [True] * len(cases)) for team in TARGETS}
+    scope["safety"] = ("safety", [not n for n in long])
+    scope["safety_long"] = ("safety", long)
+    scored: dict[str, list[ThresholdChoice]] = {name: [] for name in scope}
     for threshold in sorted(candidates):
         for model in models.values():
-            model.thresholds = dict.fromkeys(TARGETS, threshold)
+            model.thresholds = dict.fromkeys(scope, threshold)
         read = [classify(c, model=models[name]) for c, name in zip(comments, crisis, strict=True)]
         got = [set(r.escalate_to) for r in mark_campaigns(comments, read)]  # as a stream, as evaluated
-        for team in TARGETS:
-            scored[team].append(ThresholdChoice(
-                team=team, threshold=threshold, cases=sum(team in g for g in gold),
-                caught=sum(team in g and team in r for g, r in zip(gold, got, strict=True)),
-                false=sum(team in r and team not in g for g, r in zip(gold, got, strict=True))))
-    return [min(options, key=lambda o: ((o.cases - o.caught) * MISS_COST[o.team] + o.false, -o.threshold))
+        for name, (team, within) in scope.items():
+            rows = [(g, r) for g, r, w in zip(gold, got, within, strict=True) if w]
+            scored[name].append(ThresholdChoice(
+                team=name, threshold=threshold, cases=sum(team in g for g, _ in rows),
+                caught=sum(team in g and team in r for g, r in rows),
+                false=sum(team in r and team not in g for g, r in rows)))
+    return [min(options, key=lambda o: ((o.cases - o.caught) * MISS_COST[o.team.removesuffix("_long")] + o.false,
+                                        -o.threshold))
             for options in scored.values()]

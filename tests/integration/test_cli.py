@@ -128,6 +128,18 @@ def test_eval_triage_on_the_held_out_crises_and_bad_options(tmp_path: Path) -> N
     assert code == 2 and "bad.jsonl:1" in out
 
 
+def test_eval_triage_says_when_the_held_out_crises_are_not_there(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.cli import main
+
+    monkeypatch.setitem(main.TRIAGE_SETS, "holdout", tmp_path / "triage_fresh8_crises.jsonl")
+    code, out = run("eval", "triage", "--set", "holdout")
+    out = out.replace("\n", "")  # the error console wraps long lines
+    assert code == 2 and "no such file" in out and "triage_fresh8_crises.jsonl" in out
+    assert "held-out crises" in out and "not shipped yet" in out
+    assert "holdout" not in main.TRIAGE_TRAINING and "fresh7" in main.TRIAGE_TRAINING  # scored, then trained on
+
+
 def test_eval_triage_classifier_alone_and_leave_one_crisis_out() -> None:
     code, out = run("eval", "triage", "--set", "tuning", "--classifier-only", "--misses", "0", "--json")
     assert code == 0, out

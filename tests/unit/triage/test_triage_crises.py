@@ -21,8 +21,9 @@ set, written by hand outside the product, scored once at the end of round 25, th
 
 `triage_fresh7_crises.jsonl` (a home camera maker's cloud fault showing customers other homes' feeds, then
 switching its alerts off; a hospital group's systems down after a cyberattack; a parcel carrier's new sorting
-software stranding parcels in its hubs): a seventh held-out set, written by hand outside the product (never
-run through triage; `--set holdout`, waiting to be scored once); likewise only its shape is checked here.
+software stranding parcels in its hubs): a seventh held-out set, written by hand outside the product, scored at
+the start and the end of round 26, then read and trained on in round 27 (`--set fresh7`); only its shape is
+checked here.
 
 `triage_train2_crises.jsonl` (pet food salmonella recall, airline mass cancellations, a toy's loose magnets, a
 school platform's data leak, a city's contaminated drinking water, a payroll provider's failed salary run): six
