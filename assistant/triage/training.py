@@ -54,7 +54,10 @@ def train_from_files(paths: Sequence[str | Path], out: str | Path, *, tune: bool
     crises = {c.crisis or "sample" for c in cases}
     choices = choose_thresholds(cases) if tune and len(crises) > 1 else []
     tuned = time.perf_counter()
-    thresholds = {c.team: c.threshold for c in choices} or None
+    # A long story's own safety threshold is chosen and reported (meta "threshold_choice") but not applied: on the
+    # eighth held-out crises it let two safety cases through for one false alarm less (round 27). Safety is
+    # tuned for recall: a long story is read against the same safety threshold as any comment.
+    thresholds = {c.team: c.threshold for c in choices if c.team not in NOT_APPLIED} or None
     model = train(examples_of(cases), sources=[Path(p).name for p in paths], thresholds=thresholds,
                   **options)  # type: ignore[arg-type]
     seconds = time.perf_counter() - start
@@ -65,6 +68,9 @@ def train_from_files(paths: Sequence[str | Path], out: str | Path, *, tune: bool
         model.meta["threshold_choice"] = [asdict(c) for c in choices]
     model.save(out)
     return model, seconds
+
+
+NOT_APPLIED = frozenset({"safety_long"})
 
 
 def leave_one_crisis_out(cases: Sequence[TriageCase], default_crisis: str = "sample") -> list[Verdict]:
